@@ -1,0 +1,41 @@
+# Every target sets up .venv itself, so `make demo` and `make test` work on a fresh clone.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DBT_PROFILES_DIR := $(CURDIR)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+DEMO_CUSTOMERS ?= 5000
+BENCH_CUSTOMERS ?= 1000000
+
+.PHONY: setup demo test pytest lint bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/cdp demo --customers $(DEMO_CUSTOMERS)
+
+test: pytest lint
+
+pytest: $(STAMP)
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	mkdir -p .build
+	CDP_WAREHOUSE=$(CURDIR)/.build/lint.duckdb $(BIN)/sqlfluff lint models tests/data analyses snapshots --processes 2
+
+bench: $(STAMP)
+	$(BIN)/python -m cdp_runner.bench --customers $(BENCH_CUSTOMERS)
+
+clean:
+	rm -rf $(VENV) target logs .build warehouse demo_data exports

@@ -1,0 +1,132 @@
+"""The `cdp` command: thin click commands over the modules that do the work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import UserError
+
+WAREHOUSE_HELP = "DuckDB warehouse file (default: $CDP_WAREHOUSE or warehouse/cdp.duckdb in the project)."
+
+
+def _warehouse_option(function):
+    return click.option("--warehouse", type=click.Path(dir_okay=False), default=None, help=WAREHOUSE_HELP)(function)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="cdp")
+def main() -> None:
+    """cdp: a warehouse-native Customer Data Platform on dbt and DuckDB.
+
+    Typical flow: generate (or bring your own files) -> load -> build.
+    """
+
+
+@main.command()
+@click.option("--customers", type=click.IntRange(1, 5_000_000), default=5000, show_default=True, help="People to simulate.")
+@click.option("--seed", type=int, default=42, show_default=True, help="Random seed; the same seed writes the same files.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    required=True,
+    help="Folder for the source files (ground truth goes to its _truth/ subfolder).",
+)
+@click.option(
+    "--end-date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default="2026-06-30",
+    show_default=True,
+    help="Last day of simulated activity.",
+)
+def generate(customers: int, seed: int, out_dir: str, end_date) -> None:
+    """Write realistic, messy multi-source sample data with its ground truth."""
+    from .generate import generate as run_generate
+    from .report import print_generate_summary
+
+    summary = run_generate(customers, seed, Path(out_dir), end_date=end_date.date(), progress=True)
+    print_generate_summary(summary, Path(out_dir))
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True))
+@click.option("--source", "source_name", default=None, help="Load PATH (one file) as this source, whatever its name.")
+@click.option(
+    "--mapping",
+    "mapping_file",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="YAML file renaming your export's columns to the contract's.",
+)
+@_warehouse_option
+def load(path: str, source_name: str | None, mapping_file: str | None, warehouse: str | None) -> None:
+    """Load source files (a folder, or one file) into the warehouse's raw tables."""
+    if source_name and Path(path).is_dir():
+        raise UserError("--source takes one file, not a folder")
+    from .load import load_path
+    from .report import print_load_results
+
+    results = load_path(
+        Path(path), warehouse=warehouse, source=source_name, mapping_file=mapping_file, progress=True
+    )
+    print_load_results(results)
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@_warehouse_option
+@click.argument("dbt_args", nargs=-1, type=click.UNPROCESSED)
+def build(warehouse: str | None, dbt_args: tuple[str, ...]) -> None:
+    """Run `dbt build` (models, seeds, snapshots and all tests); extra arguments go to dbt, e.g. --select staging."""
+    from .pipeline import build_warehouse
+
+    build_warehouse(warehouse=warehouse, dbt_args=list(dbt_args))
+
+
+@main.command()
+@click.option("--customers", type=click.IntRange(1, 5_000_000), default=5000, show_default=True, help="People to simulate.")
+@click.option("--seed", type=int, default=42, show_default=True, help="Random seed.")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Where the sample files go (default: demo_data/ in the project).",
+)
+@_warehouse_option
+def demo(customers: int, seed: int, data_dir: str | None, warehouse: str | None) -> None:
+    """Generate sample data, load it, build everything and report what happened."""
+    from .pipeline import run_demo
+
+    run_demo(customers=customers, seed=seed, data_dir=data_dir, warehouse=warehouse)
+
+
+@main.command()
+@click.option(
+    "--truth",
+    type=click.Path(exists=True),
+    required=True,
+    help="Ground-truth Parquet file, or the folder 'cdp generate' wrote.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@_warehouse_option
+def evaluate(truth: str, as_json: bool, warehouse: str | None) -> None:
+    """Score identity resolution against the generator's ground truth (pairwise precision, recall, F1)."""
+    from .evaluate import evaluate_identity
+    from .report import print_identity_quality
+
+    print_identity_quality(evaluate_identity(Path(truth), warehouse=warehouse), as_json=as_json)
+
+
+@main.command()
+@_warehouse_option
+def docs(warehouse: str | None) -> None:
+    """Build the dbt docs site (models, columns, tests, lineage) as one static HTML page."""
+    from .pipeline import build_docs
+
+    build_docs(warehouse=warehouse)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

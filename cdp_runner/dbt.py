@@ -1,0 +1,146 @@
+"""Running dbt: a subprocess with JSON logs (for a live progress bar), then run_results.json for the outcome.
+
+A subprocess rather than dbtRunner in-process: dbt-duckdb keeps its database handle open for the life of the
+process, which would lock the warehouse against the runner's own connections (loads, look-ups, exports).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+from .config import PROJECT_DIR, dbt_environment, warehouse_path
+from .errors import UserError
+
+RESULT_COMMANDS = {"build", "run", "test", "seed", "snapshot"}
+FAILED_STATUSES = {"error", "fail", "runtime error"}
+
+
+@dataclass
+class NodeResult:
+    unique_id: str
+    resource_type: str
+    status: str
+    message: str | None
+    seconds: float
+    failures: int | None
+
+
+@dataclass
+class DbtOutcome:
+    command: list[str]
+    success: bool
+    results: list[NodeResult] = field(default_factory=list)
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[NodeResult]:
+        return [result for result in self.results if result.status in FAILED_STATUSES]
+
+
+def target_dir() -> Path:
+    return PROJECT_DIR / "target"
+
+
+def _dbt_executable() -> str:
+    beside_python = Path(sys.executable).with_name("dbt")
+    if beside_python.exists():
+        return str(beside_python)
+    found = shutil.which("dbt")
+    if not found:
+        raise UserError("dbt is not installed in this environment: run 'make setup'")
+    return found
+
+
+def run_dbt(
+    args: Sequence[str],
+    *,
+    warehouse: str | Path | None = None,
+    on_progress: Callable[[int, int, str], None] | None = None,
+) -> DbtOutcome:
+    """Run one dbt command against the warehouse and collect its node results.
+
+    on_progress(done, total, node_name) is called as nodes finish.
+    """
+    database = warehouse_path(warehouse)
+    database.parent.mkdir(parents=True, exist_ok=True)
+    run_results = target_dir() / "run_results.json"
+    # A stale file from an earlier command must never be read as this command's results.
+    run_results.unlink(missing_ok=True)
+    command = [
+        _dbt_executable(),
+        "--log-format",
+        "json",
+        "--no-use-colors",
+        *args,
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR),
+    ]
+    process = subprocess.Popen(
+        command,
+        cwd=PROJECT_DIR,
+        env=dbt_environment(database),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    errors: list[str] = []
+    done = 0
+    assert process.stdout is not None
+    for line in process.stdout:
+        event = _parse_event(line)
+        if event is None:
+            continue
+        info, data = event.get("info", {}), event.get("data", {})
+        if info.get("level") == "error" and info.get("msg"):
+            errors.append(" ".join(str(info["msg"]).split()))
+        if info.get("name") == "NodeFinished":
+            done += 1
+            if on_progress:
+                node = data.get("node_info", {}).get("node_name", "")
+                on_progress(done, int(data.get("run_result", {}).get("total", 0) or 0), node)
+        elif on_progress and "total" in data and "index" in data:
+            on_progress(done, int(data["total"]), data.get("node_info", {}).get("node_name", ""))
+    return_code = process.wait()
+    outcome = DbtOutcome(command=list(args), success=return_code == 0, errors=errors)
+    if args and args[0] in RESULT_COMMANDS and run_results.exists():
+        outcome.results, outcome.seconds = _read_run_results(run_results)
+    if return_code != 0 and not outcome.results:
+        # dbt stopped before running any node: a project, parse or connection problem, not a failed model.
+        reason = errors[-1] if errors else f"exit code {return_code}"
+        raise UserError(f"dbt {' '.join(args)} failed: {reason}")
+    return outcome
+
+
+def _parse_event(line: str) -> dict | None:
+    line = line.strip()
+    if not line.startswith("{"):
+        return None
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError:
+        return None
+
+
+def _read_run_results(path: Path) -> tuple[list[NodeResult], float]:
+    payload = json.loads(path.read_text())
+    results = [
+        NodeResult(
+            unique_id=item["unique_id"],
+            resource_type=item["unique_id"].split(".", 1)[0],
+            status=item["status"],
+            message=item.get("message"),
+            seconds=float(item.get("execution_time") or 0.0),
+            failures=item.get("failures"),
+        )
+        for item in payload.get("results", [])
+    ]
+    return results, float(payload.get("elapsed_time") or 0.0)

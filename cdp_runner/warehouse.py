@@ -1,0 +1,69 @@
+"""Connections to the DuckDB warehouse and the tables the runner owns (raw and cdp_meta)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+from .config import META_SCHEMA, RAW_SCHEMA, warehouse_path
+from .contracts import LOAD_COLUMNS, SOURCES, Source
+
+LEDGER_DDL = f"""
+create table if not exists {META_SCHEMA}.load_ledger (
+    load_id varchar primary key,
+    source_name varchar not null,
+    file_name varchar not null,
+    file_path varchar not null,
+    content_sha256 varchar not null,
+    file_format varchar not null,
+    rows_read bigint not null,
+    rows_accepted bigint not null,
+    rows_rejected bigint not null,
+    column_mapping varchar,
+    ignored_columns varchar,
+    started_at timestamp not null,
+    finished_at timestamp not null
+)
+"""
+
+
+def raw_table_ddl(source: Source) -> str:
+    columns = [f"{name} varchar" for name in source.column_names]
+    columns += [f"{name} {type_}" for name, type_, _ in LOAD_COLUMNS]
+    return f"create table if not exists {RAW_SCHEMA}.{source.name} (\n    " + ",\n    ".join(columns) + "\n)"
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw tables and the load ledger if they are missing (idempotent)."""
+    con.execute(f"create schema if not exists {RAW_SCHEMA}")
+    con.execute(f"create schema if not exists {META_SCHEMA}")
+    con.execute(LEDGER_DDL)
+    for source in SOURCES:
+        con.execute(raw_table_ddl(source))
+
+
+@contextmanager
+def connect(path: str | Path | None = None, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse; creates the file, the raw tables and the ledger on first use."""
+    database = warehouse_path(path)
+    if read_only and not database.exists():
+        from .errors import UserError
+
+        raise UserError(f"no warehouse at {database}: run 'cdp load' and 'cdp build' first")
+    database.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(database), read_only=read_only)
+    try:
+        if not read_only:
+            ensure_schema(con)
+        yield con
+    finally:
+        con.close()
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
+    """First column of the first row (duckdb 2.x relations have no fetchone)."""
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0][0] if rows else None

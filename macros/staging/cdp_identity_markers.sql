@@ -1,0 +1,26 @@
+{#- The uniform identity shape every person-bearing staging model ends with: one column per marker type,
+    null where the source does not carry it. Arguments are SQL expressions of already normalised values.
+    The identity stage reads these columns by name (see cdp_identity_marker_types). -#}
+{% macro cdp_identity_marker_types() -%}
+    {{ return([
+        'email', 'phone', 'user_id', 'anonymous_id', 'device_id', 'loyalty_card',
+        'ip_address', 'push_token', 'qr_code', 'pos_transaction'
+    ]) }}
+{%- endmacro %}
+
+{% macro cdp_identity_markers(source_name, record_key, observed_at) -%}
+    {%- set marker_types = cdp_identity_marker_types() -%}
+    {%- for argument in kwargs -%}
+        {%- if argument not in marker_types -%}
+            {{ exceptions.raise_compiler_error(
+                "cdp_identity_markers: unknown marker type '" ~ argument ~ "'; known: " ~ (marker_types | join(', '))) }}
+        {%- endif -%}
+    {%- endfor -%}
+    '{{ source_name }}' as source_name,
+    {{ record_key }} as record_key,
+    {{ observed_at }} as observed_at,
+    {%- for marker_type in marker_types %}
+    cast({{ kwargs.get(marker_type, 'null') }} as {{ dbt.type_string() }}) as marker_{{ marker_type }}
+    {%- if not loop.last %},{% endif %}
+    {%- endfor %}
+{%- endmacro %}

@@ -1,0 +1,9 @@
+{#- Staged sources of the support system (see cdp_staged_sources). -#}
+{% macro cdp_staged_sources_support() -%}
+    {{ return([
+        {'source': 'support_tickets', 'base': 'base_support__tickets',
+            'staged': 'stg_support__tickets', 'key': 'ticket_id'},
+        {'source': 'live_chats', 'base': 'base_support__live_chats',
+            'staged': 'stg_support__live_chats', 'key': 'chat_id'},
+    ]) }}
+{%- endmacro %}

@@ -1,0 +1,6 @@
+{#- Staged sources of the web system (see cdp_staged_sources). -#}
+{% macro cdp_staged_sources_web() -%}
+    {{ return([
+        {'source': 'web_events', 'base': 'base_web__events', 'staged': 'stg_web__events', 'key': 'event_id'},
+    ]) }}
+{%- endmacro %}

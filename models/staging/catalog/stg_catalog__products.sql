@@ -1,0 +1,29 @@
+with
+
+base as (
+    select * from {{ ref('base_catalog__products') }}
+),
+
+latest_delivery as (
+    select * from base
+    where rejection_reason is null and delivery_rank = 1
+),
+
+final as (
+    select
+        product_sku,
+        product_name,
+        category,
+        subcategory,
+        brand,
+        list_price,
+        unit_cost,
+        currency as currency_code,
+        is_active,
+        launched_on,
+        load_id,
+        source_row_number
+    from latest_delivery
+)
+
+select * from final

@@ -1,0 +1,58 @@
+with
+
+base as (
+    select * from {{ ref('base_crm__customers') }}
+),
+
+latest_delivery as (
+    select * from base
+    where rejection_reason is null and delivery_rank = 1
+),
+
+normalised as (
+    select
+        *,
+        {{ cdp_normalize_email('email_delivered') }} as email_address,
+        {{ cdp_canonical_email('email_delivered') }} as email_canonical,
+        -- a phone written without an international prefix is taken to be of the customer's country
+        {{ cdp_normalize_phone('phone_delivered', country_expression='country_code') }} as phone_e164
+    from latest_delivery
+),
+
+final as (
+    select
+        crm_customer_id,
+        user_id,
+        first_name,
+        last_name,
+        email_address,
+        email_canonical,
+        phone_e164,
+        birth_date,
+        gender,
+        street_address,
+        postcode,
+        city,
+        country_code,
+        marital_status,
+        occupation,
+        income_band,
+        email_opt_in,
+        sms_opt_in,
+        consent_updated_at,
+        created_at,
+        updated_at,
+        load_id,
+        source_row_number,
+        {{ cdp_identity_markers(
+            source_name='crm_customers',
+            record_key='crm_customer_id',
+            observed_at='updated_at',
+            email='email_canonical',
+            phone='phone_e164',
+            user_id='user_id'
+        ) }}
+    from normalised
+)
+
+select * from final

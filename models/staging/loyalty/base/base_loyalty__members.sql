@@ -1,0 +1,46 @@
+with
+
+source as (
+    select * from {{ source('loyalty', 'loyalty_members') }}
+),
+
+typed as (
+    select
+        {{ cdp_load_columns() }},
+        {{ cdp_normalize_loyalty_card('loyalty_card_number') }} as loyalty_card_number,
+        {{ cdp_clean_string(cdp_trim_whitespace('email')) }} as email_delivered,
+        {{ cdp_clean_string('phone') }} as phone_delivered,
+        {{ cdp_clean_string('first_name') }} as first_name,
+        {{ cdp_clean_string('last_name') }} as last_name,
+        lower({{ cdp_clean_string('tier') }}) as tier,
+        {{ cdp_to_utc_timestamp('joined_at') }} as joined_at,
+        {{ cdp_clean_string('joined_at') }} as joined_at_delivered,
+        {{ cdp_parse_integer('points_balance') }} as points_balance,
+        {{ cdp_clean_string('points_balance') }} as points_balance_delivered,
+        lower({{ cdp_clean_string('status') }}) as status
+    from source
+),
+
+checked as (
+    select
+        *,
+        case
+            when parse_error is not null then parse_error
+            {{ cdp_missing('loyalty_card_number') }}
+            {{ cdp_unparsed('joined_at') }}
+            {{ cdp_missing('joined_at') }}
+            {{ cdp_unknown_value('tier', ['bronze', 'silver', 'gold', 'platinum']) }}
+            {{ cdp_unparsed('points_balance') }}
+            {{ cdp_unknown_value('status', ['active', 'closed']) }}
+        end as rejection_reason
+    from typed
+),
+
+final as (
+    select
+        *,
+        {{ cdp_delivery_rank('loyalty_card_number') }} as delivery_rank
+    from checked
+)
+
+select * from final

@@ -1,0 +1,45 @@
+with
+
+source as (
+    select * from {{ source('marketing', 'email_events') }}
+),
+
+typed as (
+    select
+        {{ cdp_load_columns() }},
+        {{ cdp_clean_string('email_event_id') }} as email_event_id,
+        lower({{ cdp_clean_string('event_type') }}) as event_type,
+        {{ cdp_clean_string(cdp_trim_whitespace('email')) }} as email_delivered,
+        {{ cdp_clean_string('campaign_id') }} as campaign_id,
+        lower({{ cdp_clean_string('bounce_type') }}) as bounce_type,
+        {{ cdp_clean_string('link_url') }} as link_url,
+        {{ cdp_to_utc_timestamp('occurred_at') }} as occurred_at,
+        {{ cdp_clean_string('occurred_at') }} as occurred_at_delivered
+    from source
+),
+
+checked as (
+    select
+        *,
+        case
+            when parse_error is not null then parse_error
+            {{ cdp_missing('email_event_id') }}
+            {{ cdp_missing('event_type') }}
+            when email_delivered is null then 'missing email'
+            {{ cdp_unparsed('occurred_at') }}
+            {{ cdp_missing('occurred_at') }}
+            {{ cdp_unknown_value('event_type', [
+                'sent', 'delivered', 'open', 'click', 'bounce', 'unsubscribe', 'spam_complaint'
+            ]) }}
+        end as rejection_reason
+    from typed
+),
+
+final as (
+    select
+        *,
+        {{ cdp_delivery_rank('email_event_id') }} as delivery_rank
+    from checked
+)
+
+select * from final

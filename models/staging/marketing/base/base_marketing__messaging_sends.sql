@@ -1,0 +1,44 @@
+with
+
+source as (
+    select * from {{ source('marketing', 'messaging_sends') }}
+),
+
+typed as (
+    select
+        {{ cdp_load_columns() }},
+        {{ cdp_clean_string('message_event_id') }} as message_event_id,
+        lower({{ cdp_clean_string('channel') }}) as channel,
+        lower({{ cdp_clean_string('event_type') }}) as event_type,
+        {{ cdp_clean_string('phone') }} as phone_delivered,
+        {{ cdp_clean_string('push_token') }} as push_token,
+        {{ cdp_clean_string('campaign_id') }} as campaign_id,
+        {{ cdp_to_utc_timestamp('occurred_at') }} as occurred_at,
+        {{ cdp_clean_string('occurred_at') }} as occurred_at_delivered
+    from source
+),
+
+checked as (
+    select
+        *,
+        case
+            when parse_error is not null then parse_error
+            {{ cdp_missing('message_event_id') }}
+            {{ cdp_missing('channel') }}
+            {{ cdp_missing('event_type') }}
+            {{ cdp_unparsed('occurred_at') }}
+            {{ cdp_missing('occurred_at') }}
+            {{ cdp_unknown_value('channel', ['sms', 'push']) }}
+            {{ cdp_unknown_value('event_type', ['sent', 'delivered', 'clicked', 'failed', 'opted_out']) }}
+        end as rejection_reason
+    from typed
+),
+
+final as (
+    select
+        *,
+        {{ cdp_delivery_rank('message_event_id') }} as delivery_rank
+    from checked
+)
+
+select * from final

@@ -1,0 +1,27 @@
+with
+
+base as (
+    select * from {{ ref('base_pos__stores') }}
+),
+
+latest_delivery as (
+    select * from base
+    where rejection_reason is null and delivery_rank = 1
+),
+
+final as (
+    select
+        store_id,
+        store_name,
+        city,
+        postcode,
+        country_code,
+        opened_on,
+        closed_on,
+        closed_on is not null as is_closed,
+        load_id,
+        source_row_number
+    from latest_delivery
+)
+
+select * from final

@@ -1,0 +1,52 @@
+with
+
+source as (
+    select * from {{ source('qr', 'qr_scans') }}
+),
+
+typed as (
+    select
+        {{ cdp_load_columns() }},
+        {{ cdp_clean_string('scan_id') }} as scan_id,
+        {{ cdp_clean_string('qr_code_id') }} as qr_code_id,
+        lower({{ cdp_clean_string('scan_type') }}) as scan_type,
+        {{ cdp_clean_string('anonymous_id') }} as anonymous_id,
+        {{ cdp_parse_decimal('latitude', 9, 6) }} as latitude,
+        {{ cdp_clean_string('latitude') }} as latitude_delivered,
+        {{ cdp_parse_decimal('longitude', 9, 6) }} as longitude,
+        {{ cdp_clean_string('longitude') }} as longitude_delivered,
+        {{ cdp_clean_string('store_id') }} as store_id,
+        {{ cdp_clean_string('transaction_id') }} as transaction_id,
+        {{ cdp_clean_string('product_sku') }} as product_sku,
+        {{ cdp_to_utc_timestamp('scanned_at') }} as scanned_at,
+        {{ cdp_clean_string('scanned_at') }} as scanned_at_delivered
+    from source
+),
+
+checked as (
+    select
+        *,
+        case
+            when parse_error is not null then parse_error
+            {{ cdp_missing('scan_id') }}
+            {{ cdp_missing('qr_code_id') }}
+            {{ cdp_missing('scan_type') }}
+            {{ cdp_unparsed('scanned_at') }}
+            {{ cdp_missing('scanned_at') }}
+            {{ cdp_unparsed('latitude') }}
+            {{ cdp_unparsed('longitude') }}
+            when latitude not between -90 and 90 then 'out-of-range latitude: ' || latitude_delivered
+            when longitude not between -180 and 180 then 'out-of-range longitude: ' || longitude_delivered
+            {{ cdp_unknown_value('scan_type', ['online', 'in_store']) }}
+        end as rejection_reason
+    from typed
+),
+
+final as (
+    select
+        *,
+        {{ cdp_delivery_rank('scan_id') }} as delivery_rank
+    from checked
+)
+
+select * from final

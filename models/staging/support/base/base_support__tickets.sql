@@ -1,0 +1,49 @@
+with
+
+source as (
+    select * from {{ source('support', 'support_tickets') }}
+),
+
+typed as (
+    select
+        {{ cdp_load_columns() }},
+        {{ cdp_clean_string('ticket_id') }} as ticket_id,
+        {{ cdp_clean_string(cdp_trim_whitespace('requester_email')) }} as requester_email_delivered,
+        {{ cdp_clean_string('requester_phone') }} as requester_phone_delivered,
+        {{ cdp_clean_string('requester_name') }} as requester_name,
+        lower({{ cdp_clean_string('channel') }}) as channel,
+        {{ cdp_clean_string('category') }} as category,
+        lower({{ cdp_clean_string('status') }}) as status,
+        {{ cdp_parse_integer('satisfaction_score') }} as satisfaction_score,
+        {{ cdp_clean_string('satisfaction_score') }} as satisfaction_score_delivered,
+        {{ cdp_to_utc_timestamp('created_at') }} as created_at,
+        {{ cdp_clean_string('created_at') }} as created_at_delivered,
+        {{ cdp_to_utc_timestamp('solved_at') }} as solved_at,
+        {{ cdp_clean_string('solved_at') }} as solved_at_delivered
+    from source
+),
+
+checked as (
+    select
+        *,
+        case
+            when parse_error is not null then parse_error
+            {{ cdp_missing('ticket_id') }}
+            {{ cdp_unparsed('created_at') }}
+            {{ cdp_missing('created_at') }}
+            {{ cdp_unparsed('solved_at') }}
+            {{ cdp_unparsed('satisfaction_score') }}
+            when satisfaction_score not between 1 and 5
+                then 'out-of-range satisfaction_score: ' || satisfaction_score_delivered
+        end as rejection_reason
+    from typed
+),
+
+final as (
+    select
+        *,
+        {{ cdp_delivery_rank('ticket_id') }} as delivery_rank
+    from checked
+)
+
+select * from final

@@ -1,0 +1,36 @@
+with
+
+base as (
+    select * from {{ ref('base_support__live_chats') }}
+),
+
+latest_delivery as (
+    select * from base
+    where rejection_reason is null and delivery_rank = 1
+),
+
+final as (
+    select
+        chat_id,
+        anonymous_id,
+        {{ cdp_normalize_email('visitor_email_delivered') }} as email_address,
+        {{ cdp_canonical_email('visitor_email_delivered') }} as email_canonical,
+        visitor_name,
+        status,
+        message_count,
+        satisfaction_score,
+        started_at,
+        ended_at,
+        load_id,
+        source_row_number,
+        {{ cdp_identity_markers(
+            source_name='live_chats',
+            record_key='chat_id',
+            observed_at='started_at',
+            anonymous_id='anonymous_id',
+            email=cdp_canonical_email('visitor_email_delivered')
+        ) }}
+    from latest_delivery
+)
+
+select * from final

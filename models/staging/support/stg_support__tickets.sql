@@ -1,0 +1,37 @@
+with
+
+base as (
+    select * from {{ ref('base_support__tickets') }}
+),
+
+latest_delivery as (
+    select * from base
+    where rejection_reason is null and delivery_rank = 1
+),
+
+final as (
+    select
+        ticket_id,
+        {{ cdp_normalize_email('requester_email_delivered') }} as email_address,
+        {{ cdp_canonical_email('requester_email_delivered') }} as email_canonical,
+        {{ cdp_normalize_phone('requester_phone_delivered') }} as phone_e164,
+        requester_name,
+        channel,
+        category,
+        status,
+        satisfaction_score,
+        created_at,
+        solved_at,
+        load_id,
+        source_row_number,
+        {{ cdp_identity_markers(
+            source_name='support_tickets',
+            record_key='ticket_id',
+            observed_at='created_at',
+            email=cdp_canonical_email('requester_email_delivered'),
+            phone=cdp_normalize_phone('requester_phone_delivered')
+        ) }}
+    from latest_delivery
+)
+
+select * from final
