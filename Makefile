@@ -32,7 +32,7 @@ pytest: $(STAMP)
 
 lint: $(STAMP)
 	mkdir -p .build
-	CDP_WAREHOUSE=$(CURDIR)/.build/lint.duckdb $(BIN)/sqlfluff lint models tests/data analyses snapshots --processes 2
+	CDP_WAREHOUSE=$(CURDIR)/.build/lint.duckdb $(BIN)/sqlfluff lint $(wildcard models tests/data analyses snapshots) --processes 2
 
 bench: $(STAMP)
 	$(BIN)/python -m cdp_runner.bench --customers $(BENCH_CUSTOMERS)
