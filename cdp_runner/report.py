@@ -14,7 +14,10 @@ from .config import PROJECT_DIR
 from .dbt import DbtOutcome
 from .warehouse import connect
 
+# Logs and CI are not terminals: give them a width that fits the tables instead of rich's 80 columns.
 console = Console(highlight=False)
+if not console.is_terminal:
+    console = Console(highlight=False, width=120)
 
 
 @contextmanager
@@ -50,17 +53,18 @@ def print_generate_summary(summary: dict, out_dir: Path) -> None:
 
 def print_load_results(results: Iterable) -> None:
     table = Table(title="Load", show_edge=False)
-    for column in ("file", "source", "status", "read", "accepted", "rejected", "load id"):
-        table.add_column(column, justify="right" if column in {"read", "accepted", "rejected"} else "left")
+    for column in ("file", "source", "rows", "not splittable", "status"):
+        table.add_column(column, justify="right" if column in {"rows", "not splittable"} else "left")
     for result in results:
+        if result.status == "already_loaded":
+            table.add_row(result.file_name, result.source_name, "", "", "already loaded: nothing to do")
+            continue
         table.add_row(
             result.file_name,
             result.source_name,
-            "already loaded: nothing to do" if result.status == "already_loaded" else result.status,
             f"{result.rows_read:,}",
-            f"{result.rows_accepted:,}",
             f"{result.rows_rejected:,}",
-            result.load_id,
+            f"loaded as {result.load_id}",
         )
     console.print(table)
 
