@@ -1,0 +1,103 @@
+"""`make bench`: the platform's performance figures at scale, measured in one run.
+
+    python -m cdp_runner.bench --customers 1000000
+
+Stages (each timed; data and warehouse are kept under --workdir and reused when they already match, so a
+second run measures the later stages only):
+1. generate the sample data;
+2. load it;
+3. dbt build of staging and the audit models;
+4. the clustering materialization against scipy on a synthetic graph of the same scale (bench/components.py);
+5. the lifetime-value fits on simulated purchase summaries of the same scale (cdp_runner.ltv_bench).
+
+Figures go to the console and to <workdir>/bench-<customers>.json. The machine's load average is printed with
+them: on two cores another busy process doubles DuckDB's times, so compare ratios from the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .config import PROJECT_DIR
+
+
+def _stage(name: str, figures: dict, function, *args, **kwargs):
+    print(f"--- {name} (load average {os.getloadavg()[0]:.1f})", flush=True)
+    started = time.perf_counter()
+    result = function(*args, **kwargs)
+    seconds = time.perf_counter() - started
+    figures[name] = {"seconds": round(seconds, 2), "load_average": round(os.getloadavg()[0], 2)}
+    print(f"    {name}: {seconds:.1f} s", flush=True)
+    return result
+
+
+def _generated(data_dir: Path, customers: int, seed: int) -> bool:
+    params = data_dir / "_truth" / "generator_params.json"
+    if not params.exists():
+        return False
+    written = json.loads(params.read_text())
+    return written.get("customers") == customers and written.get("seed") == seed
+
+
+def _build(selection: list[str], warehouse: Path) -> dict[str, float]:
+    from .dbt import run_dbt
+
+    outcome = run_dbt(["build", "--select", *selection], warehouse=warehouse)
+    if not outcome.success:
+        failed = ", ".join(result.unique_id for result in outcome.failed[:5])
+        raise SystemExit(f"bench: dbt build failed: {failed or outcome.errors[-1:]}")
+    return {result.unique_id.split(".")[-1]: result.seconds for result in outcome.results if result.resource_type == "model"}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--workdir", type=Path, default=PROJECT_DIR / ".build" / "bench")
+    args = parser.parse_args(argv)
+
+    from .generate import generate
+    from .load import load_path
+
+    workdir = args.workdir / str(args.customers)
+    data_dir, warehouse = workdir / "data", workdir / "warehouse.duckdb"
+    figures: dict = {"customers": args.customers, "seed": args.seed, "cpus": os.cpu_count()}
+
+    if _generated(data_dir, args.customers, args.seed):
+        print(f"--- generate: reusing {data_dir}")
+    else:
+        _stage("generate", figures, generate, args.customers, args.seed, data_dir)
+    loaded = _stage("load", figures, load_path, data_dir, warehouse=warehouse)
+    figures["load"]["rows"] = sum(result.rows_read for result in loaded)
+    figures["load"]["already_loaded"] = all(result.status == "already_loaded" for result in loaded)
+    figures["staging_models"] = _stage("build staging", figures, _build, ["staging", "audit"], warehouse)
+
+    _stage(
+        "clustering vs scipy (synthetic graph)",
+        figures,
+        subprocess.run,
+        [sys.executable, str(PROJECT_DIR / "bench" / "components.py"), "--customers", str(args.customers)],
+        check=True,
+    )
+    from . import ltv_bench
+
+    _stage("lifetime-value fits (simulated summaries)", figures, ltv_bench.main, ["--customers", str(args.customers)])
+
+    out = workdir / f"bench-{args.customers}.json"
+    out.write_text(json.dumps(figures, indent=2))
+    print(f"figures written to {out}")
+
+
+if __name__ == "__main__":
+    from .errors import UserError
+
+    try:
+        main()
+    except UserError as error:
+        raise SystemExit(f"bench: {error.message}") from None
