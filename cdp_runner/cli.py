@@ -120,6 +120,19 @@ def evaluate(truth: str, as_json: bool, warehouse: str | None) -> None:
 
 
 @main.command()
+@click.argument("identifier")
+@click.option("--json", "as_json", is_flag=True, help="Print the profile as one JSON document.")
+@_warehouse_option
+def profile(identifier: str, as_json: bool, warehouse: str | None) -> None:
+    """Show the single customer view for an e-mail, phone, loyalty card, user id, anonymous id or customer id."""
+    from .profile import show_profile
+
+    exit_code = show_profile(identifier, warehouse=warehouse, as_json=as_json)
+    if exit_code:
+        raise SystemExit(exit_code)
+
+
+@main.command()
 @_warehouse_option
 def docs(warehouse: str | None) -> None:
     """Build the dbt docs site (models, columns, tests, lineage) as one static HTML page."""

@@ -1,0 +1,114 @@
+{#- One row per identifier (identifier_type, identifier_value) seen in any person-bearing record, with its id,
+    when and where it was seen, the rules of its type and whether it is blocked (identifier_blocklist, or a pattern
+    of identifier_block_patterns for its type or for every type). -#}
+{%- set patterns = cdp_identity_seed_rows(
+    ref('identifier_block_patterns'), ['identifier_type', 'pattern', 'reason'], 'identifier_type, pattern'
+) -%}
+
+with
+
+markers as (
+    select
+        source_name,
+        identifier_type,
+        identifier_value,
+        rule_type,
+        observed_at,
+        first_loaded_at,
+        min(first_loaded_at) over (partition by identifier_type, identifier_value) as identifier_first_loaded_at
+    from {{ ref('int_identity_record_markers') }}
+),
+
+seen as (
+    select
+        identifier_type,
+        identifier_value,
+        min(rule_type) as rule_type,
+        min(observed_at) as first_seen_at,
+        max(observed_at) as last_seen_at,
+        min(first_loaded_at) as first_loaded_at,
+        min(case when first_loaded_at = identifier_first_loaded_at then observed_at end) as anchor_seen_at,
+        count(*) as record_count,
+        count(distinct source_name) as source_count
+    from markers
+    group by identifier_type, identifier_value
+),
+
+rules as (
+    select
+        identifier_type as rule_type,
+        kind,
+        priority,
+        is_linkable
+    from {{ ref('identifier_types') }}
+),
+
+blocklist as (
+    select
+        identifier_type,
+        identifier_value,
+        min(reason) as reason
+    from {{ ref('identifier_blocklist') }}
+    group by identifier_type, identifier_value
+),
+
+checked as (
+    select
+        seen.identifier_type,
+        seen.identifier_value,
+        seen.rule_type,
+        rules.kind,
+        rules.priority,
+        coalesce(rules.is_linkable, false) as is_linkable,
+        seen.first_seen_at,
+        seen.last_seen_at,
+        seen.first_loaded_at,
+        seen.anchor_seen_at,
+        seen.record_count,
+        seen.source_count,
+        case
+            when blocklist.identifier_value is not null then 'blocklist: ' || blocklist.reason
+            {%- for row in patterns %}
+                {% if row.identifier_type == '*' %}
+                    when {{ cdp_regexp_like('seen.identifier_value', cdp_identity_checked_pattern(
+                        row.pattern, 'identifier_block_patterns')) }}
+                        then {{ cdp_identity_literal('pattern: ' ~ row.reason) }}
+                {% else %}
+                    when
+                        seen.identifier_type = {{ cdp_identity_literal(row.identifier_type) }}
+                        and {{ cdp_regexp_like('seen.identifier_value', cdp_identity_checked_pattern(
+                            row.pattern, 'identifier_block_patterns')) }}
+                        then {{ cdp_identity_literal('pattern: ' ~ row.reason) }}
+                {% endif %}
+            {% endfor %}
+        end as block_reason
+    from seen
+    left join rules
+        on seen.rule_type = rules.rule_type
+    left join blocklist
+        on
+            seen.identifier_type = blocklist.identifier_type
+            and seen.identifier_value = blocklist.identifier_value
+),
+
+final as (
+    select
+        {{ cdp_identity_hash("identifier_type || ':' || identifier_value") }} as identifier_id,
+        identifier_type,
+        identifier_value,
+        rule_type,
+        kind,
+        priority,
+        is_linkable,
+        first_seen_at,
+        last_seen_at,
+        first_loaded_at,
+        anchor_seen_at,
+        record_count,
+        source_count,
+        block_reason is not null as is_blocked,
+        block_reason
+    from checked
+)
+
+select * from final

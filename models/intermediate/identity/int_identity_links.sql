@@ -1,0 +1,99 @@
+{#- Deterministic links: every distinct pair of usable, linkable identifiers seen together in one source record
+    (identifier_id_a < identifier_id_b). link_priority is the larger priority number of the two ends (the weaker
+    end): the level at which the link is considered. Statistical links (link_kind 'statistical', with a
+    confidence) are left for a later stage; confidence is null for deterministic links. -#}
+
+with
+
+identifiers as (
+    select
+        identifier_id,
+        identifier_type,
+        identifier_value,
+        rule_type,
+        priority
+    from {{ ref('int_identity_identifiers') }}
+    where not is_blocked and is_linkable
+),
+
+record_identifiers as (
+    select
+        markers.source_name,
+        markers.record_key,
+        markers.observed_at,
+        markers.first_loaded_at,
+        identifiers.identifier_id,
+        identifiers.rule_type,
+        identifiers.priority
+    from {{ ref('int_identity_record_markers') }} as markers
+    inner join identifiers
+        on
+            markers.identifier_type = identifiers.identifier_type
+            and markers.identifier_value = identifiers.identifier_value
+),
+
+pairs as (
+    select
+        end_a.identifier_id as identifier_id_a,
+        end_b.identifier_id as identifier_id_b,
+        end_a.rule_type as rule_type_a,
+        end_b.rule_type as rule_type_b,
+        greatest(end_a.priority, end_b.priority) as link_priority,
+        end_a.source_name,
+        end_a.record_key,
+        end_a.observed_at,
+        end_a.first_loaded_at
+    from record_identifiers as end_a
+    inner join record_identifiers as end_b
+        on
+            end_a.source_name = end_b.source_name
+            and end_a.record_key = end_b.record_key
+            and end_a.identifier_id < end_b.identifier_id
+),
+
+numbered as (
+    select
+        *,
+        row_number() over (
+            partition by identifier_id_a, identifier_id_b
+            order by observed_at asc nulls last, source_name asc, record_key asc
+        ) as pair_order
+    from pairs
+),
+
+aggregated as (
+    select
+        identifier_id_a,
+        identifier_id_b,
+        count(*) as record_count,
+        min(observed_at) as first_seen_at,
+        max(observed_at) as last_seen_at,
+        min(first_loaded_at) as first_loaded_at
+    from pairs
+    group by identifier_id_a, identifier_id_b
+),
+
+final as (
+    select
+        aggregated.identifier_id_a,
+        aggregated.identifier_id_b,
+        example.rule_type_a,
+        example.rule_type_b,
+        example.link_priority,
+        'deterministic' as link_kind,
+        cast(null as double) as confidence,
+        aggregated.record_count,
+        aggregated.first_seen_at,
+        aggregated.last_seen_at,
+        aggregated.first_loaded_at,
+        example.source_name as example_source_name,
+        example.record_key as example_record_key
+    from aggregated
+    inner join numbered as example
+        on
+            aggregated.identifier_id_a = example.identifier_id_a
+            and aggregated.identifier_id_b = example.identifier_id_b
+            and example.pair_order = 1
+)
+
+select * from final

@@ -1,0 +1,38 @@
+{#- Final membership: every identifier of int_identity_resolution with the profile it ends in after the forced
+    merges (profile_key null = in no profile). -#}
+
+with
+
+resolution as (
+    select
+        identifier_id,
+        profile_key,
+        resolution_status,
+        cut_rule,
+        cut_level,
+        cut_detail
+    from {{ ref('int_identity_resolution') }}
+),
+
+merged as (
+    select
+        node_id,
+        component_id
+    from {{ ref('int_identity_forced_merge_components') }}
+),
+
+final as (
+    select
+        resolution.identifier_id,
+        coalesce(merged.component_id, resolution.profile_key) as profile_key,
+        merged.component_id is not null as is_force_merged,
+        resolution.resolution_status,
+        resolution.cut_rule,
+        resolution.cut_level,
+        resolution.cut_detail
+    from resolution
+    left join merged
+        on coalesce(resolution.profile_key, resolution.identifier_id) = merged.node_id
+)
+
+select * from final

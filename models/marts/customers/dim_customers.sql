@@ -1,0 +1,106 @@
+{#- The golden record: one row per customer of the identity record map, with the surviving value of each attribute
+    (customer_attribute_lineage, candidate_rank 1), the source that supplied it and when that source last said so.
+    A customer whose records offer no value for an attribute has null there (and null source). -#}
+{%- set attributes = cdp_customer_attributes() -%}
+
+with
+
+customers as (
+    select
+        customer_id,
+        count(*) as record_count,
+        count(distinct source_name) as source_count,
+        min(observed_at) as first_record_at,
+        max(observed_at) as last_record_at
+    from {{ ref('identity_record_map') }}
+    where customer_id is not null
+    group by customer_id
+),
+
+winners as (
+    select
+        customer_id,
+        attribute_name,
+        attribute_value,
+        source_name,
+        last_observed_at
+    from {{ ref('customer_attribute_lineage') }}
+    where is_winner
+),
+
+pivoted as (
+    select
+        customer_id,
+        {%- for attribute in attributes %}
+            max(case when attribute_name = '{{ attribute.name }}' then attribute_value end) as {{ attribute.name }},
+            max(case when attribute_name = '{{ attribute.name }}' then source_name end) as {{ attribute.name }}_source,
+            max(case when attribute_name = '{{ attribute.name }}' then last_observed_at end)
+                as {{ attribute.name }}_observed_at,
+        {%- endfor %}
+        count(*) as winner_count
+    from winners
+    group by customer_id
+),
+
+as_of as (
+    select {{ cdp_as_of_date() }} as as_of_date
+),
+
+typed as (
+    select
+        customers.customer_id,
+        {%- for attribute in attributes %}
+            {%- if attribute.data_type == 'date' %}
+                {{ cdp_safe_cast('pivoted.' ~ attribute.name, 'date') }} as {{ attribute.name }},
+            {%- else %}
+                cast(pivoted.{{ attribute.name }} as {{ dbt.type_string() }}) as {{ attribute.name }},
+            {%- endif %}
+            cast(pivoted.{{ attribute.name }}_source as {{ dbt.type_string() }}) as {{ attribute.name }}_source,
+            cast(pivoted.{{ attribute.name }}_observed_at as {{ dbt.type_timestamp() }})
+                as {{ attribute.name }}_observed_at,
+        {%- endfor %}
+        as_of.as_of_date,
+        cast(customers.record_count as bigint) as record_count,
+        cast(customers.source_count as bigint) as source_count,
+        customers.first_record_at,
+        customers.last_record_at
+    from customers
+    cross join as_of
+    left join pivoted
+        on customers.customer_id = pivoted.customer_id
+),
+
+with_month_days as (
+    select
+        *,
+        extract(month from as_of_date) * 100 + extract(day from as_of_date) as as_of_month_day,
+        extract(month from birth_date) * 100 + extract(day from birth_date) as birth_month_day
+    from typed
+),
+
+final as (
+    select
+        customer_id,
+        {%- for attribute in attributes %}
+            {{ attribute.name }},
+            {{ attribute.name }}_source,
+            {{ attribute.name }}_observed_at,
+        {%- endfor %}
+        -- completed years on the as-of date; null when the birth date is unknown or after the as-of date
+        case
+            when birth_date <= as_of_date
+                then cast(
+                    extract(year from as_of_date) - extract(year from birth_date)
+                    - case when as_of_month_day < birth_month_day then 1 else 0 end
+                    as integer
+                )
+        end as age_years,
+        as_of_date,
+        record_count,
+        source_count,
+        first_record_at,
+        last_record_at
+    from with_month_days
+)
+
+select * from final

@@ -1,0 +1,58 @@
+{#- Fails for every dbt source declared with meta has_person: true (written from cdp_runner/contracts.py) that the
+    identity stage does not read: missing from the staged-source registry (cdp_staged_sources), or with raw rows
+    but no record in int_identity_source_records. -#}
+{%- set read_names = cdp_identity_person_sources() | map(attribute='source') | list -%}
+{%- set source_records = ref('int_identity_source_records') -%}
+{%- set person_sources = [] -%}
+{%- if execute -%}
+    {%- for node in graph.sources.values() | sort(attribute='name') -%}
+        {%- set meta = node.meta or node.config.get('meta', {}) or {} -%}
+        {%- if meta.get('has_person') in (true, 'true', 'True') -%}
+            {%- do person_sources.append({
+                'name': node.name,
+                'in_registry': node.name in read_names,
+                'raw': api.Relation.create(database=node.database, schema=node.schema, identifier=node.identifier)
+            }) -%}
+        {%- endif -%}
+    {%- endfor -%}
+{%- endif -%}
+
+with
+
+problems as (
+    select
+        cast(null as {{ dbt.type_string() }}) as source_name,
+        cast(null as {{ dbt.type_string() }}) as problem
+    {% if execute and person_sources | length == 0 %}
+        union all
+        select
+            '*' as source_name,
+            'no dbt source carries meta has_person: true' as problem
+    {% endif %}
+    {% for entry in person_sources %}
+        {% if not entry.in_registry %}
+            union all
+            select
+                {{ cdp_identity_literal(entry.name) }} as source_name,
+                'has_person source missing from cdp_staged_sources(): the identity stage ignores it' as problem
+        {% elif load_relation(entry.raw) is not none %}
+            union all
+            select
+                {{ cdp_identity_literal(entry.name) }} as source_name,
+                'raw rows but no record in int_identity_source_records' as problem
+            where
+                exists (select 1 from {{ entry.raw }})
+                and not exists (
+                    select 1
+                    from {{ source_records }} as source_records
+                    where source_records.source_name = {{ cdp_identity_literal(entry.name) }}
+                )
+        {% endif %}
+    {% endfor %}
+)
+
+select
+    source_name,
+    problem
+from problems
+where problem is not null
