@@ -7,6 +7,7 @@ process, which would lock the warehouse against the runner's own connections (lo
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -45,6 +46,11 @@ class DbtOutcome:
 
 
 def target_dir() -> Path:
+    """dbt's target folder: DBT_TARGET_PATH (dbt's own setting, read by the dbt subprocess too) lets
+    concurrent runs, such as parallel test sessions, keep their artefacts apart."""
+    configured = os.environ.get("DBT_TARGET_PATH")
+    if configured:
+        return Path(configured) if Path(configured).is_absolute() else PROJECT_DIR / configured
     return PROJECT_DIR / "target"
 
 
