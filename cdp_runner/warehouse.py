@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -30,6 +31,46 @@ create table if not exists {META_SCHEMA}.load_ledger (
 """
 
 
+IDENTITY_SETTINGS_DDL = f"""
+create table if not exists {META_SCHEMA}.identity_settings (
+    salt varchar not null,
+    created_at timestamp not null
+)
+"""
+
+# Erasure (cdp_runner/forget.py, docs/erasure.md): hashes and counts only, never a plain identifier.
+ERASURE_DDL = (
+    f"""
+create table if not exists {META_SCHEMA}.erasure_key (
+    key_hex varchar not null,
+    created_at timestamp not null
+)
+""",
+    f"""
+create table if not exists {META_SCHEMA}.suppressed_identifiers (
+    identifier_hash varchar primary key,
+    identifier_type varchar not null,
+    erasure_id varchar not null,
+    suppressed_at timestamp not null
+)
+""",
+    f"""
+create table if not exists {META_SCHEMA}.erasure_log (
+    erasure_id varchar primary key,
+    erased_at timestamp not null,
+    matched_by varchar not null,
+    identifier_hashes varchar not null,
+    identifier_count integer not null,
+    record_count integer not null,
+    rows_removed varchar not null,
+    rows_removed_total bigint not null
+)
+""",
+    # Warehouses made before erasure existed get the ledger's count of suppressed rows too.
+    f"alter table {META_SCHEMA}.load_ledger add column if not exists rows_suppressed bigint default 0",
+)
+
+
 def raw_table_ddl(source: Source) -> str:
     columns = [f"{name} varchar" for name in source.column_names]
     columns += [f"{name} {type_}" for name, type_, _ in LOAD_COLUMNS]
@@ -41,6 +82,16 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"create schema if not exists {RAW_SCHEMA}")
     con.execute(f"create schema if not exists {META_SCHEMA}")
     con.execute(LEDGER_DDL)
+    for ddl in ERASURE_DDL:
+        con.execute(ddl)
+    con.execute(IDENTITY_SETTINGS_DDL)
+    # A secret drawn once per warehouse: customer ids are stable for its lifetime and cannot be recomputed from
+    # an e-mail address by anyone without the warehouse (dbt reads it: macros/identity_rules/cdp_identity_customer_id.sql).
+    con.execute(
+        f"insert into {META_SCHEMA}.identity_settings "
+        f"select ?, current_timestamp where not exists (select 1 from {META_SCHEMA}.identity_settings)",
+        [secrets.token_hex(32)],
+    )
     for source in SOURCES:
         con.execute(raw_table_ddl(source))
 

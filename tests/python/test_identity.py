@@ -127,6 +127,23 @@ def test_full_rebuild_gives_the_same_customer_ids(project):
     assert _rows(project, "select count(distinct invocation_id) from intermediate.int_identity_assignment_log") == [(1,)]
 
 
+def test_customer_ids_come_from_the_warehouse_secret_not_a_public_salt(project):
+    (salt,) = _rows(project, "select salt from cdp_meta.identity_settings")[0]
+    assert len(salt) == 64 and salt not in {"", "cdp-identity-default-salt"}
+    minted = _rows(project, """
+        select customers.customer_id,
+               'cus_' || substr(md5(? || identifiers.identifier_type || ':' || identifiers.identifier_value), 1, 20),
+               'cus_' || substr(md5(identifiers.identifier_type || ':' || identifiers.identifier_value), 1, 20)
+        from intermediate.int_identity_customers as customers
+        inner join intermediate.int_identity_identifiers as identifiers
+            on customers.anchor_identifier_id = identifiers.identifier_id
+    """, [salt])
+    assert minted
+    assert all(customer_id == with_secret for customer_id, with_secret, _ in minted)
+    # without the secret, knowing the anchor identifier does not give its customer id
+    assert not any(customer_id == unsalted for customer_id, _, unsalted in minted)
+
+
 NEW_COOKIE = "3f1e0c2a-0000-4000-8000-000000000001"
 NEW_USER = "990000001"
 NEW_EMAIL = "new.person.identity-test@example.org"
