@@ -20,6 +20,7 @@ traits as (
 final as (
     select
         customers.customer_id,
+        customers.is_known_customer,
         customers.first_name,
         customers.last_name,
         customers.email,

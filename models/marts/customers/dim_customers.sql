@@ -17,6 +17,14 @@ customers as (
     group by customer_id
 ),
 
+person_identifiers as (
+    select distinct identity_map.customer_id
+    from {{ ref('identity_map') }} as identity_map
+    inner join {{ ref('identifier_types') }} as identifier_types
+        on identity_map.rule_type = identifier_types.identifier_type
+    where identity_map.customer_id is not null and identifier_types.identifies_person
+),
+
 winners as (
     select
         customer_id,
@@ -60,6 +68,7 @@ typed as (
                 as {{ attribute.name }}_observed_at,
         {%- endfor %}
         as_of.as_of_date,
+        person_identifiers.customer_id is not null as is_known_customer,
         cast(customers.record_count as bigint) as record_count,
         cast(customers.source_count as bigint) as source_count,
         customers.first_record_at,
@@ -68,6 +77,8 @@ typed as (
     cross join as_of
     left join pivoted
         on customers.customer_id = pivoted.customer_id
+    left join person_identifiers
+        on customers.customer_id = person_identifiers.customer_id
 ),
 
 with_month_days as (
@@ -96,6 +107,7 @@ final as (
                 )
         end as age_years,
         as_of_date,
+        is_known_customer,
         record_count,
         source_count,
         first_record_at,
