@@ -126,6 +126,18 @@ def write_graph(path: Path, node_a: np.ndarray, node_b: np.ndarray) -> None:
         con.execute("create table edges as select node_a, node_b from edges")
 
 
+def copy_real_links(source: Path, path: Path) -> None:
+    """The graph the identity resolution clusters: the links left after the blocklist and hub cuts."""
+    import duckdb
+
+    path.unlink(missing_ok=True)
+    with duckdb.connect(str(path)) as con:
+        con.execute(f"attach '{source}' as built (read_only)")
+        con.execute("create table edges as select identifier_id_a as node_a, identifier_id_b as node_b "
+                    "from built.intermediate.int_identity_graph_edges")
+        con.execute("detach built")
+
+
 # ----------------------------------------------------------------------------------------- scratch dbt project
 def write_project(project_dir: Path, warehouse: Path, macros_dir: Path = REPO / "macros", max_rounds: int = 50) -> None:
     """A minimal dbt project named `cdp` (so `cdp.` macro calls and dispatch resolve) using the repo's macros."""
@@ -291,6 +303,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/cdp_components_bench"))
     ap.add_argument("--repeat", type=int, default=1, help="runs of each side, alternating; the fastest counts")
     ap.add_argument("--reuse-graph", action="store_true", help="keep an existing graph file of the same scale")
+    ap.add_argument("--edges-from", type=Path, default=None, metavar="WAREHOUSE",
+                    help="cluster the real identity links of a built warehouse (intermediate.int_identity_graph_edges) "
+                         "instead of a synthetic graph")
     ap.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS",
                     help="before each run, wait up to SECONDS for the 1-minute load average to fall below 0.7")
     args = ap.parse_args(argv)
@@ -298,8 +313,14 @@ def main(argv: list[str] | None = None) -> int:
 
     work = args.workdir
     work.mkdir(parents=True, exist_ok=True)
-    warehouse = work / f"graph_{customers}_{args.seed}_{args.giant_share}.duckdb"
-    if not (args.reuse_graph and warehouse.exists()):
+    if args.edges_from:
+        warehouse = work / "graph_real_links.duckdb"
+        t0 = time.perf_counter()
+        copy_real_links(args.edges_from, warehouse)
+        print(f"copied the identity links of {args.edges_from} in {time.perf_counter() - t0:.1f} s")
+    else:
+        warehouse = work / f"graph_{customers}_{args.seed}_{args.giant_share}.duckdb"
+    if not args.edges_from and not (args.reuse_graph and warehouse.exists()):
         t0 = time.perf_counter()
         node_a, node_b = generate(customers, args.seed, args.giant_share)
         write_graph(warehouse, node_a, node_b)
