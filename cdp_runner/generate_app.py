@@ -112,7 +112,10 @@ def app_records(block: Block, installs: Installs, orders: Orders, push_install: 
     regular_install, regular_at = uniform_times(rng, installs.start_s + 600, until, rate)
     zone = block.people("zone", installs.person[regular_install])
     regular_at = np.maximum(time_of_day(block, (regular_at - world.start_s) / DAY, ONLINE_HOURS, zone), installs.start_s[regular_install] + 600)
-    opening = np.flatnonzero(~installs.shared)  # the first session after installing logs in
+    # The first session of every install logs in: on a person's own phone after installing, on the shared tablet
+    # when the person starts using it (the app binds the push token to whoever logs in, so no one receives
+    # pushes on a tablet without having logged in there).
+    opening = np.arange(len(installs))
     ordered = np.flatnonzero(orders.in_app)
     order_install = facts["order_install"][ordered]
     # Sessions: (install, start, kind); kinds: 0 regular, 1 first after install, 2 ends in an order, 3 push open.

@@ -13,8 +13,10 @@
 {%- endmacro %}
 
 {% macro duckdb__cdp_identity_hash(expression) -%}
-    {#- hash() is an unsigned 64-bit value; one bit less fits a signed bigint -#}
-    cast(hash({{ expression }}) >> 1 as bigint)
+    {#- The top 63 bits of the MD5 (a 128-bit unsigned integer), which fit a signed bigint. Not DuckDB's hash():
+        it is built for hash tables, not uniqueness, and gives the same value to IP addresses such as
+        85.18.225.249 and 85.13.225.242 (measured on generated data of 10,000 customers). -#}
+    cast(md5_number({{ expression }}) >> 65 as bigint)
 {%- endmacro %}
 
 {% macro spark__cdp_identity_hash(expression) -%}
