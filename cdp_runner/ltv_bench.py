@@ -5,6 +5,9 @@
 Simulates day-level summaries (frequency = distinct purchase days - 1, recency, T in whole days) from the
 sample generator's BG/NBD and Gamma-Gamma parameters (cdp_runner.generate_params), acquisitions spread
 like the generator's over 1,095 days, then times each step and prints the estimates next to the truth.
+
+`value_marts(warehouse)` times the value marts (RFM, lifetime value with its fit, churn risk, value tier) on a
+warehouse whose identity and customer marts are built: for `make bench` after its full build.
 """
 
 from __future__ import annotations
@@ -56,6 +59,29 @@ def main(argv: list[str] | None = None) -> None:
     methods = {str(k): int(v) for k, v in zip(labels, counts)}
     print(f"predict {args.customers:,} customers, {args.horizon_days:g} days in monthly steps: {seconds:.2f} s; "
           f"mean expected purchases {pred.expected_purchases.mean():.4f}, mean CLV {pred.clv.mean():.2f}, methods {methods}")
+
+
+def value_marts(warehouse) -> dict[str, float]:
+    """`dbt run` of int_customer_purchases and everything downstream on a built warehouse: seconds per model, the
+    in-database fit times (fit_seconds of ltv_model_params) and the number of customers fitted."""
+    import duckdb
+
+    from .dbt import run_dbt
+
+    outcome = run_dbt(["run", "--select", "int_customer_purchases+"], warehouse=warehouse)
+    if not outcome.success:
+        raise SystemExit(f"value marts failed: {[r.unique_id for r in outcome.failed] or outcome.errors[-1:]}")
+    figures = {r.unique_id.split(".")[-1]: r.seconds for r in outcome.results if r.resource_type == "model"}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for model, seconds, customers in con.execute(
+            "select model_name, max(fit_seconds), max(customer_count) from marts.ltv_model_params"
+            " where model_name <> 'prediction' group by 1"
+        ).fetchall():
+            figures[f"fit_{model}_seconds"] = seconds
+            figures[f"fit_{model}_customers"] = customers
+    for name, value in figures.items():
+        print(f"  {name:40s} {value:10.2f}")
+    return figures
 
 
 def _report(fit: ltv.FitResult, truth: dict[str, float]) -> None:

@@ -8,11 +8,15 @@ table -> numpy -> fits and predictions -> Arrow tables -> DuckDB tables.
         outcome = write_ltv(con, "main.customer_ltv_summary", params_table="main.ltv_params",
                             predictions_table="main.ltv_predictions")
 
-From a dbt-duckdb Python model (which returns one table):
+From dbt-duckdb Python models (each returns one table), fit once and predict from the stored fit:
 
-    def model(dbt, session):
-        from cdp_runner.ltv_io import ltv_tables
-        return ltv_tables(dbt.ref("customer_ltv_summary")).predictions
+    def model(dbt, session):            # the parameters model
+        from cdp_runner.ltv_io import fit_params_table
+        return fit_params_table(dbt.ref("int_customer_btyd_summary"), horizon_days=365)
+
+    def model(dbt, session):            # the predictions model: no refit
+        from cdp_runner.ltv_io import predict_from_params
+        return predict_from_params(dbt.ref("int_customer_btyd_summary"), dbt.ref("int_ltv_model_fit"))
 
 `summary_sql` gives the DuckDB SQL of the summary convention over a transactions relation.
 """
@@ -25,6 +29,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import ltv
 
@@ -62,7 +67,7 @@ class LtvTables:
 
 def summaries_to_numpy(summaries: Any, id_column: str = "customer_id") -> tuple[pa.Array, dict[str, np.ndarray]]:
     """(customer ids, numpy columns) from an Arrow table, record-batch reader, DuckDB relation or a
-    mapping of columns. Column names match case-insensitively (DuckDB folds `T`)."""
+    mapping of columns, sorted by id. Column names match case-insensitively (DuckDB folds `T`)."""
     table = _as_arrow(summaries)
     names = {name.lower(): name for name in table.column_names}
     missing = [c for c in (id_column, *SUMMARY_COLUMNS) if c.lower() not in names]
@@ -79,7 +84,11 @@ def summaries_to_numpy(summaries: Any, id_column: str = "customer_id") -> tuple[
     for c in OPTIONAL_COLUMNS:
         if c.lower() in names:
             columns[c] = column(c)
-    return table.column(names[id_column.lower()]).combine_chunks(), columns
+    ids = table.column(names[id_column.lower()]).combine_chunks()
+    # Rows come in the engine's order, which parallel scans vary from run to run; floating-point sums depend on it,
+    # so a fit would differ in the last digits between rebuilds of the same data. Everything runs in id order.
+    order = pc.sort_indices(ids).to_numpy()
+    return ids.take(pa.array(order)), {name: values[order] for name, values in columns.items()}
 
 
 def _as_arrow(data: Any) -> pa.Table:
@@ -100,15 +109,89 @@ def ltv_tables(summaries: Any, *, id_column: str = "customer_id", horizon_days: 
                fitted_at: datetime | None = None) -> LtvTables:
     """Fit both models on per-customer summaries and predict every customer (pure computation)."""
     ids, c = summaries_to_numpy(summaries, id_column)
+    bgnbd, spend = _fit(c, min_customers, min_repeat_customers)
+    settings = {"horizon_days": horizon_days, "discount_rate_annual": discount_rate_annual,
+                "step_days": step_days, "margin": margin}
+    predictions = _predictions_table(ids, c, bgnbd, spend, settings, id_column)
+    when = fitted_at or datetime.now(timezone.utc)
+    return LtvTables(params_table(bgnbd, spend, settings, when), predictions, bgnbd, spend)
+
+
+def _fit(c: dict[str, np.ndarray], min_customers: int, min_repeat_customers: int) -> tuple[ltv.FitResult, ltv.FitResult]:
     count = c.get("monetary_count", c["frequency"])
     bgnbd = ltv.fit_bgnbd(c["frequency"], c["recency"], c["T"], min_customers=min_customers,
                           min_repeat_customers=min_repeat_customers)
     spend = ltv.fit_gamma_gamma(count, c["monetary"], min_customers=min_customers,
                                 min_repeat_customers=min_repeat_customers)
+    return bgnbd, spend
+
+
+def fit_params_table(summaries: Any, *, id_column: str = "customer_id", horizon_days: float = 365.0,
+                     discount_rate_annual: float = 0.10, step_days: float = ltv.MONTH_DAYS, margin: float = 1.0,
+                     min_customers: int = ltv.MIN_CUSTOMERS, min_repeat_customers: int = ltv.MIN_REPEAT_CUSTOMERS,
+                     fitted_at: datetime | None = None) -> pa.Table:
+    """Fit both models on per-customer summaries; the long parameter table (PARAMS_SCHEMA) with the
+    prediction settings, which `predict_from_params` reads back."""
+    _, c = summaries_to_numpy(summaries, id_column)
+    bgnbd, spend = _fit(c, min_customers, min_repeat_customers)
+    settings = {"horizon_days": horizon_days, "discount_rate_annual": discount_rate_annual,
+                "step_days": step_days, "margin": margin}
+    return params_table(bgnbd, spend, settings, fitted_at or datetime.now(timezone.utc))
+
+
+def fits_from_params(params: Any) -> tuple[ltv.FitResult, ltv.FitResult, dict[str, float]]:
+    """(BG/NBD fit, Gamma-Gamma fit, settings) rebuilt from a parameter table written by `params_table`
+    (an Arrow table, DuckDB relation or mapping of columns), so predictions never refit."""
+    rows = [{k.lower(): v for k, v in row.items()} for row in _as_arrow(params).to_pylist()]
+    settings = {r["parameter"]: float(r["value"]) for r in rows if r["model"] == "prediction" and r["role"] == "setting"}
+    fits = []
+    for model in ("bgnbd", "gamma_gamma"):
+        mine = [r for r in rows if r["model"] == model]
+        if not mine:
+            raise ValueError(f"the parameter table has no rows for model {model}")
+        head = mine[0]
+
+        def number(value):
+            return float("nan") if value is None else float(value)
+
+        fits.append(ltv.FitResult(
+            model=model,
+            params={r["parameter"]: float(r["value"]) for r in mine if r["role"] == "estimate"},
+            std_errors={r["parameter"]: number(r["std_error"]) for r in mine if r["role"] == "estimate"},
+            log_likelihood=number(head["log_likelihood"]), n_customers=int(head["n_customers"]),
+            n_used=int(head["n_used"]), n_groups=int(head["n_groups"]), converged=bool(head["converged"]),
+            iterations=int(head["iterations"]), message=head["message"], fallback=bool(head["fallback"]),
+            fallback_reason=head["fallback_reason"],
+            fallback_params={r["parameter"]: number(r["value"]) for r in mine if r["role"] == "fallback_input"},
+            seconds=number(head["fit_seconds"]), time_unit=head["time_unit"],
+        ))
+    return fits[0], fits[1], settings
+
+
+def predict_from_params(summaries: Any, params: Any, *, id_column: str = "customer_id") -> pa.Table:
+    """Per-customer predictions (the `ltv_tables(...).predictions` columns) from stored fits and settings."""
+    ids, c = summaries_to_numpy(summaries, id_column)
+    bgnbd, spend, settings = fits_from_params(params)
+    missing = {"horizon_days", "discount_rate_annual", "step_days", "margin"} - settings.keys()
+    if missing:
+        raise ValueError(f"the parameter table lacks the prediction setting(s) {sorted(missing)}")
+    table = _predictions_table(ids, c, bgnbd, spend, settings, id_column)
+    # a warehouse wants NULL, not NaN, where no value exists (spend method "none")
+    for name in ("expected_order_value", "clv"):
+        column = table.column(name)
+        table = table.set_column(table.column_names.index(name), name,
+                                 pc.if_else(pc.is_nan(column), pa.scalar(None, pa.float64()), column))
+    return table
+
+
+def _predictions_table(ids, c, bgnbd: ltv.FitResult, spend: ltv.FitResult, settings: dict[str, float],
+                       id_column: str) -> pa.Table:
+    count = c.get("monetary_count", c["frequency"])
+    horizon_days, discount_rate_annual = settings["horizon_days"], settings["discount_rate_annual"]
     pred = ltv.predict(bgnbd, spend, c["frequency"], c["recency"], c["T"], c["monetary"], count,
                        horizon_days=horizon_days, discount_rate_annual=discount_rate_annual,
-                       step_days=step_days, margin=margin)
-    predictions = pa.table({
+                       step_days=settings["step_days"], margin=settings["margin"])
+    return pa.table({
         id_column: ids,
         "frequency": pa.array(c["frequency"].astype(np.int64)),
         "recency": pa.array(c["recency"]),
@@ -123,10 +206,6 @@ def ltv_tables(summaries: Any, *, id_column: str = "customer_id", horizon_days: 
         "purchases_method": pa.array(pred.purchases_method.astype(str).tolist(), pa.string()),
         "spend_method": pa.array(pred.spend_method.astype(str).tolist(), pa.string()),
     })
-    when = fitted_at or datetime.now(timezone.utc)
-    settings = {"horizon_days": horizon_days, "discount_rate_annual": discount_rate_annual,
-                "step_days": step_days, "margin": margin}
-    return LtvTables(params_table(bgnbd, spend, settings, when), predictions, bgnbd, spend)
 
 
 def params_table(bgnbd: ltv.FitResult, gamma_gamma: ltv.FitResult, settings: dict[str, float],

@@ -1,8 +1,9 @@
-{#- The reference date of a build: the date "now" means for ages, trailing windows and open carts, so that a
-    rebuild of the same data gives the same marts whatever day it runs. var('as_of_date') ('YYYY-MM-DD') when set;
-    otherwise the date of the latest customer activity in the data: the latest web or app event, shop order or till
-    receipt among the staged records of the identity record map (resolved to a customer or not). Returns an SQL
-    expression of type date. -#}
+{#- The reference date of a build: the date "now" means for ages, trailing windows, open carts, RFM and lifetime
+    value, so that a rebuild of the same data gives the same marts whatever day it runs. var('as_of_date')
+    ('YYYY-MM-DD') when set; otherwise the date (UTC) of the latest transaction in the data: the latest shop order or
+    till receipt among the staged records of the identity record map (resolved to a customer or not). Web, app and
+    marketing activity does not move it (issue 5: one reference date, the latest transaction, for every mart). Returns
+    an SQL expression of type date. -#}
 {% macro cdp_as_of_date() -%}
     {%- set configured = var('as_of_date', none) -%}
     {%- if configured -%}
@@ -14,7 +15,7 @@
         (
             select cast(max(observed_at) as date)
             from {{ ref('identity_record_map') }}
-            where source_name in ('web_events', 'app_events', 'shop_orders', 'pos_transactions')
+            where source_name in ('shop_orders', 'pos_transactions')
         )
     {%- endif -%}
 {%- endmacro %}

@@ -240,14 +240,12 @@ def test_traits_on_generated_data(built_warehouse):
     assert online_to_offline > 0 and qr_online_to_offline > 0 and abandoned > 0
     assert email_preferred > 0 and with_store > 0
     assert bad_logins == 0
-    # the as-of date is the latest customer activity in the data
+    # the as-of date is the latest transaction (shop order or till receipt) in the data
     latest = _scalar(
         warehouse,
         """
         select cast(max(occurred_at) as date) from (
-            select occurred_at from staging.stg_web__events
-            union all select occurred_at from staging.stg_app__events
-            union all select ordered_at from staging.stg_shop__orders
+            select ordered_at as occurred_at from staging.stg_shop__orders
             union all select occurred_at from staging.stg_pos__transactions
         ) as activity
         """,

@@ -573,3 +573,34 @@ def test_write_ltv_flags_fallbacks_in_the_tables():
     assert [(m, f) for m, f, _ in flags] == [("bgnbd", True), ("gamma_gamma", True)] and all("too few" in r for *_, r in flags)
     methods = con.sql("select customer_id, purchases_method, spend_method from ltv_predictions order by 1").fetchall()
     assert methods == [("a", "heuristic", "population_mean"), ("b", "heuristic", "customer_mean"), ("c", "heuristic", "customer_mean")]
+
+
+def test_predictions_from_the_stored_parameter_table_need_no_refit():
+    """The dbt path: fit_params_table once, then predict_from_params reads the fits and settings back."""
+    rng = np.random.default_rng(32)
+    customer, dates, values, ref = _simulated_transactions(rng, 2000)
+    con = duckdb.connect()
+    _transactions_relation(con, customer, dates, values, [True] * len(values))
+    summaries = con.sql(ltv_io.summary_sql("tx", ref.item())).to_arrow_table()
+    params = ltv_io.fit_params_table(summaries, horizon_days=200, discount_rate_annual=0.05, margin=0.4)
+    bgnbd, spend, settings = ltv_io.fits_from_params(params)
+    direct = ltv_io.ltv_tables(summaries, horizon_days=200, discount_rate_annual=0.05, margin=0.4)
+    assert bgnbd.params == direct.bgnbd.params and spend.params == direct.gamma_gamma.params
+    assert not bgnbd.fallback and bgnbd.converged and bgnbd.n_customers == 2000
+    assert settings == {"horizon_days": 200, "discount_rate_annual": 0.05, "step_days": ltv.MONTH_DAYS, "margin": 0.4}
+    stored = ltv_io.predict_from_params(summaries, params)
+    for column in ("p_alive", "expected_purchases", "expected_order_value", "clv"):
+        assert stored.column(column).to_pylist() == direct.predictions.column(column).to_pylist()
+    # a fallback survives the round trip: the stored table says so and the predictions use the fallback
+    tiny = pa.table({"customer_id": ["a", "b"], "frequency": [0, 2], "recency": [0.0, 30.0], "T": [10.0, 60.0],
+                     "monetary": [0.0, 0.0]})
+    tiny_params = ltv_io.fit_params_table(tiny)
+    fallback, no_spend, _ = ltv_io.fits_from_params(tiny_params)
+    assert fallback.fallback and "too few" in fallback.fallback_reason and no_spend.fallback
+    predicted = ltv_io.predict_from_params(tiny, tiny_params)
+    assert predicted.column("purchases_method").to_pylist() == ["heuristic", "heuristic"]
+    assert predicted.column("spend_method").to_pylist() == ["none", "none"]
+    # no spend data at all: NULL (not NaN) value and CLV in the warehouse
+    assert predicted.column("expected_order_value").null_count == 2 and predicted.column("clv").null_count == 2
+    with pytest.raises(ValueError, match="no rows for model gamma_gamma"):
+        ltv_io.fits_from_params(tiny_params.filter(pa.compute.equal(tiny_params.column("model"), "bgnbd")))

@@ -1,0 +1,150 @@
+{#- Every purchase transaction of a resolved customer up to the end of the reference date, online and in store, with
+    its money in the reporting currency: shop orders that were not cancelled (net of their refunds) and till receipts
+    (sales, and returns as negative receipts). One row per order or receipt. Margin figures come from the lines whose
+    product has a unit cost in the catalogue. -#}
+with
+
+record_map as (
+    select
+        source_name,
+        record_key,
+        customer_id
+    from {{ ref('identity_record_map') }}
+    where customer_id is not null and source_name in ('shop_orders', 'pos_transactions')
+),
+
+orders as (
+    select * from {{ ref('stg_shop__orders') }}
+),
+
+order_lines as (
+    select * from {{ ref('stg_shop__order_lines') }}
+),
+
+receipts as (
+    select * from {{ ref('stg_pos__transactions') }}
+),
+
+receipt_lines as (
+    select * from {{ ref('stg_pos__transaction_lines') }}
+),
+
+products as (
+    select * from {{ ref('stg_catalog__products') }}
+),
+
+rates as (
+    select * from {{ ref('currency_rates') }}
+),
+
+reference_date as (
+    select {{ cdp_as_of_date() }} as as_of_date
+),
+
+-- lines of both sources in one shape: the line's net amount and, where the catalogue knows it, its cost
+all_lines as (
+    select
+        'shop_orders' as source_name,
+        order_lines.order_id as record_key,
+        order_lines.net_amount,
+        order_lines.quantity,
+        order_lines.product_sku
+    from order_lines
+    union all
+    select
+        'pos_transactions' as source_name,
+        receipt_lines.transaction_id as record_key,
+        receipt_lines.net_amount,
+        receipt_lines.quantity,
+        receipt_lines.product_sku
+    from receipt_lines
+),
+
+line_costs as (
+    select
+        all_lines.source_name,
+        all_lines.record_key,
+        sum(all_lines.net_amount) as line_amount,
+        sum(case when products.unit_cost is not null then all_lines.net_amount end) as costed_line_amount,
+        sum(
+            case
+                when products.unit_cost is not null
+                    then all_lines.quantity * products.unit_cost * cost_rates.rate_to_reporting
+            end
+        ) as cost_amount
+    from all_lines
+    left join products
+        on all_lines.product_sku = products.product_sku
+    left join rates as cost_rates
+        on products.currency_code = cost_rates.currency_code
+    group by all_lines.source_name, all_lines.record_key
+),
+
+transactions as (
+    select
+        record_map.customer_id,
+        orders.source_name,
+        orders.record_key,
+        'web' as channel,
+        orders.ordered_at as purchased_at,
+        true as is_purchase,
+        orders.currency_code,
+        orders.total_amount as charged_amount,
+        coalesce(orders.refunded_amount, 0) as refunded_amount
+    from orders
+    inner join record_map
+        on
+            orders.source_name = record_map.source_name
+            and orders.record_key = record_map.record_key
+    where orders.order_status <> 'cancelled'
+    union all
+    select
+        record_map.customer_id,
+        receipts.source_name,
+        receipts.record_key,
+        'store' as channel,
+        receipts.occurred_at as purchased_at,
+        not receipts.is_return as is_purchase,
+        receipts.currency_code,
+        case when receipts.is_return then 0 else receipts.total_amount end as charged_amount,
+        case when receipts.is_return then -receipts.total_amount else 0 end as refunded_amount
+    from receipts
+    inner join record_map
+        on
+            receipts.source_name = record_map.source_name
+            and receipts.record_key = record_map.record_key
+),
+
+final as (
+    select
+        transactions.source_name || ':' || transactions.record_key as purchase_key,
+        transactions.customer_id,
+        transactions.source_name,
+        transactions.record_key,
+        transactions.channel,
+        transactions.purchased_at,
+        cast(transactions.purchased_at as date) as purchase_date,
+        transactions.is_purchase,
+        transactions.currency_code,
+        rates.rate_to_reporting is null as is_unconverted,
+        cast(transactions.charged_amount * rates.rate_to_reporting as decimal(18, 2)) as charged_amount,
+        cast(transactions.refunded_amount * rates.rate_to_reporting as decimal(18, 2)) as refunded_amount,
+        cast(
+            (transactions.charged_amount - transactions.refunded_amount) * rates.rate_to_reporting as decimal(18, 2)
+        ) as net_amount,
+        cast(line_costs.costed_line_amount * rates.rate_to_reporting as decimal(18, 2)) as costed_line_amount,
+        cast(line_costs.line_amount * rates.rate_to_reporting as decimal(18, 2)) as line_amount,
+        cast(line_costs.cost_amount as decimal(18, 2)) as cost_amount
+    from transactions
+    cross join reference_date
+    left join rates
+        on transactions.currency_code = rates.currency_code
+    left join line_costs
+        on
+            transactions.source_name = line_costs.source_name
+            and transactions.record_key = line_costs.record_key
+    -- nothing after the end of the reference date
+    where cast(transactions.purchased_at as date) <= reference_date.as_of_date
+)
+
+select * from final
