@@ -1,0 +1,24 @@
+{#- Who is in which segment now: the declared segments (_audiences__segments.yml) compiled to SQL over
+    int_audience_customer_attributes, one row per (customer, segment). The snapshot segment_membership_snapshot keeps
+    the history of this table. -#}
+{{ config(schema='intermediate') }}
+
+with
+
+attributes as (
+    select * from {{ ref('int_audience_customer_attributes') }}
+),
+
+members as (
+    {{ cdp_segment_members('attributes') }}
+),
+
+final as (
+    select
+        customer_id,
+        segment_name,
+        as_of_date
+    from members
+)
+
+select * from final
