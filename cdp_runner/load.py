@@ -44,6 +44,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeE
 from .config import META_SCHEMA, RAW_SCHEMA
 from .contracts import FORMATS, SOURCES_BY_NAME, Source, format_for_file, source_for_file
 from .errors import UserError
+from .forget import suppression_filter
 from .mapping import ColumnError, ColumnPlan, plan_columns, read_mapping
 from .warehouse import connect, scalar
 
@@ -86,6 +87,7 @@ class LoadResult:
     seconds: float
     ignored_columns: tuple[str, ...] = ()
     original_file_name: str | None = None  # already_loaded: the file the content was first loaded from
+    rows_suppressed: int = 0  # records of erased people (cdp forget), read but not stored
 
 
 def load_path(
@@ -215,6 +217,7 @@ class _Plan:
     started_at: datetime
     check_seconds: float = 0.0
     content: _Content | None = None  # None when the ledger (or an earlier file of the call) has the content
+    suppressed: int = 0  # records _insert_rows left out because they belong to an erased person
 
     @property
     def load_id(self) -> str:
@@ -555,8 +558,10 @@ def _load(con, plan: _Plan) -> LoadResult:
                 f"from {plan.prefix}_rejects"
             )
             inserted += _insert_rows(con, plan, held_back, loaded_at)
-        if inserted != content.records:
-            raise file.problem(f"inserted {inserted} rows for {content.records} records; rolled back")
+        if inserted + plan.suppressed != content.records:
+            raise file.problem(
+                f"inserted {inserted} rows and suppressed {plan.suppressed} for {content.records} records; rolled back"
+            )
         _write_ledger(con, plan)
         con.execute("commit")
     except BaseException as error:
@@ -576,19 +581,23 @@ def _load(con, plan: _Plan) -> LoadResult:
         rows_rejected=content.rejected,
         seconds=plan.check_seconds + time.perf_counter() - started,
         ignored_columns=content.columns.ignored,
+        rows_suppressed=plan.suppressed,
     )
 
 
 def _insert_rows(con, plan: _Plan, rows_sql: str, loaded_at: datetime) -> int:
     """Insert rows into the file's raw table: the one place rows enter the warehouse.
 
-    Erasure requests hook in here: records of an erased person (cdp_meta.suppressed_identifiers)
-    are to be filtered out of `rows_sql` before they are inserted.
+    Erasure hooks in here: records of an erased person (cdp_meta.suppressed_identifiers, see
+    cdp_runner/forget.py) are left out and counted in plan.suppressed.
     """
+    kept_sql, suppressed_sql = suppression_filter(con, plan.file.source.name, rows_sql, plan.prefix)
+    if suppressed_sql:
+        plan.suppressed += scalar(con, f"select count(*) from ({suppressed_sql})")
     return scalar(
         con,
         f"""insert into {RAW_SCHEMA}.{plan.file.source.name} by name
-            select *, ? as _load_id, ? as _loaded_at, ? as _file_name from ({rows_sql})""",
+            select *, ? as _load_id, ? as _loaded_at, ? as _file_name from ({kept_sql})""",
         [plan.load_id, loaded_at, plan.file.name],
     )
 
@@ -599,8 +608,8 @@ def _write_ledger(con, plan: _Plan) -> None:
     con.execute(
         f"""insert into {META_SCHEMA}.load_ledger (
                 load_id, source_name, file_name, file_path, content_sha256, file_format, rows_read, rows_accepted,
-                rows_rejected, column_mapping, ignored_columns, started_at, finished_at)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                rows_rejected, column_mapping, ignored_columns, started_at, finished_at, rows_suppressed)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             plan.load_id,
             plan.file.source.name,
@@ -615,6 +624,7 @@ def _write_ledger(con, plan: _Plan) -> None:
             json.dumps(list(columns.ignored), ensure_ascii=False) if columns.ignored else None,
             plan.started_at,
             _utc_now(),
+            plan.suppressed,
         ],
     )
 
