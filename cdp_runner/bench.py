@@ -7,8 +7,11 @@ second run measures the later stages only):
 1. generate the sample data;
 2. load it;
 3. dbt build of staging and the audit models;
-4. the clustering materialization against scipy on a synthetic graph of the same scale (bench/components.py);
-5. the lifetime-value fits on simulated purchase summaries of the same scale (cdp_runner.ltv_bench).
+4. the identity stage (dbt run of the identity seeds and models: identifiers, links, guards, profiles, maps);
+5. the clustering materialization against scipy.sparse.csgraph.connected_components on the identity links of
+   that warehouse (bench/components.py --edges-from), in the same run;
+6. the marts (dbt run of the single customer view, value, recommendation and audience models);
+7. the lifetime-value fits on simulated purchase summaries of the same scale (cdp_runner.ltv_bench).
 
 Figures go to the console and to <workdir>/bench-<customers>.json. The machine's load average is printed with
 them: on two cores another busy process doubles DuckDB's times, so compare ratios from the same run.
@@ -25,6 +28,10 @@ import time
 from pathlib import Path
 
 from .config import PROJECT_DIR
+
+
+IDENTITY_SELECTION = ["path:models/intermediate/identity", "path:models/marts/identity"]
+MART_SELECTION = ["path:models/marts", "--exclude", "path:models/marts/identity"]
 
 
 def _stage(name: str, figures: dict, function, *args, **kwargs):
@@ -45,10 +52,10 @@ def _generated(data_dir: Path, customers: int, seed: int) -> bool:
     return written.get("customers") == customers and written.get("seed") == seed
 
 
-def _build(selection: list[str], warehouse: Path) -> dict[str, float]:
+def _build(selection: list[str], warehouse: Path, command: str = "build") -> dict[str, float]:
     from .dbt import run_dbt
 
-    outcome = run_dbt(["build", "--select", *selection], warehouse=warehouse)
+    outcome = run_dbt([command, "--select", *selection], warehouse=warehouse)
     if not outcome.success:
         failed = ", ".join(result.unique_id for result in outcome.failed[:5])
         raise SystemExit(f"bench: dbt build failed: {failed or outcome.errors[-1:]}")
@@ -60,31 +67,41 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--workdir", type=Path, default=PROJECT_DIR / ".build" / "bench")
+    parser.add_argument("--warehouse", type=Path, default=None,
+                        help="warehouse to use (default <workdir>/<customers>/warehouse.duckdb)")
+    parser.add_argument("--start", choices=("generate", "identity"), default="generate",
+                        help="identity: time only the identity stage onwards, on a warehouse whose staging is built")
     args = parser.parse_args(argv)
 
     from .generate import generate
     from .load import load_path
 
     workdir = args.workdir / str(args.customers)
-    data_dir, warehouse = workdir / "data", workdir / "warehouse.duckdb"
-    figures: dict = {"customers": args.customers, "seed": args.seed, "cpus": os.cpu_count()}
+    data_dir, warehouse = workdir / "data", args.warehouse or workdir / "warehouse.duckdb"
+    workdir.mkdir(parents=True, exist_ok=True)
+    figures: dict = {"customers": args.customers, "seed": args.seed, "cpus": os.cpu_count(), "warehouse": str(warehouse)}
 
-    if _generated(data_dir, args.customers, args.seed):
-        print(f"--- generate: reusing {data_dir}")
-    else:
-        _stage("generate", figures, generate, args.customers, args.seed, data_dir)
-    loaded = _stage("load", figures, load_path, data_dir, warehouse=warehouse)
-    figures["load"]["rows"] = sum(result.rows_read for result in loaded)
-    figures["load"]["already_loaded"] = all(result.status == "already_loaded" for result in loaded)
-    figures["staging_models"] = _stage("build staging", figures, _build, ["staging", "audit"], warehouse)
+    if args.start == "generate":
+        if _generated(data_dir, args.customers, args.seed):
+            print(f"--- generate: reusing {data_dir}")
+        else:
+            _stage("generate", figures, generate, args.customers, args.seed, data_dir)
+        loaded = _stage("load", figures, load_path, data_dir, warehouse=warehouse)
+        figures["load"]["rows"] = sum(result.rows_read for result in loaded)
+        figures["load"]["already_loaded"] = all(result.status == "already_loaded" for result in loaded)
+        figures["staging_models"] = _stage("build staging", figures, _build, ["staging", "audit"], warehouse)
 
+    _build(["path:seeds"], warehouse, "seed")
+    figures["identity_models"] = _stage("identity stage", figures, _build, IDENTITY_SELECTION, warehouse, "run")
     _stage(
-        "clustering vs scipy (synthetic graph)",
+        "clustering vs scipy (the identity links)",
         figures,
         subprocess.run,
-        [sys.executable, str(PROJECT_DIR / "bench" / "components.py"), "--customers", str(args.customers)],
+        [sys.executable, str(PROJECT_DIR / "bench" / "components.py"), "--edges-from", str(warehouse),
+         "--workdir", str(workdir / "components")],
         check=True,
     )
+    figures["mart_models"] = _stage("marts", figures, _build, MART_SELECTION, warehouse, "run")
     from . import ltv_bench
 
     _stage("lifetime-value fits (simulated summaries)", figures, ltv_bench.main, ["--customers", str(args.customers)])

@@ -73,6 +73,9 @@ def load(path: str, source_name: str | None, mapping_file: str | None, warehouse
         Path(path), warehouse=warehouse, source=source_name, mapping_file=mapping_file, progress=True
     )
     print_load_results(results)
+    suppressed = sum(result.rows_suppressed for result in results)
+    if suppressed:
+        click.echo(f"{suppressed:,} records of erased people (cdp forget) were not stored")
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
@@ -133,12 +136,79 @@ def profile(identifier: str, as_json: bool, warehouse: str | None) -> None:
 
 
 @main.command()
+@click.argument("identifier")
+@click.option("--yes", is_flag=True, help="Erase without asking for confirmation (for scripts).")
+@click.option("--no-build", is_flag=True, help="Skip the rebuild (run 'cdp build' later, e.g. after several erasures).")
+@_warehouse_option
+def forget(identifier: str, yes: bool, no_build: bool, warehouse: str | None) -> None:
+    """Erase everything about the person an identifier belongs to, and keep their rows out of later loads."""
+    from .forget import describe, forget as run_forget, print_erasure
+
+    if not yes:
+        person = describe(identifier, warehouse=warehouse)
+        click.confirm(
+            f"Erase customer {person.customer_id} ({len(person.identifiers)} identifiers, "
+            f"{len(person.records)} source records)? This cannot be undone",
+            abort=True,
+        )
+    print_erasure(run_forget(identifier, warehouse=warehouse, rebuild=not no_build))
+
+
+@main.command()
 @_warehouse_option
 def docs(warehouse: str | None) -> None:
     """Build the dbt docs site (models, columns, tests, lineage) as one static HTML page."""
     from .pipeline import build_docs
 
     build_docs(warehouse=warehouse)
+
+
+@main.command("export")
+@click.argument("segment")
+@click.option("--to", "destination", required=True, help="Destination declared in activation/destinations.yml.")
+@click.option(
+    "--mode",
+    type=click.Choice(["full", "diff"]),
+    default="full",
+    show_default=True,
+    help="full: every consenting member; diff: additions and removals since the last export to the destination.",
+)
+@click.option(
+    "--destinations",
+    "destinations_file",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Destinations file (default: activation/destinations.yml).",
+)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None, help="Write here instead of the destination's folder.")
+@_warehouse_option
+def export(segment: str, destination: str, mode: str, destinations_file: str | None, out_dir: str | None, warehouse: str | None) -> None:
+    """Export a segment to a destination, with consent and the destination's personal-data policy enforced."""
+    from .export import export_segment, print_export
+
+    print_export(
+        export_segment(
+            segment,
+            destination,
+            mode=mode,
+            warehouse=warehouse,
+            destinations_file=Path(destinations_file) if destinations_file else None,
+            out_dir=Path(out_dir) if out_dir else None,
+        )
+    )
+
+
+@main.command("export-marts")
+@click.argument("out_dir", metavar="DIR", type=click.Path(file_okay=False))
+@_warehouse_option
+def export_marts(out_dir: str, warehouse: str | None) -> None:
+    """Write every public mart as Parquet into DIR (atomically, with a manifest) for BI tools."""
+    from .export import export_marts as run_export_marts, print_marts
+    from .report import dbt_progress
+
+    with dbt_progress("export-marts") as on_progress:
+        result = run_export_marts(Path(out_dir), warehouse=warehouse, on_progress=on_progress)
+    print_marts(result)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -38,18 +38,31 @@ def build_docs(*, warehouse: str | Path | None = None) -> Path:
     return page
 
 
+# What the demo sends where: one audience per declared destination (activation/destinations.yml).
+DEMO_EXPORTS = (
+    ("high_value_at_risk_email", "crm_email"),
+    ("repeat_buyers_advertising", "ads_platform"),
+    ("cart_abandoners_sms", "store_sms"),
+    ("loyal_buyers_email", "app_push"),
+)
+
+
 def run_demo(*, customers: int, seed: int, data_dir: str | Path | None, warehouse: str | Path | None) -> None:
+    from .export import export_segment
     from .generate import generate
     from .load import load_path
     from .report import print_generate_summary, print_load_results
 
     folder = Path(data_dir) if data_dir else PROJECT_DIR / "demo_data"
-    console.rule(f"1/3 generate {customers:,} customers (seed {seed}) into {folder}")
+    console.rule(f"1/5 generate {customers:,} customers (seed {seed}) into {folder}")
     summary = generate(customers, seed, folder, progress=True)
     print_generate_summary(summary, folder)
-    console.rule(f"2/3 load into {warehouse_path(warehouse)}")
+    console.rule(f"2/5 load into {warehouse_path(warehouse)}")
     print_load_results(load_path(folder, warehouse=warehouse, progress=True))
-    console.rule("3/3 build")
+    console.rule("3/5 build")
     build_warehouse(warehouse=warehouse)
-    print_demo_report(warehouse)
-
+    console.rule("4/5 export audiences")
+    exports = [export_segment(segment, destination, warehouse=warehouse) for segment, destination in DEMO_EXPORTS]
+    console.rule("5/5 docs")
+    docs_page = build_docs(warehouse=warehouse)
+    print_demo_report(warehouse, exports=exports, docs_page=docs_page, truth_dir=folder)

@@ -180,6 +180,14 @@ class Match:
     identifier_value: str
 
 
+VALUE_COLUMNS = {
+    "customer_rfm": ("rfm_cell", "rfm_segment"),
+    "customer_ltv": ("net_revenue", "predicted_clv", "probability_alive"),
+    "customer_churn_risk": ("churn_risk_band",),
+    "customer_value_tier": ("value_tier",),
+}
+
+
 def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     rows = con.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
@@ -333,6 +341,13 @@ def build_profile(
                 )
             ]
 
+    # What the customer is worth and how likely they are to stay (the value marts, when built)
+    value: dict[str, Any] = {}
+    for table, columns in VALUE_COLUMNS.items():
+        if _table_exists(con, MARTS, table):
+            found = _rows(con, f"select {', '.join(columns)} from {MARTS}.{table} where customer_id = ?", [customer_id])
+            value.update(found[0] if found else {})
+
     timeline = _rows(
         con,
         "select occurred_at, channel, source_name, event_type, description, record_key "
@@ -354,6 +369,7 @@ def build_profile(
         "attributes": attributes,
         "consent": consent,
         "traits": traits,
+        "value": value,
         "segments_available": segments is not None,
         "segments": segments or [],
         "timeline": timeline,
@@ -462,6 +478,15 @@ def print_profile(document: dict[str, Any]) -> None:
     for name, value in key_traits:
         trait_table.add_row(name, value)
     console.print(trait_table)
+
+    if document["value"]:
+        value = document["value"]
+        console.print(
+            f"Value: RFM {_text(value.get('rfm_cell'))} {_text(value.get('rfm_segment'))}; "
+            f"net revenue {_text(value.get('net_revenue'))}; predicted CLV {_text(value.get('predicted_clv'))}; "
+            f"probability alive {_text(value.get('probability_alive'))}; churn risk "
+            f"{_text(value.get('churn_risk_band'))}; value tier {_text(value.get('value_tier'))}"
+        )
 
     if not document["segments_available"]:
         console.print("Segments: none defined yet (marts.segment_membership does not exist)")

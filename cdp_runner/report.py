@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .config import PROJECT_DIR
-from .dbt import DbtOutcome
+from .dbt import DbtOutcome, target_dir
 from .warehouse import connect
 
 # Logs and CI are not terminals: give them a width that fits the tables instead of rich's 80 columns.
@@ -87,7 +86,14 @@ def print_build_summary(outcome: DbtOutcome) -> None:
         console.print(f"  [red]{result.status}[/red] {result.unique_id}: {message[:300]}")
 
 
-def print_demo_report(warehouse: str | Path | None) -> None:
+def print_demo_report(
+    warehouse: str | Path | None,
+    *,
+    exports: Sequence = (),
+    docs_page: Path | None = None,
+    truth_dir: Path | None = None,
+) -> None:
+    """What the demo did, from the warehouse's own tables: sources, quarantine, identity, audiences, exports, docs."""
     with connect(warehouse, read_only=True) as con:
         loaded = con.execute(
             "select count(distinct source_name), count(*), coalesce(sum(rows_read), 0) from cdp_meta.load_ledger"
@@ -98,7 +104,20 @@ def print_demo_report(warehouse: str | Path | None) -> None:
         ).fetchall()
         reasons = con.execute(
             "select source_name, split_part(rejection_reason, ':', 1) as reason, count(*) "
-            "from audit.audit_quarantined_rows group by all order by 3 desc limit 8"
+            "from audit.audit_quarantined_rows group by all order by 3 desc limit 5"
+        ).fetchall()
+        identifiers = dict(con.execute(
+            "select resolution_status, count(*) from marts.identity_map group by all"
+        ).fetchall())
+        records = con.execute(
+            "select count(*), count(customer_id) from marts.identity_record_map"
+        ).fetchall()[0]
+        customers = con.execute(
+            "select count(*), count(case when is_known_customer then 1 end), count(case when source_count >= 3 then 1 end) "
+            "from marts.dim_customers"
+        ).fetchall()[0]
+        segments = con.execute(
+            "select segment_name, segment_owner, member_count from marts.audience_segments order by segment_name"
         ).fetchall()
     console.rule("report")
     console.print(f"sources loaded: {loaded[0]} sources from {loaded[1]} files, {loaded[2]:,} rows read")
@@ -116,10 +135,37 @@ def print_demo_report(warehouse: str | Path | None) -> None:
         )
     console.print(table)
     quarantined = sum(row[3] for row in reconciliation)
-    console.print(f"rows quarantined: {quarantined:,} (see audit.audit_quarantined_rows); top reasons:")
+    console.print(f"rows quarantined: {quarantined:,} (audit.audit_quarantined_rows); top reasons:")
     for source_name, reason, count in reasons:
         console.print(f"  {count:>6,}  {source_name}: {reason}")
-    console.print(f"docs: run 'cdp docs' to write the dbt docs site to {PROJECT_DIR / 'target' / 'static_index.html'}")
+    console.print(
+        f"identity: {sum(identifiers.values()):,} identifiers ({identifiers.get('assigned', 0):,} assigned to a "
+        f"customer, {identifiers.get('cut', 0):,} cut by a rule, {identifiers.get('statistical', 0):,} statistical); "
+        f"{records[1]:,} of {records[0]:,} records resolved"
+    )
+    console.print(
+        f"customers unified: {customers[0]:,} ({customers[1]:,} known by a login, e-mail, card or phone; "
+        f"{customers[0] - customers[1]:,} anonymous; {customers[2]:,} seen in 3 or more sources)"
+    )
+    if truth_dir is not None and (Path(truth_dir) / "_truth").exists():
+        from .evaluate import evaluate_identity
+
+        quality = evaluate_identity(truth_dir, warehouse=warehouse)
+        console.print(
+            f"identity against the generator's truth: precision {quality.precision:.5f}, recall {quality.recall:.5f}"
+        )
+    table = Table(title="Audiences (models/marts/audiences/_audiences__segments.yml)", show_edge=False)
+    for column in ("segment", "owner", "members"):
+        table.add_column(column, justify="right" if column == "members" else "left")
+    for segment_name, owner, members in segments:
+        table.add_row(segment_name, owner, f"{members:,}")
+    console.print(table)
+    for result in exports:
+        console.print(f"export: {result.rows:>6,} rows of {result.segment} to {result.destination}: {result.file}")
+    if docs_page is not None:
+        console.print(f"docs: {docs_page}")
+    else:
+        console.print(f"docs: run 'cdp docs' to write the dbt docs site to {target_dir() / 'static_index.html'}")
 
 
 def print_identity_quality(quality, *, as_json: bool = False) -> None:

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from types import SimpleNamespace
 
 import duckdb
 import pytest
+
+from cdp_runner.config import PROJECT_DIR
+
+# Under pytest-xdist (make test runs two workers), each worker's dbt runs get their own target and log folders,
+# so that concurrent runs never read each other's run_results.json or partial-parse state.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if _WORKER and "DBT_TARGET_PATH" not in os.environ:
+    os.environ["DBT_TARGET_PATH"] = str(PROJECT_DIR / ".build" / "pytest" / _WORKER / "target")
+    os.environ["DBT_LOG_PATH"] = str(PROJECT_DIR / ".build" / "pytest" / _WORKER / "logs")
 
 
 @pytest.fixture

@@ -79,3 +79,32 @@ def test_reloading_every_file_changes_no_table(built_warehouse):
     build_warehouse(warehouse=built_warehouse.warehouse, dbt_args=["--select", "staging", "audit"])
     after = _fingerprints(built_warehouse.warehouse, ("raw", "cdp_meta", "staging", "audit"))
     assert before == after
+
+
+def test_the_demo_report_tells_what_was_loaded_unified_segmented_and_exported(built_warehouse, tmp_path):
+    import shutil
+
+    from cdp_runner.export import export_segment
+    from cdp_runner.report import console, print_demo_report
+
+    warehouse = tmp_path / "warehouse.duckdb"  # a copy: exports record their state in the warehouse
+    shutil.copy(built_warehouse.warehouse, warehouse)
+    result = export_segment("loyal_buyers_email", "crm_email", warehouse=warehouse, out_dir=tmp_path / "out")
+    with console.capture() as captured:
+        print_demo_report(warehouse, exports=[result], docs_page=tmp_path / "index.html", truth_dir=built_warehouse.data_dir)
+    text = " ".join(captured.get().replace("│", " ").split())  # table borders aside
+    with connect(warehouse, read_only=True) as con:
+        customers, known = con.execute(
+            "select count(*), count(case when is_known_customer then 1 end) from marts.dim_customers").fetchall()[0]
+        quarantined = con.execute("select count(*) from audit.audit_quarantined_rows").fetchall()[0][0]
+        members = con.execute(
+            "select member_count from marts.audience_segments where segment_name = 'loyal_buyers_email'").fetchall()[0][0]
+    assert "sources loaded: 15 sources" in text
+    assert f"rows quarantined: {quarantined:,}" in text
+    assert f"customers unified: {customers:,} ({known:,} known" in text
+    assert "identity against the generator's truth: precision" in text
+    assert f"loyal_buyers_email crm-team@example.com {members:,}" in text
+    # (paths may be folded by the console's width)
+    assert f"export: {result.rows:,} rows of loyal_buyers_email to crm_email:" in text
+    assert result.file.name in text.replace(" ", "")
+    assert "docs:" in text and "index.html" in text.replace(" ", "")

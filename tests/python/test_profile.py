@@ -174,6 +174,11 @@ def rich_customer(built_warehouse):
     return {"customer_id": customer_id, "email": email, "phone": phone, "loyalty_card": card}
 
 
+def _query(warehouse: Path, sql: str, params: list) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql, params).fetchall()
+
+
 def _profile_json(identifier: str, warehouse: Path, capsys, **kwargs) -> tuple[int, dict]:
     code = profile.show_profile(identifier, warehouse=warehouse, as_json=True, **kwargs)
     return code, json.loads(capsys.readouterr().out)
@@ -242,7 +247,7 @@ def test_json_profile_is_a_stable_document(built_warehouse, rich_customer, capsy
     assert code == 0
     assert list(document) == [
         "customer_id", "matched", "as_of_date", "sources", "identities", "attributes", "consent", "traits",
-        "segments_available", "segments", "timeline",
+        "value", "segments_available", "segments", "timeline",
     ]  # fmt: skip
     assert document["matched"]["identifier_type"] == "customer_id"
     assert list(document["identities"]) == list(profile.IDENTIFIER_TYPES)
@@ -253,7 +258,14 @@ def test_json_profile_is_a_stable_document(built_warehouse, rich_customer, capsy
     assert list(document["consent"]) == ["email", "sms", "push", "advertising"]
     assert document["consent"]["advertising"]["opted_in"] is False
     assert {"first_seen_at", "channels_used", "email_open_rate", "abandoned_cart_count"} <= set(document["traits"])
-    assert document["segments_available"] is False and document["segments"] == []
+    assert set(document["value"]) == {name for columns in profile.VALUE_COLUMNS.values() for name in columns}
+    (net_revenue,) = _query(built_warehouse.warehouse, "select net_revenue from marts.customer_ltv where customer_id = ?",
+                            [rich_customer["customer_id"]])[0]
+    assert document["value"]["net_revenue"] == pytest.approx(float(net_revenue))
+    members = _query(built_warehouse.warehouse, "select segment_name from marts.segment_membership "
+                     "where customer_id = ? order by segment_name", [rich_customer["customer_id"]])
+    assert document["segments_available"] is True
+    assert [segment["segment_name"] for segment in document["segments"]] == [name for (name,) in members]
     assert 0 < len(document["timeline"]) <= 10
     times = [event["occurred_at"] for event in document["timeline"]]
     assert times == sorted(times, reverse=True)
@@ -268,7 +280,7 @@ def test_profile_lists_segments_when_the_table_exists(built_warehouse, rich_cust
     shutil.copy(built_warehouse.warehouse, copy)
     con = duckdb.connect(str(copy))
     try:
-        con.execute("create table marts.segment_membership (customer_id varchar, segment_name varchar)")
+        con.execute("create or replace table marts.segment_membership (customer_id varchar, segment_name varchar)")
         con.execute(
             "insert into marts.segment_membership values (?, 'vip'), (?, 'app users'), ('someone-else', 'lapsed')",
             [rich_customer["customer_id"], rich_customer["customer_id"]],
