@@ -91,6 +91,10 @@ def main(argv: list[str] | None = None) -> None:
         figures["load"]["already_loaded"] = all(result.status == "already_loaded" for result in loaded)
         figures["staging_models"] = _stage("build staging", figures, _build, ["staging", "audit"], warehouse)
 
+    from .warehouse import connect
+
+    with connect(warehouse):
+        pass  # the runner's own tables (e.g. the identity salt) exist before dbt runs, as `cdp build` ensures
     _build(["path:seeds"], warehouse, "seed")
     figures["identity_models"] = _stage("identity stage", figures, _build, IDENTITY_SELECTION, warehouse, "run")
     _stage(
