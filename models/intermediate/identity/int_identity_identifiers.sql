@@ -4,34 +4,68 @@
 {%- set patterns = cdp_identity_seed_rows(
     ref('identifier_block_patterns'), ['identifier_type', 'pattern', 'reason'], 'identifier_type, pattern'
 ) -%}
+{%- set refinements = cdp_identity_seed_rows(
+    ref('identifier_type_refinements'), ['identifier_type', 'pattern', 'rule_type'], 'identifier_type, rule_type, pattern'
+) -%}
 
 with
 
-markers as (
+-- per identifier, load and source first: a 1,000,000-customer warehouse has ten marker rows per identifier, and
+-- its few loads keep this step's output small, so the per-identifier steps below run on far fewer rows
+per_load as (
     select
-        source_name,
         identifier_type,
         identifier_value,
-        rule_type,
-        observed_at,
         first_loaded_at,
-        min(first_loaded_at) over (partition by identifier_type, identifier_value) as identifier_first_loaded_at
+        source_name,
+        min(observed_at) as first_seen_at,
+        max(observed_at) as last_seen_at,
+        count(*) as record_count
     from {{ ref('int_identity_record_markers') }}
+    group by identifier_type, identifier_value, first_loaded_at, source_name
+),
+
+loads as (
+    select
+        *,
+        min(first_loaded_at) over (partition by identifier_type, identifier_value) as identifier_first_loaded_at
+    from per_load
 ),
 
 seen as (
     select
         identifier_type,
         identifier_value,
-        min(rule_type) as rule_type,
-        min(observed_at) as first_seen_at,
-        max(observed_at) as last_seen_at,
+        min(first_seen_at) as first_seen_at,
+        max(last_seen_at) as last_seen_at,
         min(first_loaded_at) as first_loaded_at,
-        min(case when first_loaded_at = identifier_first_loaded_at then observed_at end) as anchor_seen_at,
-        count(*) as record_count,
+        min(case when first_loaded_at = identifier_first_loaded_at then first_seen_at end) as anchor_seen_at,
+        cast(sum(record_count) as bigint) as record_count,
         count(distinct source_name) as source_count
-    from markers
+    from loads
     group by identifier_type, identifier_value
+),
+
+-- the row of identifier_types whose rules apply: the marker type, or a refinement of it chosen by pattern
+-- (identifier_type_refinements, e.g. fixed-line phones -> landline_phone)
+refined as (
+    select
+        *,
+        {% if refinements | length == 0 %}
+            identifier_type as rule_type
+        {% else %}
+            case
+                {% for refinement in refinements %}
+                    when
+                        identifier_type = {{ cdp_identity_literal(refinement.identifier_type) }}
+                        and {{ cdp_regexp_like('identifier_value', cdp_identity_checked_pattern(
+                            refinement.pattern, 'identifier_type_refinements')) }}
+                        then {{ cdp_identity_literal(refinement.rule_type) }}
+                {% endfor %}
+                else identifier_type
+            end as rule_type
+        {% endif %}
+    from seen
 ),
 
 rules as (
@@ -82,7 +116,7 @@ checked as (
                 {% endif %}
             {% endfor %}
         end as block_reason
-    from seen
+    from refined as seen
     left join rules
         on seen.rule_type = rules.rule_type
     left join blocklist

@@ -42,7 +42,11 @@ pairs as (
         end_a.source_name,
         end_a.record_key,
         end_a.observed_at,
-        end_a.first_loaded_at
+        end_a.first_loaded_at,
+        -- orders the records of a pair as (observed_at nulls last, source_name, record_key): unique per pair, so
+        -- the example record is the same on every build; ISO timestamps sort as text
+        coalesce(cast(end_a.observed_at as {{ dbt.type_string() }}), '~')
+        || '|' || end_a.source_name || '|' || end_a.record_key as record_order
     from record_identifiers as end_a
     inner join record_identifiers as end_b
         on
@@ -51,49 +55,25 @@ pairs as (
             and end_a.identifier_id < end_b.identifier_id
 ),
 
-numbered as (
-    select
-        *,
-        row_number() over (
-            partition by identifier_id_a, identifier_id_b
-            order by observed_at asc nulls last, source_name asc, record_key asc
-        ) as pair_order
-    from pairs
-),
-
-aggregated as (
+-- one pass, no window over every pair: min_by (DuckDB and Spark alike) takes the example's fields from the first
+-- record in record_order
+final as (
     select
         identifier_id_a,
         identifier_id_b,
+        min(rule_type_a) as rule_type_a,
+        min(rule_type_b) as rule_type_b,
+        min(link_priority) as link_priority,
+        'deterministic' as link_kind,
+        cast(null as double) as confidence,
         count(*) as record_count,
         min(observed_at) as first_seen_at,
         max(observed_at) as last_seen_at,
-        min(first_loaded_at) as first_loaded_at
+        min(first_loaded_at) as first_loaded_at,
+        min_by(source_name, record_order) as example_source_name,
+        min_by(record_key, record_order) as example_record_key
     from pairs
     group by identifier_id_a, identifier_id_b
-),
-
-final as (
-    select
-        aggregated.identifier_id_a,
-        aggregated.identifier_id_b,
-        example.rule_type_a,
-        example.rule_type_b,
-        example.link_priority,
-        'deterministic' as link_kind,
-        cast(null as double) as confidence,
-        aggregated.record_count,
-        aggregated.first_seen_at,
-        aggregated.last_seen_at,
-        aggregated.first_loaded_at,
-        example.source_name as example_source_name,
-        example.record_key as example_record_key
-    from aggregated
-    inner join numbered as example
-        on
-            aggregated.identifier_id_a = example.identifier_id_a
-            and aggregated.identifier_id_b = example.identifier_id_b
-            and example.pair_order = 1
 )
 
 select * from final

@@ -20,14 +20,14 @@ as_of as (
 ),
 
 -- what happened up to the end of the as-of date: a past as_of_date gives the traits as they were then
-interactions as (
+interactions as {{ cdp_inline_cte() }} (
     select recorded.*
     from {{ ref('int_customer_interactions') }} as recorded
     inner join as_of
         on recorded.occurred_at < as_of.window_end
 ),
 
-product_activity as (
+product_activity as {{ cdp_inline_cte() }} (
     select recorded.*
     from {{ ref('int_customer_product_activity') }} as recorded
     inner join as_of

@@ -22,7 +22,13 @@ record_identifiers as (
         assignments.priority,
         assignments.customer_id,
         assignments.is_blocked,
-        assignments.is_linkable
+        assignments.is_linkable,
+        case
+            when assignments.customer_id is not null
+                then
+                    cast(assignments.priority as decimal(38, 0)) * 18446744073709551616
+                    + cast(assignments.identifier_id as decimal(38, 0)) + 9223372036854775808
+        end as strength_order
     from {{ ref('int_identity_record_markers') }} as markers
     inner join {{ ref('int_identity_assignments') }} as assignments
         on
@@ -30,24 +36,16 @@ record_identifiers as (
             and markers.identifier_value = assignments.identifier_value
 ),
 
-ranked as (
-    select
-        source_name,
-        record_key,
-        customer_id,
-        identifier_type,
-        row_number() over (
-            partition by source_name, record_key
-            order by priority asc, identifier_id asc
-        ) as strength_rank
-    from record_identifiers
-    where customer_id is not null
-),
-
+-- one pass per record, no window: min_by takes the customer (and its identifier type) of the row with the lowest
+-- strength_order, i.e. the strongest identifier that has a customer (priority, then identifier id); rows without
+-- a customer have no strength_order, and min_by skips them (DuckDB and Spark alike). The order is one exact
+-- decimal, priority above a shifted identifier id, so ids of any sign keep their order.
 summary as (
     select
         source_name,
         record_key,
+        min_by(customer_id, strength_order) as customer_id,
+        min_by(identifier_type, strength_order) as resolved_by_identifier_type,
         count(distinct customer_id) as customer_count,
         max(case when not is_blocked and is_linkable then 1 else 0 end) as has_linkable,
         max(case when not is_blocked and not is_linkable then 1 else 0 end) as has_statistical,
@@ -61,10 +59,10 @@ final as (
         records.source_name,
         records.record_key,
         records.observed_at,
-        strongest.customer_id,
-        strongest.identifier_type as resolved_by_identifier_type,
+        summary.customer_id,
+        summary.resolved_by_identifier_type,
         case
-            when strongest.customer_id is not null then null
+            when summary.customer_id is not null then null
             when summary.has_linkable = 1 then 'only_unresolved_identifiers'
             when summary.has_statistical = 1 then 'only_statistical_identifiers'
             when summary.has_blocked = 1 then 'only_blocked_identifiers'
@@ -72,11 +70,6 @@ final as (
         end as unresolved_reason,
         coalesce(summary.customer_count, 0) > 1 as has_conflicting_identifiers
     from records
-    left join ranked as strongest
-        on
-            records.source_name = strongest.source_name
-            and records.record_key = strongest.record_key
-            and strongest.strength_rank = 1
     left join summary
         on
             records.source_name = summary.source_name

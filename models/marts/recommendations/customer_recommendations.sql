@@ -89,7 +89,7 @@ strongest_rules as (
 ),
 
 -- what each customer did up to the end of the as-of date
-customer_activity as (
+customer_activity as {{ cdp_inline_cte() }} (
     select activity.*
     from activity
     inner join as_of
