@@ -133,7 +133,7 @@ def copy_real_links(source: Path, path: Path) -> None:
     path.unlink(missing_ok=True)
     with duckdb.connect(str(path)) as con:
         con.execute(f"attach '{source}' as built (read_only)")
-        con.execute("create table edges as select identifier_id_a as node_a, identifier_id_b as node_b "
+        con.execute("create table edges as select strong_identifier_id as node_a, weak_identifier_id as node_b "
                     "from built.intermediate.int_identity_graph_edges")
         con.execute("detach built")
 

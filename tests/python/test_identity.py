@@ -118,6 +118,18 @@ def test_first_build_passes_the_identity_tests_and_is_precise(project):
     assert _rows(project, "select count(*) from marts.identity_merges") == [(0,)]
 
 
+def test_bench_clusters_the_real_identity_links_like_scipy(project, tmp_path):
+    # `make bench` compares the clustering with scipy on the links a build left; this is that step on a small build
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "components.py"), "--edges-from", str(project / "warehouse.duckdb"),
+         "--workdir", str(tmp_path)],
+        capture_output=True, text=True, env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"})
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    edges = _rows(project, "select count(*) from intermediate.int_identity_graph_edges")[0][0]
+    assert f"{edges:,} distinct undirected edges" in done.stdout
+    assert "partition check: identical" in done.stdout
+
+
 def test_full_rebuild_gives_the_same_customer_ids(project):
     before = _identity_map(project)
     _build(project, "--full-refresh")

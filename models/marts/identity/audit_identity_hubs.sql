@@ -16,17 +16,34 @@ links as (
     from {{ ref('int_identity_links') }}
 ),
 
-cut_links as (
+-- each end of a link on its own equality join (a join on "a or b" compares every hub with every link)
+hub_ends as (
     select
         hubs.identifier_id,
-        hubs.partner_type,
-        count(*) as links_cut
+        hubs.partner_type
     from hubs
     inner join links
         on
-            (hubs.identifier_id = links.identifier_id_a and hubs.partner_type in (links.rule_type_b, '*'))
-            or (hubs.identifier_id = links.identifier_id_b and hubs.partner_type in (links.rule_type_a, '*'))
-    group by hubs.identifier_id, hubs.partner_type
+            hubs.identifier_id = links.identifier_id_a
+            and hubs.partner_type in (links.rule_type_b, '*')
+    union all
+    select
+        hubs.identifier_id,
+        hubs.partner_type
+    from hubs
+    inner join links
+        on
+            hubs.identifier_id = links.identifier_id_b
+            and hubs.partner_type in (links.rule_type_a, '*')
+),
+
+cut_links as (
+    select
+        identifier_id,
+        partner_type,
+        count(*) as links_cut
+    from hub_ends
+    group by identifier_id, partner_type
 ),
 
 final as (

@@ -1,0 +1,31 @@
+-- Every record of the person-bearing sources is in the record map exactly once (with or without a customer): the
+-- map is built from the marker rows plus the records without markers, so a record lost between the two shows here.
+with
+
+records as (
+    select
+        source_name,
+        record_key
+    from {{ ref('int_identity_source_records') }}
+),
+
+record_map as (
+    select
+        source_name,
+        record_key
+    from {{ ref('identity_record_map') }}
+),
+
+missing as (
+    select
+        records.source_name,
+        records.record_key
+    from records
+    left join record_map
+        on
+            records.source_name = record_map.source_name
+            and records.record_key = record_map.record_key
+    where record_map.record_key is null
+)
+
+select * from missing
