@@ -1,31 +1,22 @@
 {#- Every staged record of every person-bearing source with the customer it belongs to: the customer of its
     strongest identifier that has one (lowest priority number). Records without such an identifier have a null
     customer_id and unresolved_reason says why. has_conflicting_identifiers flags records whose identifiers ended
-    in different profiles (a rule cut a link they carry); they follow their strongest identifier.
-    Records with markers are summarised from their marker rows, and records without any marker are picked from
-    the records by their empty marker columns: no join between two tables of every record (41 M rows each at
-    1,000,000 customers). -#}
-{%- set marker_types = cdp_identity_marker_types() %}
+    in different profiles (a rule cut a link they carry); they follow their strongest identifier. -#}
 
 with
 
-records_without_markers as (
+records as (
     select
         source_name,
         record_key,
         observed_at
     from {{ ref('int_identity_source_records') }}
-    where
-        {% for marker_type in marker_types %}
-            coalesce(marker_{{ marker_type }}, '') = ''{% if not loop.last %} and{% endif %}
-        {% endfor %}
 ),
 
 record_identifiers as (
     select
         markers.source_name,
         markers.record_key,
-        markers.observed_at,
         assignments.identifier_id,
         assignments.identifier_type,
         assignments.priority,
@@ -55,9 +46,7 @@ summary as (
         record_key,
         min_by(customer_id, strength_order) as customer_id,
         min_by(identifier_type, strength_order) as resolved_by_identifier_type,
-        min(observed_at) as observed_at,
-        -- only "more than one customer" matters, which needs no distinct count
-        coalesce(min(customer_id) <> max(customer_id), false) as has_conflicting_identifiers,
+        count(distinct customer_id) as customer_count,
         max(case when not is_blocked and is_linkable then 1 else 0 end) as has_linkable,
         max(case when not is_blocked and not is_linkable then 1 else 0 end) as has_statistical,
         max(case when is_blocked then 1 else 0 end) as has_blocked
@@ -67,30 +56,24 @@ summary as (
 
 final as (
     select
-        source_name,
-        record_key,
-        observed_at,
-        customer_id,
-        resolved_by_identifier_type,
+        records.source_name,
+        records.record_key,
+        records.observed_at,
+        summary.customer_id,
+        summary.resolved_by_identifier_type,
         case
-            when customer_id is not null then null
-            when has_linkable = 1 then 'only_unresolved_identifiers'
-            when has_statistical = 1 then 'only_statistical_identifiers'
-            when has_blocked = 1 then 'only_blocked_identifiers'
+            when summary.customer_id is not null then null
+            when summary.has_linkable = 1 then 'only_unresolved_identifiers'
+            when summary.has_statistical = 1 then 'only_statistical_identifiers'
+            when summary.has_blocked = 1 then 'only_blocked_identifiers'
             else 'no_identifiers'
         end as unresolved_reason,
-        has_conflicting_identifiers
-    from summary
-    union all
-    select
-        source_name,
-        record_key,
-        observed_at,
-        cast(null as {{ dbt.type_string() }}) as customer_id,
-        cast(null as {{ dbt.type_string() }}) as resolved_by_identifier_type,
-        'no_identifiers' as unresolved_reason,
-        false as has_conflicting_identifiers
-    from records_without_markers
+        coalesce(summary.customer_count, 0) > 1 as has_conflicting_identifiers
+    from records
+    left join summary
+        on
+            records.source_name = summary.source_name
+            and records.record_key = summary.record_key
 )
 
 select * from final
