@@ -7,16 +7,15 @@
 with
 
 {% for entry in sources %}
+    -- the load of each record's first delivery (earliest loaded_at, then load id): one aggregation, no window over
+    -- every delivery; ISO timestamps sort as text
     {{ entry.source }}_deliveries as (
         select
             {{ entry.key }} as record_key,
-            load_id,
-            row_number() over (
-                partition by {{ entry.key }}
-                order by loaded_at asc, load_id asc, source_row_number asc
-            ) as delivery_order
+            min_by(load_id, cast(loaded_at as {{ dbt.type_string() }}) || '|' || load_id) as first_load_id
         from {{ ref(entry.base) }}
         where rejection_reason is null
+        group by {{ entry.key }}
     ),
 
     {{ entry.source }}_records as (
@@ -25,15 +24,13 @@ with
             staged.record_key,
             staged.observed_at,
             staged.load_id,
-            first_delivery.load_id as first_load_id,
+            first_delivery.first_load_id,
             {% for marker_type in marker_types %}
                 staged.marker_{{ marker_type }}{% if not loop.last %},{% endif %}
             {% endfor %}
         from {{ ref(entry.staged) }} as staged
         left join {{ entry.source }}_deliveries as first_delivery
-            on
-                staged.record_key = first_delivery.record_key
-                and first_delivery.delivery_order = 1
+            on staged.record_key = first_delivery.record_key
     ),
 {% endfor %}
 
