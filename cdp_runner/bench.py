@@ -54,7 +54,9 @@ def _generated(data_dir: Path, customers: int, seed: int) -> bool:
     return written.get("customers") == customers and written.get("seed") == seed
 
 
-def _build(selection: list[str], warehouse: Path, command: str = "build", threads: int | None = None) -> dict[str, float]:
+def _build(
+    selection: list[str], warehouse: Path, command: str = "build", threads: int | None = None
+) -> dict[str, float]:
     from .dbt import run_dbt
 
     outcome = run_dbt([command, "--select", *selection, *(["--threads", str(threads)] if threads else [])],
@@ -62,7 +64,8 @@ def _build(selection: list[str], warehouse: Path, command: str = "build", thread
     if not outcome.success:
         failed = ", ".join(result.unique_id for result in outcome.failed[:5])
         raise SystemExit(f"bench: dbt build failed: {failed or outcome.errors[-1:]}")
-    return {result.unique_id.split(".")[-1]: result.seconds for result in outcome.results if result.resource_type == "model"}
+    return {result.unique_id.split(".")[-1]: result.seconds for result in outcome.results
+            if result.resource_type in ("model", "snapshot")}
 
 
 def main(argv: list[str] | None = None) -> None:

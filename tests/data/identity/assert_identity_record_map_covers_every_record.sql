@@ -1,5 +1,5 @@
--- Every record of the person-bearing sources is in the record map exactly once (with or without a customer): the
--- map is built from the marker rows plus the records without markers, so a record lost between the two shows here.
+-- Every record of the person-bearing sources is in the record map (with or without a customer); the map's unique
+-- test says at most once.
 with
 
 records as (
