@@ -10,18 +10,18 @@
 
 with
 
--- per identifier, load and source first: a 1,000,000-customer warehouse has ten marker rows per identifier, and
--- its few loads keep this step's output small, so the per-identifier steps below run on far fewer rows
+-- per identifier, load and source first: its few loads keep this step's output small, so the per-identifier
+-- steps below run on far fewer rows than there are signature markers
 per_load as (
     select
         identifier_type,
         identifier_value,
         first_loaded_at,
         source_name,
-        min(observed_at) as first_seen_at,
-        max(observed_at) as last_seen_at,
-        count(*) as record_count
-    from {{ ref('int_identity_record_markers') }}
+        min(first_seen_at) as first_seen_at,
+        max(last_seen_at) as last_seen_at,
+        sum(record_count) as record_count
+    from {{ ref('int_identity_signature_markers') }}
     group by identifier_type, identifier_value, first_loaded_at, source_name
 ),
 

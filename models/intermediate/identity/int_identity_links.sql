@@ -18,20 +18,31 @@ identifiers as (
 
 record_identifiers as (
     select
+        markers.signature_id,
         markers.source_name,
-        markers.record_key,
-        markers.observed_at,
         markers.first_loaded_at,
+        markers.record_count,
+        markers.first_seen_at,
+        markers.last_seen_at,
         identifiers.identifier_id,
         identifiers.rule_type,
         identifiers.priority
-    from {{ ref('int_identity_record_markers') }} as markers
+    from {{ ref('int_identity_signature_markers') }} as markers
     inner join identifiers
         on
             markers.identifier_type = identifiers.identifier_type
             and markers.identifier_value = identifiers.identifier_value
 ),
 
+examples as (
+    select
+        signature_id,
+        example_record_key
+    from {{ ref('int_identity_signatures') }}
+),
+
+-- the records of a signature carry the same markers, so a pair of identifiers is linked by every record of every
+-- signature that holds both
 pairs as (
     select
         end_a.identifier_id as identifier_id_a,
@@ -39,24 +50,33 @@ pairs as (
         end_a.rule_type as rule_type_a,
         end_b.rule_type as rule_type_b,
         greatest(end_a.priority, end_b.priority) as link_priority,
+        end_a.signature_id,
         end_a.source_name,
-        end_a.record_key,
-        end_a.observed_at,
-        end_a.first_loaded_at,
-        -- orders the records of a pair as (observed_at nulls last, source_name, record_key): unique per pair, so
-        -- the example record is the same on every build; ISO timestamps sort as text
-        coalesce(cast(end_a.observed_at as {{ dbt.type_string() }}), '~')
-        || '|' || end_a.source_name || '|' || end_a.record_key as record_order
+        end_a.record_count,
+        end_a.first_seen_at,
+        end_a.last_seen_at,
+        end_a.first_loaded_at
     from record_identifiers as end_a
     inner join record_identifiers as end_b
         on
-            end_a.source_name = end_b.source_name
-            and end_a.record_key = end_b.record_key
+            end_a.signature_id = end_b.signature_id
             and end_a.identifier_id < end_b.identifier_id
 ),
 
 -- one pass, no window over every pair: min_by (DuckDB and Spark alike) takes the example's fields from the first
--- record in record_order
+-- signature in record_order, whose example record is the earliest record of the pair: (observed_at nulls last,
+-- source_name, record_key), unique per pair, so the example is the same on every build; ISO timestamps sort as text
+ordered as (
+    select
+        pairs.*,
+        examples.example_record_key,
+        coalesce(cast(pairs.first_seen_at as {{ dbt.type_string() }}), '~')
+        || '|' || pairs.source_name || '|' || examples.example_record_key as record_order
+    from pairs
+    inner join examples
+        on pairs.signature_id = examples.signature_id
+),
+
 final as (
     select
         identifier_id_a,
@@ -66,13 +86,13 @@ final as (
         min(link_priority) as link_priority,
         'deterministic' as link_kind,
         cast(null as double) as confidence,
-        count(*) as record_count,
-        min(observed_at) as first_seen_at,
-        max(observed_at) as last_seen_at,
+        cast(sum(record_count) as bigint) as record_count,
+        min(first_seen_at) as first_seen_at,
+        max(last_seen_at) as last_seen_at,
         min(first_loaded_at) as first_loaded_at,
         min_by(source_name, record_order) as example_source_name,
-        min_by(record_key, record_order) as example_record_key
-    from pairs
+        min_by(example_record_key, record_order) as example_record_key
+    from ordered
     group by identifier_id_a, identifier_id_b
 )
 

@@ -1,25 +1,26 @@
 {#- Every staged record of every person-bearing source with the customer it belongs to: the customer of its
     strongest identifier that has one (lowest priority number). Records without such an identifier have a null
     customer_id and unresolved_reason says why. has_conflicting_identifiers flags records whose identifiers ended
-    in different profiles (a rule cut a link they carry); they follow their strongest identifier. -#}
+    in different profiles (a rule cut a link they carry); they follow their strongest identifier.
+
+    Records with the same markers resolve alike, so the decision is taken once per signature (int_identity_signatures)
+    and every record takes its signature's by its markers. -#}
+{%- set marker_columns = cdp_identity_marker_columns() %}
 
 with
 
-records as (
+signatures as (
     select
+        signature_id,
         source_name,
-        record_key,
-        observed_at
-    from {{ ref('int_identity_source_records') }}
+        {{ marker_columns | join(',\n        ') }}
+    from {{ ref('int_identity_signatures') }}
 ),
 
-record_identifiers as (
+signature_identifiers as (
     select
-        markers.source_name,
-        markers.record_key,
-        assignments.identifier_id,
+        markers.signature_id,
         assignments.identifier_type,
-        assignments.priority,
         assignments.customer_id,
         assignments.is_blocked,
         assignments.is_linkable,
@@ -29,36 +30,47 @@ record_identifiers as (
                     cast(assignments.priority as decimal(38, 0)) * 18446744073709551616
                     + cast(assignments.identifier_id as decimal(38, 0)) + 9223372036854775808
         end as strength_order
-    from {{ ref('int_identity_record_markers') }} as markers
+    from {{ ref('int_identity_signature_markers') }} as markers
     inner join {{ ref('int_identity_assignments') }} as assignments
         on
             markers.identifier_type = assignments.identifier_type
             and markers.identifier_value = assignments.identifier_value
 ),
 
--- one pass per record, no window: min_by takes the customer (and its identifier type) of the row with the lowest
--- strength_order, i.e. the strongest identifier that has a customer (priority, then identifier id); rows without
--- a customer have no strength_order, and min_by skips them (DuckDB and Spark alike). The order is one exact
--- decimal, priority above a shifted identifier id, so ids of any sign keep their order.
-summary as (
+records as (
     select
         source_name,
         record_key,
+        observed_at,
+        {{ marker_columns | join(',\n        ') }}
+    from {{ ref('int_identity_source_records') }}
+),
+
+-- one pass per signature, no window: min_by takes the customer (and its identifier type) of the row with the
+-- lowest strength_order, i.e. the strongest identifier that has a customer (priority, then identifier id); rows
+-- without a customer have no strength_order, and min_by skips them (DuckDB and Spark alike). The order is one exact
+-- decimal, priority above a shifted identifier id, so ids of any sign keep their order.
+summary as (
+    select
+        signature_id,
         min_by(customer_id, strength_order) as customer_id,
         min_by(identifier_type, strength_order) as resolved_by_identifier_type,
         count(distinct customer_id) as customer_count,
         max(case when not is_blocked and is_linkable then 1 else 0 end) as has_linkable,
         max(case when not is_blocked and not is_linkable then 1 else 0 end) as has_statistical,
         max(case when is_blocked then 1 else 0 end) as has_blocked
-    from record_identifiers
-    group by source_name, record_key
+    from signature_identifiers
+    group by signature_id
 ),
 
-final as (
-    select
-        records.source_name,
-        records.record_key,
-        records.observed_at,
+-- a signature's decision depends on its markers only, so the rows of one source and markers from different loads
+-- agree and collapse to one
+decisions as (
+    select distinct
+        signatures.source_name,
+        {% for column in marker_columns %}
+            coalesce(signatures.{{ column }}, '') as {{ column }},
+        {% endfor %}
         summary.customer_id,
         summary.resolved_by_identifier_type,
         case
@@ -69,11 +81,27 @@ final as (
             else 'no_identifiers'
         end as unresolved_reason,
         coalesce(summary.customer_count, 0) > 1 as has_conflicting_identifiers
-    from records
+    from signatures
     left join summary
+        on signatures.signature_id = summary.signature_id
+),
+
+final as (
+    select
+        records.source_name,
+        records.record_key,
+        records.observed_at,
+        decisions.customer_id,
+        decisions.resolved_by_identifier_type,
+        decisions.unresolved_reason,
+        decisions.has_conflicting_identifiers
+    from records
+    inner join decisions
         on
-            records.source_name = summary.source_name
-            and records.record_key = summary.record_key
+            records.source_name = decisions.source_name
+            {% for column in marker_columns %}
+                and coalesce(records.{{ column }}, '') = decisions.{{ column }}
+            {% endfor %}
 )
 
 select * from final

@@ -13,17 +13,34 @@ device_identifiers as (
     where identifier_type in ('anonymous_id', 'device_id') and customer_id is not null
 ),
 
+markers as (
+    select
+        source_name,
+        record_key,
+        'anonymous_id' as identifier_type,
+        marker_anonymous_id as identifier_value
+    from {{ ref('int_identity_source_records') }}
+    where marker_anonymous_id is not null and source_name in ('web_events', 'app_events', 'qr_scans')
+    union all
+    select
+        source_name,
+        record_key,
+        'device_id' as identifier_type,
+        marker_device_id as identifier_value
+    from {{ ref('int_identity_source_records') }}
+    where marker_device_id is not null and source_name in ('web_events', 'app_events', 'qr_scans')
+),
+
 records as (
     select
         markers.source_name,
         markers.record_key,
         device_identifiers.customer_id as device_customer_id
-    from {{ ref('int_identity_record_markers') }} as markers
+    from markers
     inner join device_identifiers
         on
             markers.identifier_type = device_identifiers.identifier_type
             and markers.identifier_value = device_identifiers.identifier_value
-    where markers.source_name in ('web_events', 'app_events', 'qr_scans')
 )
 
 select

@@ -1,8 +1,8 @@
 {#- Fails for every dbt source declared with meta has_person: true (written from cdp_runner/contracts.py) that the
     identity stage does not read: missing from the staged-source registry (cdp_staged_sources), or with raw rows
-    but no record in int_identity_source_records. -#}
+    but no record in int_identity_signatures. -#}
 {%- set read_names = cdp_identity_person_sources() | map(attribute='source') | list -%}
-{%- set source_records = ref('int_identity_source_records') -%}
+{%- set signatures = ref('int_identity_signatures') -%}
 {%- set person_sources = [] -%}
 {%- if execute -%}
     {%- for node in graph.sources.values() | sort(attribute='name') -%}
@@ -39,13 +39,13 @@ problems as (
             union all
             select
                 {{ cdp_identity_literal(entry.name) }} as source_name,
-                'raw rows but no record in int_identity_source_records' as problem
+                'raw rows but no record in int_identity_signatures' as problem
             where
                 exists (select 1 from {{ entry.raw }})
                 and not exists (
                     select 1
-                    from {{ source_records }} as source_records
-                    where source_records.source_name = {{ cdp_identity_literal(entry.name) }}
+                    from {{ signatures }} as signatures
+                    where signatures.source_name = {{ cdp_identity_literal(entry.name) }}
                 )
         {% endif %}
     {% endfor %}

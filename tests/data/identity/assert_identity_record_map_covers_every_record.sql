@@ -1,5 +1,6 @@
--- Every record of the person-bearing sources is in the record map (with or without a customer); the map's unique
--- test says at most once.
+-- Every staged record of the person-bearing sources (int_identity_source_records, a view over the staging models)
+-- is in the record map, with or without a customer: the map is built from signatures and joined back to the
+-- records by their markers, and this checks that join lost no record. The map's unique test says at most once.
 with
 
 records as (
