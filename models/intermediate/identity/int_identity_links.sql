@@ -64,8 +64,8 @@ pairs as (
 ),
 
 -- one pass, no window over every pair: min_by (DuckDB and Spark alike) takes the example's fields from the first
--- signature in record_order, whose example record is the earliest record of the pair: (observed_at nulls last,
--- source_name, record_key), unique per pair, so the example is the same on every build; ISO timestamps sort as text
+-- signature carrying the pair in record_order (first seen, nulls last, then source and example record), unique per
+-- pair, so the example is the same on every build; ISO timestamps sort as text
 ordered as (
     select
         pairs.*,

@@ -3,9 +3,9 @@
     has about four records per signature (every page view of a session repeats its cookie and IP address), so the
     identity stage works on signatures and only identity_record_map goes back to the records.
 
-    One row per (source, markers, first load, kept load). The first load is the load of a record's first valid
-    delivery (not the kept, newest one): a re-delivery never makes an identifier look younger and never moves a
-    customer id. Only records delivered more than once need a look at their other deliveries. -#}
+    One row per (source, markers, first load). The first load is the load of a record's first valid delivery (not
+    the kept, newest one): a re-delivery never makes an identifier look younger and never moves a customer id. Only
+    records delivered more than once need a look at their other deliveries. -#}
 {%- set sources = cdp_identity_person_sources() -%}
 {%- set marker_types = cdp_identity_marker_types() %}
 
@@ -60,25 +60,20 @@ signatures as (
     select
         records.source_name,
         coalesce(redelivered.first_load_id, records.load_id) as first_load_id,
-        records.load_id,
         {% for marker_type in marker_types %}
             records.marker_{{ marker_type }},
         {% endfor %}
         count(*) as record_count,
         min(records.observed_at) as first_seen_at,
         max(records.observed_at) as last_seen_at,
-        -- the signature's earliest record (observed_at nulls last, then key), the example links point to
-        min_by(
-            records.record_key,
-            coalesce(cast(records.observed_at as {{ dbt.type_string() }}), '~') || '|' || records.record_key
-        ) as example_record_key
+        -- one record of the signature (the smallest key), the example links point to
+        min(records.record_key) as example_record_key
     from records
     left join redelivered
         on records.source_name = redelivered.source_name and records.record_key = redelivered.record_key
     group by
         records.source_name,
         coalesce(redelivered.first_load_id, records.load_id),
-        records.load_id,
         {% for marker_type in marker_types %}
             records.marker_{{ marker_type }}{% if not loop.last %},{% endif %}
         {% endfor %}
@@ -87,13 +82,11 @@ signatures as (
 final as (
     select
         {{ cdp_identity_hash(cdp_identity_signature_text(
-            ['signatures.source_name', 'signatures.first_load_id', 'signatures.load_id']
-            + cdp_identity_marker_columns('signatures.')
+            ['signatures.source_name', 'signatures.first_load_id'] + cdp_identity_marker_columns('signatures.')
         )) }} as signature_id,
         signatures.source_name,
         signatures.first_load_id,
-        signatures.load_id,
-        coalesce(first_load.finished_at, latest_load.finished_at) as first_loaded_at,
+        first_load.finished_at as first_loaded_at,
         {% for marker_type in marker_types %}
             signatures.marker_{{ marker_type }},
         {% endfor %}
@@ -104,8 +97,6 @@ final as (
     from signatures
     left join ledger as first_load
         on signatures.first_load_id = first_load.load_id
-    left join ledger as latest_load
-        on signatures.load_id = latest_load.load_id
 )
 
 select * from final

@@ -69,7 +69,7 @@ decisions as (
     select distinct
         signatures.source_name,
         {% for column in marker_columns %}
-            coalesce(signatures.{{ column }}, '') as {{ column }},
+            signatures.{{ column }},
         {% endfor %}
         summary.customer_id,
         summary.resolved_by_identifier_type,
@@ -100,7 +100,7 @@ final as (
         on
             records.source_name = decisions.source_name
             {% for column in marker_columns %}
-                and coalesce(records.{{ column }}, '') = decisions.{{ column }}
+                and {{ cdp_null_safe_equal('records.' ~ column, 'decisions.' ~ column) }}
             {% endfor %}
 )
 
