@@ -8,6 +8,15 @@
     ]) }}
 {%- endmacro %}
 
+{#- The marker column names, each with `prefix` before it. -#}
+{% macro cdp_identity_marker_columns(prefix='') -%}
+    {%- set columns = [] -%}
+    {%- for marker_type in cdp_identity_marker_types() -%}
+        {%- do columns.append(prefix ~ 'marker_' ~ marker_type) -%}
+    {%- endfor -%}
+    {{ return(columns) }}
+{%- endmacro %}
+
 {% macro cdp_identity_markers(source_name, record_key, observed_at) -%}
     {%- set marker_types = cdp_identity_marker_types() -%}
     {%- for argument in kwargs -%}

@@ -21,25 +21,16 @@ current_state as (
 ),
 
 {% if is_incremental() %}
-    logged as (
-        select
-            identifier_type,
-            identifier_value,
-            customer_id,
-            row_number() over (
-                partition by identifier_type, identifier_value
-                order by changed_at desc, customer_id desc nulls last
-            ) as recency
-        from {{ this }}
-    ),
-
+    -- the latest row per identifier, by one aggregation rather than a window over the whole history: one build
+    -- appends at most one row per identifier, so changed_at orders them; a null customer is carried as '' because
+    -- max_by skips null values on some engines
     previous_state as (
         select
             identifier_type,
             identifier_value,
-            customer_id
-        from logged
-        where recency = 1
+            nullif(max_by(coalesce(customer_id, ''), changed_at), '') as customer_id
+        from {{ this }}
+        group by identifier_type, identifier_value
     ),
 {% else %}
     previous_state as (

@@ -4,34 +4,41 @@
 {%- set patterns = cdp_identity_seed_rows(
     ref('identifier_block_patterns'), ['identifier_type', 'pattern', 'reason'], 'identifier_type, pattern'
 ) -%}
+{%- set sources = cdp_identity_person_sources() -%}
+{%- if sources | length > 62 -%}
+    {{ exceptions.raise_compiler_error("int_identity_identifiers: source_bits holds at most 62 person sources") }}
+{%- endif -%}
+{%- set far_future = "cast('9999-12-31 23:59:59' as " ~ dbt.type_timestamp() ~ ")" -%}
 {%- set refinements = cdp_identity_seed_rows(
     ref('identifier_type_refinements'), ['identifier_type', 'pattern', 'rule_type'], 'identifier_type, rule_type, pattern'
 ) -%}
 
 with
 
--- per identifier, load and source first: its few loads keep this step's output small, so the per-identifier
--- steps below run on far fewer rows than there are signature markers
+-- per identifier and load first: an identifier comes in few loads, so the per-identifier step below runs on far
+-- fewer rows than there are signature markers. The sources that carried it are kept as bits (one per person source,
+-- in registry order), so counting them needs no distinct count.
 per_load as (
     select
         identifier_type,
         identifier_value,
         first_loaded_at,
-        source_name,
         min(first_seen_at) as first_seen_at,
         max(last_seen_at) as last_seen_at,
-        sum(record_count) as record_count
+        sum(record_count) as record_count,
+        bit_or(
+            case source_name
+                {% for entry in sources %}
+                    when {{ cdp_identity_literal(entry.source) }} then cast({{ 2 ** loop.index0 }} as bigint)
+                {% endfor %}
+            end
+        ) as source_bits
     from {{ ref('int_identity_signature_markers') }}
-    group by identifier_type, identifier_value, first_loaded_at, source_name
+    group by identifier_type, identifier_value, first_loaded_at
 ),
 
-loads as (
-    select
-        *,
-        min(first_loaded_at) over (partition by identifier_type, identifier_value) as identifier_first_loaded_at
-    from per_load
-),
-
+-- anchor_seen_at: first seen within the identifier's first load (its per_load row with the earliest
+-- first_loaded_at; a null first_seen_at travels as a far-future stand-in because min_by skips null values)
 seen as (
     select
         identifier_type,
@@ -39,10 +46,12 @@ seen as (
         min(first_seen_at) as first_seen_at,
         max(last_seen_at) as last_seen_at,
         min(first_loaded_at) as first_loaded_at,
-        min(case when first_loaded_at = identifier_first_loaded_at then first_seen_at end) as anchor_seen_at,
+        nullif(
+            min_by(coalesce(first_seen_at, {{ far_future }}), first_loaded_at), {{ far_future }}
+        ) as anchor_seen_at,
         cast(sum(record_count) as bigint) as record_count,
-        count(distinct source_name) as source_count
-    from loads
+        cast(bit_count(bit_or(source_bits)) as bigint) as source_count
+    from per_load
     group by identifier_type, identifier_value
 ),
 

@@ -28,17 +28,16 @@ this_build as (
     where invocation_id = '{{ invocation_id }}'
 ),
 
+-- the latest earlier row per identifier (one build appends at most one row per identifier, so changed_at orders
+-- them); a null customer is carried as '' because max_by skips null values on some engines
 earlier as (
     select
         identifier_type,
         identifier_value,
-        customer_id,
-        row_number() over (
-            partition by identifier_type, identifier_value
-            order by changed_at desc, customer_id desc nulls last
-        ) as recency
+        nullif(max_by(coalesce(customer_id, ''), changed_at), '') as customer_id
     from log
     where invocation_id <> '{{ invocation_id }}'
+    group by identifier_type, identifier_value
 ),
 
 identifiers as (
@@ -59,13 +58,13 @@ previous_members as (
         on
             earlier.identifier_type = identifiers.identifier_type
             and earlier.identifier_value = identifiers.identifier_value
-    where earlier.recency = 1 and earlier.customer_id is not null
+    where earlier.customer_id is not null
 ),
 
 previous_customers as (
     select distinct customer_id
     from earlier
-    where recency = 1 and customer_id is not null
+    where customer_id is not null
 ),
 
 current_customers as (

@@ -24,12 +24,7 @@ signature_identifiers as (
         assignments.customer_id,
         assignments.is_blocked,
         assignments.is_linkable,
-        case
-            when assignments.customer_id is not null
-                then
-                    cast(assignments.priority as decimal(38, 0)) * 18446744073709551616
-                    + cast(assignments.identifier_id as decimal(38, 0)) + 9223372036854775808
-        end as strength_order
+        case when assignments.customer_id is not null then assignments.priority end as strength_order
     from {{ ref('int_identity_signature_markers') }} as markers
     inner join {{ ref('int_identity_assignments') }} as assignments
         on
@@ -47,15 +42,16 @@ records as (
 ),
 
 -- one pass per signature, no window: min_by takes the customer (and its identifier type) of the row with the
--- lowest strength_order, i.e. the strongest identifier that has a customer (priority, then identifier id); rows
--- without a customer have no strength_order, and min_by skips them (DuckDB and Spark alike). The order is one exact
--- decimal, priority above a shifted identifier id, so ids of any sign keep their order.
+-- lowest strength_order, i.e. the strongest identifier that has a customer; rows without a customer have no
+-- strength_order, and min_by skips them (DuckDB and Spark alike). A signature holds one identifier per type and
+-- every rule type has its own priority, so the priority alone decides.
 summary as (
     select
         signature_id,
         min_by(customer_id, strength_order) as customer_id,
         min_by(identifier_type, strength_order) as resolved_by_identifier_type,
-        count(distinct customer_id) as customer_count,
+        min(customer_id) as first_customer_id,
+        max(customer_id) as last_customer_id,
         max(case when not is_blocked and is_linkable then 1 else 0 end) as has_linkable,
         max(case when not is_blocked and not is_linkable then 1 else 0 end) as has_statistical,
         max(case when is_blocked then 1 else 0 end) as has_blocked
@@ -80,7 +76,7 @@ decisions as (
             when summary.has_blocked = 1 then 'only_blocked_identifiers'
             else 'no_identifiers'
         end as unresolved_reason,
-        coalesce(summary.customer_count, 0) > 1 as has_conflicting_identifiers
+        coalesce(summary.first_customer_id <> summary.last_customer_id, false) as has_conflicting_identifiers
     from signatures
     left join summary
         on signatures.signature_id = summary.signature_id
