@@ -25,6 +25,13 @@
                 "cdp_identity_markers: unknown marker type '" ~ argument ~ "'; known: " ~ (marker_types | join(', '))) }}
         {%- endif -%}
     {%- endfor -%}
+    {%- set declared = cdp_identity_source_marker_types(source_name) -%}
+    {%- if (kwargs.keys() | sort | list) != (declared | sort | list) -%}
+        {{ exceptions.raise_compiler_error(
+            "cdp_identity_markers: " ~ source_name ~ " fills " ~ (kwargs.keys() | sort | join(', '))
+            ~ " but its entry in macros/staging/registry declares markers " ~ (declared | sort | join(', '))
+            ~ "; the identity stage reads only the declared ones") }}
+    {%- endif -%}
     '{{ source_name }}' as source_name,
     {{ record_key }} as record_key,
     {{ observed_at }} as observed_at,
@@ -32,4 +39,13 @@
     cast({{ kwargs.get(marker_type, 'null') }} as {{ dbt.type_string() }}) as marker_{{ marker_type }}
     {%- if not loop.last %},{% endif %}
     {%- endfor %}
+{%- endmacro %}
+
+{#- The marker types one source's staging model fills, as declared in its registry entry (cdp_staged_sources). -#}
+{% macro cdp_identity_source_marker_types(source_name) -%}
+    {%- for entry in cdp_staged_sources() if entry.source == source_name -%}
+        {{ return(entry.get('markers', [])) }}
+    {%- endfor -%}
+    {{ exceptions.raise_compiler_error(
+        "cdp_identity_source_marker_types: no staged source '" ~ source_name ~ "' in cdp_staged_sources()") }}
 {%- endmacro %}

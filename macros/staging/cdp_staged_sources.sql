@@ -1,5 +1,6 @@
-{#- Every staged source: its raw table, its base model, its staging model and its key. The quarantine and
-    reconciliation models are built from this list. Each system declares its sources in
+{#- Every staged source: its raw table, its base model, its staging model, its key and, for sources that carry
+    identity markers, the marker types its staging model fills (`markers`: cdp_identity_markers checks them, and the
+    identity stage reads only those columns). The quarantine and reconciliation models are built from this list. Each system declares its sources in
     macros/staging/registry/cdp_staged_sources_<system>.sql, so adding a source touches one file.
     The calls are written out (not looked up by name) so dbt sees the dependency and re-parses on change. -#}
 {% macro cdp_staged_sources() -%}

@@ -37,7 +37,8 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 CUSTOMERS = 400
 SEED = 3
-IDENTITY_MODELS = "+path:models/marts/identity"
+# the view of every staged record is read only by the identity data tests, so it is named too
+IDENTITY_MODELS = ["+path:models/marts/identity", "int_identity_source_records"]
 IDENTITY_TESTS = ["path:models/intermediate/identity", "path:models/marts/identity", "path:tests/data/identity",
                   "path:seeds/identity"]
 
@@ -75,7 +76,7 @@ def _dbt(root: Path, *args: str) -> tuple[bool, str]:
 
 
 def _build(root: Path, *extra: str) -> None:
-    for args in (["seed"], ["run", "-s", IDENTITY_MODELS, *extra]):
+    for args in (["seed"], ["run", "-s", *IDENTITY_MODELS, *extra]):
         ok, output = _dbt(root, *args)
         assert ok, (args, output)
 
@@ -282,14 +283,34 @@ def test_overrides_force_a_merge_and_a_split(project):
     assert ok, output
 
 
-def test_a_person_source_missing_from_the_registry_fails_the_coverage_test(project):
-    registry = project / "macros" / "staging" / "registry" / "cdp_staged_sources_support.sql"
-    original = registry.read_text()
+def test_a_person_source_the_identity_stage_does_not_read_fails_the_coverage_test(project):
+    # A source flagged has_person whose registry entry declares no identity markers (here: stores) is ignored by
+    # the identity stage; the coverage test must name it.
+    sources = project / "models" / "staging" / "pos" / "_pos__sources.yml"
+    original = sources.read_text()
     try:
-        kept = [line for line in original.splitlines() if "'live_chats'" not in line and "stg_support__live_chats" not in line]
-        registry.write_text("\n".join(kept) + "\n")
+        flagged = original.replace("      key: store_id\n      default_format: csv\n      has_person: false",
+                                   "      key: store_id\n      default_format: csv\n      has_person: true")
+        assert flagged != original
+        sources.write_text(flagged)
         ok, output = _dbt(project, "test", "-s", "assert_identity_reads_every_person_source")
         assert not ok
         assert "Got 1 result" in output, output
+    finally:
+        sources.write_text(original)
+
+
+def test_a_staging_model_filling_undeclared_markers_does_not_compile(project):
+    # The identity stage reads only the markers a source's registry entry declares, so a staging model that fills
+    # another must fail to compile rather than have that marker ignored.
+    registry = project / "macros" / "staging" / "registry" / "cdp_staged_sources_support.sql"
+    original = registry.read_text()
+    try:
+        narrowed = original.replace("'markers': ['anonymous_id', 'email']", "'markers': ['email']")
+        assert narrowed != original
+        registry.write_text(narrowed)
+        ok, output = _dbt(project, "compile", "-s", "stg_support__live_chats")
+        assert not ok
+        assert "live_chats fills anonymous_id, email" in output, output
     finally:
         registry.write_text(original)

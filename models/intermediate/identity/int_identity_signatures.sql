@@ -5,7 +5,8 @@
 
     One row per (source, markers, first load). The first load is the load of a record's first valid delivery (not
     the kept, newest one): a re-delivery never makes an identifier look younger and never moves a customer id. Only
-    records delivered more than once need a look at their other deliveries. -#}
+    records delivered more than once need a look at their other deliveries. Each source is grouped by the markers
+    its registry entry declares (cdp_staged_sources; cdp_identity_markers enforces them), not by all ten. -#}
 {%- set sources = cdp_identity_person_sources() -%}
 {%- set marker_types = cdp_identity_marker_types() %}
 
@@ -18,11 +19,12 @@ ledger as (
     from {{ source('cdp_meta', 'load_ledger') }}
 ),
 
-records as (
-    select * from {{ ref('int_identity_source_records') }}
-),
-
 {% for entry in sources %}
+    {%- set carried = cdp_identity_source_marker_types(entry.source) %}
+    {{ entry.source }}_staged as (
+        select * from {{ ref(entry.staged) }}
+    ),
+
     {{ entry.source }}_base as (
         select * from {{ ref(entry.base) }}
     ),
@@ -37,7 +39,6 @@ records as (
     -- timestamps sort as text
     {{ entry.source }}_redelivered as (
         select
-            '{{ entry.source }}' as source_name,
             base.{{ entry.key }} as record_key,
             min_by(base.load_id, cast(base.loaded_at as {{ dbt.type_string() }}) || '|' || base.load_id)
                 as first_load_id
@@ -47,36 +48,39 @@ records as (
         where base.rejection_reason is null
         group by base.{{ entry.key }}
     ),
+
+    {{ entry.source }}_signatures as (
+        select
+            {{ cdp_identity_literal(entry.source) }} as source_name,
+            coalesce(redelivered.first_load_id, staged.load_id) as first_load_id,
+            {% for marker_type in marker_types %}
+                {% if marker_type in carried %}
+                    staged.marker_{{ marker_type }},
+                {% else %}
+                    cast(null as {{ dbt.type_string() }}) as marker_{{ marker_type }},
+                {% endif %}
+            {% endfor %}
+            count(*) as record_count,
+            min(staged.observed_at) as first_seen_at,
+            max(staged.observed_at) as last_seen_at,
+            -- one record of the signature (the smallest key), the example links point to
+            min(staged.record_key) as example_record_key
+        from {{ entry.source }}_staged as staged
+        left join {{ entry.source }}_redelivered as redelivered
+            on staged.record_key = redelivered.record_key
+        group by
+            {% for marker_type in carried %}
+                staged.marker_{{ marker_type }},
+            {% endfor %}
+            coalesce(redelivered.first_load_id, staged.load_id)
+    ),
 {% endfor %}
 
-redelivered as (
+signatures as (
     {% for entry in sources %}
-        select * from {{ entry.source }}_redelivered
+        select * from {{ entry.source }}_signatures
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
-),
-
-signatures as (
-    select
-        records.source_name,
-        coalesce(redelivered.first_load_id, records.load_id) as first_load_id,
-        {% for marker_type in marker_types %}
-            records.marker_{{ marker_type }},
-        {% endfor %}
-        count(*) as record_count,
-        min(records.observed_at) as first_seen_at,
-        max(records.observed_at) as last_seen_at,
-        -- one record of the signature (the smallest key), the example links point to
-        min(records.record_key) as example_record_key
-    from records
-    left join redelivered
-        on records.source_name = redelivered.source_name and records.record_key = redelivered.record_key
-    group by
-        records.source_name,
-        coalesce(redelivered.first_load_id, records.load_id),
-        {% for marker_type in marker_types %}
-            records.marker_{{ marker_type }}{% if not loop.last %},{% endif %}
-        {% endfor %}
 ),
 
 final as (

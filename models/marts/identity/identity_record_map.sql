@@ -4,7 +4,9 @@
     in different profiles (a rule cut a link they carry); they follow their strongest identifier.
 
     Records with the same markers resolve alike, so the decision is taken once per signature (int_identity_signatures)
-    and every record takes its signature's by its markers. -#}
+    and every record takes its signature's, found by the markers its source carries (declared in the staged-source
+    registry). In the staging group because it reads the staging models directly, source by source. -#}
+{%- set sources = cdp_identity_person_sources() -%}
 {%- set marker_columns = cdp_identity_marker_columns() %}
 
 with
@@ -32,14 +34,11 @@ signature_identifiers as (
             and markers.identifier_value = assignments.identifier_value
 ),
 
-records as (
-    select
-        source_name,
-        record_key,
-        observed_at,
-        {{ marker_columns | join(',\n        ') }}
-    from {{ ref('int_identity_source_records') }}
-),
+{% for entry in sources %}
+    {{ entry.source }}_staged as (
+        select * from {{ ref(entry.staged) }}
+    ),
+{% endfor %}
 
 -- one pass per signature, no window: min_by takes the customer (and its identifier type) of the row with the
 -- lowest strength_order, i.e. the strongest identifier that has a customer; rows without a customer have no
@@ -82,22 +81,32 @@ decisions as (
         on signatures.signature_id = summary.signature_id
 ),
 
+{% for entry in sources %}
+    {%- set carried = cdp_identity_source_marker_types(entry.source) %}
+    {{ entry.source }}_records as (
+        select
+            staged.source_name,
+            staged.record_key,
+            staged.observed_at,
+            decisions.customer_id,
+            decisions.resolved_by_identifier_type,
+            decisions.unresolved_reason,
+            decisions.has_conflicting_identifiers
+        from {{ entry.source }}_staged as staged
+        inner join decisions
+            on
+                decisions.source_name = {{ cdp_identity_literal(entry.source) }}
+                {% for marker_type in carried %}
+                    and {{ cdp_null_safe_equal('staged.marker_' ~ marker_type, 'decisions.marker_' ~ marker_type) }}
+                {% endfor %}
+    ),
+{% endfor %}
+
 final as (
-    select
-        records.source_name,
-        records.record_key,
-        records.observed_at,
-        decisions.customer_id,
-        decisions.resolved_by_identifier_type,
-        decisions.unresolved_reason,
-        decisions.has_conflicting_identifiers
-    from records
-    inner join decisions
-        on
-            records.source_name = decisions.source_name
-            {% for column in marker_columns %}
-                and {{ cdp_null_safe_equal('records.' ~ column, 'decisions.' ~ column) }}
-            {% endfor %}
+    {% for entry in sources %}
+        select * from {{ entry.source }}_records
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 )
 
 select * from final

@@ -1,5 +1,5 @@
 {#- Fails for every dbt source declared with meta has_person: true (written from cdp_runner/contracts.py) that the
-    identity stage does not read: missing from the staged-source registry (cdp_staged_sources), or with raw rows
+    identity stage does not read: without declared markers in the staged-source registry (cdp_staged_sources), or with raw rows
     but no record in int_identity_signatures. -#}
 {%- set read_names = cdp_identity_person_sources() | map(attribute='source') | list -%}
 {%- set signatures = ref('int_identity_signatures') -%}
@@ -34,7 +34,7 @@ problems as (
             union all
             select
                 {{ cdp_identity_literal(entry.name) }} as source_name,
-                'has_person source missing from cdp_staged_sources(): the identity stage ignores it' as problem
+                'has_person source without declared markers in cdp_staged_sources(): the identity stage ignores it' as problem
         {% elif load_relation(entry.raw) is not none %}
             union all
             select
