@@ -343,10 +343,13 @@
     where x.is_hub and linked.x_id is null and t.x_id is null
 {%- endmacro %}
 
-{#- Consistency of the state after a level: each number must be 0. -#}
-{% macro ir_sql_checks(nodes, assigned, splits, level, cuts, priority) -%}
+{#- Consistency of the state after the last level: each number must be 0. Every node is in at most one profile
+    and either placed or cut, exactly once; only a forced split both places (in a profile of its own) and records a
+    cut. -#}
+{% macro ir_sql_checks(nodes, assigned, splits, cuts) -%}
     select
         (select count(*) - count(distinct a.identifier_id) from {{ assigned }} as a) as duplicate_assignments,
+        (select count(*) - count(distinct c.identifier_id) from {{ cuts }} as c) as duplicate_cuts,
         (
             select count(*)
             from (
@@ -373,23 +376,23 @@
         ) as splits_violated,
         (
             select count(*)
-            from {{ level }} as x
+            from {{ nodes }} as n
             left join {{ assigned }} as a
-                on x.identifier_id = a.identifier_id
+                on n.identifier_id = a.identifier_id
             left join {{ cuts }} as c
-                on x.identifier_id = c.identifier_id
+                on n.identifier_id = c.identifier_id
             where
                 (a.identifier_id is null and c.identifier_id is null)
                 or (a.identifier_id is not null and c.identifier_id is not null and c.cut_rule <> 'forced_split')
                 or (a.identifier_id is null and c.cut_rule = 'forced_split')
-        ) as level_identifiers_not_placed_once,
+        ) as identifiers_not_placed_once,
         (
             select count(*)
             from {{ assigned }} as a
-            inner join {{ nodes }} as n
+            left join {{ nodes }} as n
                 on a.identifier_id = n.identifier_id
-            where n.priority > {{ priority }}
-        ) as identifiers_of_later_levels
+            where n.identifier_id is null
+        ) as unknown_identifiers_placed
 {%- endmacro %}
 
 {#- The output: one row per identifier of the model's SELECT. -#}

@@ -65,13 +65,16 @@ pairs as (
 
 -- one pass, no window over every pair: min_by (DuckDB and Spark alike) takes the example's fields from the first
 -- signature carrying the pair in record_order (first seen, nulls last, then source and example record), unique per
--- pair, so the example is the same on every build; ISO timestamps sort as text
+-- pair, so the example is the same on every build
 ordered as (
     select
         pairs.*,
         examples.example_record_key,
-        coalesce(cast(pairs.first_seen_at as {{ dbt.type_string() }}), '~')
-        || '|' || pairs.source_name || '|' || examples.example_record_key as record_order
+        {{ cdp_sort_key([
+            "coalesce(pairs.first_seen_at, cast('9999-12-31 23:59:59' as " ~ dbt.type_timestamp() ~ "))",
+            'pairs.source_name',
+            'examples.example_record_key'
+        ]) }} as record_order
     from pairs
     inner join examples
         on pairs.signature_id = examples.signature_id

@@ -35,13 +35,11 @@ ledger as (
         where rejection_reason is null and delivery_rank > 1
     ),
 
-    -- the first delivery (earliest loaded_at, then load id) of the records delivered more than once; ISO
-    -- timestamps sort as text
+    -- the first delivery (earliest loaded_at, then load id) of the records delivered more than once
     {{ entry.source }}_redelivered as (
         select
             base.{{ entry.key }} as record_key,
-            min_by(base.load_id, cast(base.loaded_at as {{ dbt.type_string() }}) || '|' || base.load_id)
-                as first_load_id
+            min_by(base.load_id, {{ cdp_sort_key(['base.loaded_at', 'base.load_id']) }}) as first_load_id
         from {{ entry.source }}_base as base
         inner join {{ entry.source }}_redelivered_keys as redelivered_keys
             on base.{{ entry.key }} = redelivered_keys.record_key
