@@ -131,19 +131,9 @@
                 where e.strong_priority >= e.weak_priority or e.link_priority <> e.weak_priority
             ) as edges_not_oriented
     {% endset %}
-    {% set checked = run_query(input_checks) %}
-    {% set problems = [] %}
-    {% for column in checked.columns %}
-        {% if column.values()[0] | int != 0 %}
-            {% do problems.append(column.name ~ ' = ' ~ column.values()[0]) %}
-        {% endif %}
-    {% endfor %}
-    {% if problems | length > 0 %}
-        {% do cdp.ir_drop_work_tables(live) %}
-        {{ exceptions.raise_compiler_error("identity_resolution: " ~ base_relation.identifier
-            ~ ": inconsistent input (" ~ (problems | join(', '))
-            ~ "). Priorities of identifier_types must be unique and every rule type must have one.") }}
-    {% endif %}
+    {% do cdp.ir_fail_on_problems(input_checks, live,
+        "identity_resolution: " ~ base_relation.identifier ~ ": inconsistent input",
+        "Priorities of identifier_types must be unique and every rule type must have one.") %}
 
     {%- set levels_result = run_query(
         'select n.priority, min(n.rule_type) as rule_type, count(*) as n from ' ~ nodes
@@ -258,19 +248,9 @@
     {% do cdp.ir_create_work_table(all_cuts, cuts_sql) %}
 
     {#- fail loudly if the final state is inconsistent -#}
-    {% set checked = run_query(cdp.ir_sql_checks(nodes, w.assigned, splits, all_cuts)) %}
-    {% set problems = [] %}
-    {% for column in checked.columns %}
-        {% if column.values()[0] | int != 0 %}
-            {% do problems.append(column.name ~ ' = ' ~ column.values()[0]) %}
-        {% endif %}
-    {% endfor %}
-    {% if problems | length > 0 %}
-        {% do cdp.ir_drop_work_tables(live) %}
-        {{ exceptions.raise_compiler_error("identity_resolution: " ~ base_relation.identifier
-            ~ ": inconsistent state after the last level: " ~ (problems | join(', '))
-            ~ ". This is a bug in macros/identity_rules; nothing was written.") }}
-    {% endif %}
+    {% do cdp.ir_fail_on_problems(cdp.ir_sql_checks(nodes, w.assigned, splits, all_cuts), live,
+        "identity_resolution: " ~ base_relation.identifier ~ ": inconsistent state after the last level",
+        "This is a bug in macros/identity_rules; nothing was written.") %}
 
     {% call statement('main') -%}
         {{ get_create_table_as_sql(False, output_relation, cdp.ir_sql_output(nodes, w.assigned, all_cuts)) }}

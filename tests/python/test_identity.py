@@ -314,3 +314,27 @@ def test_a_staging_model_filling_undeclared_markers_does_not_compile(project):
         assert "live_chats fills anonymous_id, email" in output, output
     finally:
         registry.write_text(original)
+
+
+def test_two_rule_types_sharing_a_priority_stop_the_resolution_loudly(project):
+    # Priorities order the levels and decide which identifier a record follows, so two rule types with one priority
+    # must stop the build with the reason, leaving the previous profiles in place.
+    seed = project / "seeds" / "identity" / "identifier_types.csv"
+    original = seed.read_text()
+    before = _rows(project, "select count(*) from intermediate.int_identity_resolution")[0][0]
+    try:
+        clashing = original.replace("email,permanent,2,", "email,permanent,1,")
+        assert clashing != original
+        seed.write_text(clashing)
+        ok, output = _dbt(project, "seed", "-s", "identifier_types")
+        assert ok, output
+        ok, output = _dbt(project, "run", "-s", "int_identity_identifiers", "int_identity_resolution")
+        assert not ok
+        assert "inconsistent input (" in output and "levels_with_two_types = 1" in output, output
+    finally:
+        seed.write_text(original)
+        ok, output = _dbt(project, "seed", "-s", "identifier_types")
+        assert ok, output
+        ok, output = _dbt(project, "run", "-s", "int_identity_identifiers")
+        assert ok, output
+    assert _rows(project, "select count(*) from intermediate.int_identity_resolution")[0][0] == before

@@ -29,16 +29,7 @@ unpivoted as (
 ),
 
 final as (
-    select
-        signature_id,
-        source_name,
-        first_loaded_at,
-        record_count,
-        first_seen_at,
-        last_seen_at,
-        identifier_type,
-        identifier_value
-    from unpivoted
+    select * from unpivoted
 )
 
 select * from final
