@@ -8,7 +8,7 @@
 {%- if sources | length > 62 -%}
     {{ exceptions.raise_compiler_error("int_identity_identifiers: source_bits holds at most 62 person sources") }}
 {%- endif -%}
-{%- set far_future = "cast('9999-12-31 23:59:59' as " ~ dbt.type_timestamp() ~ ")" -%}
+{%- set far_future = cdp_far_future_timestamp() -%}
 {%- set refinements = cdp_identity_seed_rows(
     ref('identifier_type_refinements'), ['identifier_type', 'pattern', 'rule_type'], 'identifier_type, rule_type, pattern'
 ) -%}

@@ -71,7 +71,7 @@ ordered as (
         pairs.*,
         examples.example_record_key,
         {{ cdp_sort_key([
-            "coalesce(pairs.first_seen_at, cast('9999-12-31 23:59:59' as " ~ dbt.type_timestamp() ~ "))",
+            'coalesce(pairs.first_seen_at, ' ~ cdp_far_future_timestamp() ~ ')',
             'pairs.source_name',
             'examples.example_record_key'
         ]) }} as record_order

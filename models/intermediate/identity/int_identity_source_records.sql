@@ -1,6 +1,6 @@
 {#- Every staged record of every person-bearing source (cdp_identity_person_sources) with its identity markers, as
-    a view: the identity stage reads the records twice (int_identity_signatures, identity_record_map) and a stored
-    copy of every record would cost more to write than the two reads. -#}
+    a view over the staging models: the identity data tests read the records through it (they may not read the
+    private staging models), independently of the signatures the identity stage builds from them. -#}
 {{ config(materialized='view') }}
 {%- set sources = cdp_identity_person_sources() -%}
 {%- set marker_columns = cdp_identity_marker_columns() %}
@@ -13,7 +13,6 @@ with
             source_name,
             record_key,
             observed_at,
-            load_id,
             {{ marker_columns | join(',\n            ') }}
         from {{ ref(entry.staged) }}
     ),

@@ -1,6 +1,6 @@
 {#- Fails for every dbt source declared with meta has_person: true (written from cdp_runner/contracts.py) that the
-    identity stage does not read: without declared markers in the staged-source registry (cdp_staged_sources), or with raw rows
-    but no record in int_identity_signatures. -#}
+    identity stage does not read: without declared markers in the staged-source registry (cdp_staged_sources), or
+    with raw rows but no record in int_identity_signatures. -#}
 {%- set read_names = cdp_identity_person_sources() | map(attribute='source') | list -%}
 {%- set signatures = ref('int_identity_signatures') -%}
 {%- set person_sources = [] -%}
@@ -34,7 +34,8 @@ problems as (
             union all
             select
                 {{ cdp_identity_literal(entry.name) }} as source_name,
-                'has_person source without declared markers in cdp_staged_sources(): the identity stage ignores it' as problem
+                'has_person source without declared markers in cdp_staged_sources(): the identity stage ignores it'
+                    as problem
         {% elif load_relation(entry.raw) is not none %}
             union all
             select
