@@ -105,7 +105,10 @@ def test_snapshot_records_exits_and_entries_when_the_data_changes(built_warehous
     con.execute("update marts.customer_consent set is_email_contactable = true where customer_id = ?", [joiner])
     con.close()
 
-    outcome = run_dbt(["build", "--select", "int_audience_customer_attributes+"], warehouse=warehouse)
+    outcome = run_dbt(
+        ["build", "--select", "int_audience_customer_attributes+", "--exclude-resource-type", "unit_test"],
+        warehouse=warehouse,
+    )
     assert outcome.success, outcome.errors
 
     after = {row[0] for row in _rows(warehouse, "select customer_id from marts.segment_membership where segment_name = 'loyal_buyers_email'")}
