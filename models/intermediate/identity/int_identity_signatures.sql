@@ -3,14 +3,28 @@
     has about four records per signature (every page view of a session repeats its cookie and IP address), so the
     identity stage works on signatures and only identity_record_map goes back to the records.
 
-    One row per (source, markers, first load). The first load is the load of a record's first valid delivery (not
+    One row per (source, markers, first load); a delta build adds the rows of the pending loads (identity_delta,
+    keyed by first_load_id). The first load is the load of a record's first valid delivery (not
     the kept, newest one): a re-delivery never makes an identifier look younger and never moves a customer id. Only
     records delivered more than once need a look at their other deliveries. Each source is grouped by the markers
     its registry entry declares (cdp_staged_sources; cdp_identity_markers enforces them), not by all ten. -#}
+{{ config(materialized='identity_delta', delta_key=['first_load_id']) }}
+-- depends_on: {{ ref('int_identity_batch') }}
 {%- set sources = cdp_identity_person_sources() -%}
-{%- set marker_types = cdp_identity_marker_types() %}
+{%- set marker_types = cdp_identity_marker_types() -%}
+{%- set is_delta = cdp_identity_is_delta() %}
 
 with
+
+{% if is_delta %}
+    -- a delta build: only the records of the loads not yet taken in. int_identity_batch has checked that none of
+    -- them was delivered by an earlier load, so their first load is one of the pending loads.
+    pending as (
+        select load_id
+        from {{ ref('int_identity_batch') }}
+        where is_pending
+    ),
+{% endif %}
 
 ledger as (
     select
@@ -23,10 +37,12 @@ ledger as (
     {%- set carried = cdp_identity_source_marker_types(entry.source) %}
     {{ entry.source }}_staged as (
         select * from {{ ref(entry.staged) }}
+        {% if is_delta %}where load_id in (select load_id from pending){% endif %}
     ),
 
     {{ entry.source }}_base as (
         select * from {{ ref(entry.base) }}
+        {% if is_delta %}where load_id in (select load_id from pending){% endif %}
     ),
 
     {{ entry.source }}_redelivered_keys as (
@@ -85,7 +101,8 @@ final as (
     select
         -- a row number, not a hash of ten text columns (11 s of CPU at 1,000,000 customers): the id only ties a
         -- signature's markers to it within one build
-        {{ cdp_row_id() }} as signature_id,
+        {{ cdp_row_id() }}
+        {%- if is_delta %} + (select coalesce(max(signature_id), 0) + 1 from {{ this }}){% endif %} as signature_id,
         signatures.source_name,
         signatures.first_load_id,
         first_load.finished_at as first_loaded_at,

@@ -1,0 +1,54 @@
+{#- How the identity stage takes in this build's data (docs/identity.md, "Incremental builds").
+
+    cdp_identity_build_mode(): 'delta' when the record-level models may take in only the loads they have not seen
+    (int_identity_batch.is_pending), else 'full'. int_identity_batch decides once per build, so every model of the
+    stage agrees; a missing or empty batch table, --full-refresh, or a batch whose fingerprint is not the current one
+    means 'full'.
+    cdp_identity_is_delta(): true when the calling model can be updated in place as a delta: the build is a delta
+    and the model's own table exists.
+    cdp_identity_fingerprint(): what a delta must not have changed since the last build: the files of the identity
+    seeds, of the identity models and of the staging models of the person sources (dbt's checksums), the markers
+    the registry declares and the identity variables. Macro edits are not in it: after changing a macro the stage
+    reads, build with --full-refresh. -#}
+{% macro cdp_identity_build_mode() -%}
+    {%- if not execute -%}
+        {{ return('full') }}
+    {%- endif -%}
+    {%- set batch = ref('int_identity_batch') -%}
+    {%- if flags.FULL_REFRESH or load_relation(batch) is none -%}
+        {{ return('full') }}
+    {%- endif -%}
+    {%- set result = run_query('select max(build_mode), max(fingerprint) from ' ~ batch) -%}
+    {%- set mode, fingerprint = result.rows[0][0], result.rows[0][1] -%}
+    {#- a batch left by an earlier build (a selection without int_identity_batch) is trusted only if nothing the
+        delta depends on has changed since -#}
+    {{ return('delta' if mode == 'delta' and fingerprint == cdp_identity_fingerprint() else 'full') }}
+{%- endmacro %}
+
+{% macro cdp_identity_is_delta() -%}
+    {#- a unit test renders the model's full form on its given rows -#}
+    {%- if not execute or model.resource_type == 'unit_test' -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {{ return(load_relation(this) is not none and cdp_identity_build_mode() == 'delta') }}
+{%- endmacro %}
+
+{% macro cdp_identity_fingerprint() -%}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set staged_models = [] -%}
+    {%- for entry in cdp_identity_person_sources() -%}
+        {%- do staged_models.extend([entry.staged, entry.base]) -%}
+    {%- endfor -%}
+    {%- set parts = [] -%}
+    {%- for node in graph.nodes.values() | sort(attribute='unique_id')
+        if node.resource_type in ['model', 'seed'] and node.package_name == project_name
+        and ('identity' in node.fqn or node.name.startswith('identifier_') or node.name in staged_models) -%}
+        {%- do parts.append(node.unique_id ~ '=' ~ node.checksum.checksum) -%}
+    {%- endfor -%}
+    {%- do parts.append('markers=' ~ tojson(cdp_identity_person_sources())) -%}
+    {%- do parts.append('salt=' ~ var('cdp_identity_salt', env_var('CDP_IDENTITY_SALT', ''))) -%}
+    {%- do parts.append('rounds=' ~ var('identity_max_rounds', 50)) -%}
+    {{ return(local_md5(parts | join('|'))) }}
+{%- endmacro %}

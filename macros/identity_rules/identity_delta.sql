@@ -1,0 +1,75 @@
+{#-
+    Materialization `identity_delta`: a table that a delta build of the identity stage updates in place
+    (docs/identity.md, "Incremental builds").
+
+        {{ config(materialized='identity_delta', delta_key=['identifier_id']) }}
+
+    In a full build (cdp_identity_build_mode() is 'full', or the table does not exist yet) the model's SELECT
+    builds the whole table, swapped in like a table model. In a delta build the model's SELECT (which checks
+    cdp_identity_is_delta()) returns only the rows the pending loads touch, recomputed whole; every existing row
+    with the delta_key of one of them is deleted and the new rows are inserted. Rerunning the same delta gives the
+    same table, so a build that failed half-way is mended by the next one.
+-#}
+{% materialization identity_delta, default %}
+    {%- set target_relation = this.incorporate(type='table') -%}
+    {%- set existing_relation = load_cached_relation(this) -%}
+    {%- set delta_key = config.require('delta_key') -%}
+    {%- if delta_key is string or delta_key | length == 0 -%}
+        {{ exceptions.raise_compiler_error(this.identifier ~ ": delta_key must be a non-empty list of columns") }}
+    {%- endif -%}
+
+    {{ run_hooks(pre_hooks, inside_transaction=False) }}
+    {{ run_hooks(pre_hooks, inside_transaction=True) }}
+
+    {% if existing_relation is not none and cdp_identity_is_delta() %}
+        {%- set delta_relation = cdp.ir_work_relation(target_relation, target_relation.identifier ~ '__delta') -%}
+        {% do drop_relation_if_exists(delta_relation) %}
+        {% do cdp.ir_create_work_table(delta_relation, compiled_code) %}
+        {% call statement('identity_delta_delete') -%}
+            {{ cdp_identity_delta_delete_sql(target_relation, delta_relation, delta_key) }}
+        {%- endcall %}
+        {% call statement('main') -%}
+            insert into {{ target_relation }} select * from {{ delta_relation }}
+        {%- endcall %}
+        {% do drop_relation_if_exists(delta_relation) %}
+    {% else %}
+        {%- set intermediate_relation = make_intermediate_relation(target_relation) -%}
+        {%- set backup_relation = make_backup_relation(target_relation, 'table') -%}
+        {% do drop_relation_if_exists(load_cached_relation(intermediate_relation)) %}
+        {% do drop_relation_if_exists(load_cached_relation(backup_relation)) %}
+        {% call statement('main') -%}
+            {{ get_create_table_as_sql(False, intermediate_relation, compiled_code) }}
+        {%- endcall %}
+        {% if existing_relation is not none %}
+            {{ adapter.rename_relation(existing_relation, backup_relation) }}
+        {% endif %}
+        {{ adapter.rename_relation(intermediate_relation, target_relation) }}
+        {% do drop_relation_if_exists(backup_relation) %}
+    {% endif %}
+
+    {{ run_hooks(post_hooks, inside_transaction=True) }}
+    {% do persist_docs(target_relation, model) %}
+    {% do cdp.ir_commit() %}
+    {{ run_hooks(post_hooks, inside_transaction=False) }}
+
+    {{ return({'relations': [target_relation]}) }}
+{% endmaterialization %}
+
+
+{#- Deletes the rows of target whose delta_key matches a row of delta (null-safe: keys may hold nulls). -#}
+{% macro cdp_identity_delta_delete_sql(target, delta, delta_key) -%}
+    {{ return(adapter.dispatch('cdp_identity_delta_delete_sql', 'cdp')(target, delta, delta_key)) }}
+{%- endmacro %}
+
+{% macro default__cdp_identity_delta_delete_sql(target, delta, delta_key) -%}
+    delete from {{ target }}
+    where exists (
+        select 1
+        from {{ delta }} as delta_rows
+        where
+            {% for column in delta_key -%}
+                {{ cdp_null_safe_equal('delta_rows.' ~ column, target.identifier ~ '.' ~ column) }}
+                {%- if not loop.last %} and {% endif %}
+            {% endfor %}
+    )
+{%- endmacro %}
