@@ -67,21 +67,24 @@ loads as (
 -- a pending load that delivers a record again which a load already taken in delivered too (a correction): the
 -- record's markers may have changed under signatures that are already built, which only a full build redoes
 {% for entry in sources %}
-    {{ entry.source }}_redelivered as (
-        select count(*) as redelivered_count
+    {{ entry.source }}_pending_keys as (
+        select distinct pending_rows.{{ entry.key }} as record_key
         from {{ ref(entry.base) }} as pending_rows
         inner join loads as pending_loads
             on pending_rows.load_id = pending_loads.load_id and pending_loads.is_pending
+        where pending_rows.rejection_reason is null
+    ),
+
+    -- the pending keys (few) are looked up in the earlier deliveries (all), not the other way round
+    {{ entry.source }}_redelivered as (
+        select count(*) as redelivered_count
+        from {{ ref(entry.base) }} as earlier_rows
+        inner join loads as earlier_loads
+            on earlier_rows.load_id = earlier_loads.load_id and not earlier_loads.is_pending
         where
-            pending_rows.rejection_reason is null
-            and exists (
-                select 1
-                from {{ ref(entry.base) }} as earlier_rows
-                inner join loads as earlier_loads
-                    on earlier_rows.load_id = earlier_loads.load_id and not earlier_loads.is_pending
-                where
-                    earlier_rows.rejection_reason is null
-                    and earlier_rows.{{ entry.key }} = pending_rows.{{ entry.key }}
+            earlier_rows.rejection_reason is null
+            and earlier_rows.{{ entry.key }} in (
+                select pending_keys.record_key from {{ entry.source }}_pending_keys as pending_keys
             )
     ),
 {% endfor %}
@@ -99,8 +102,7 @@ redelivered as (
 plan as (
     select
         case
-            when (select count(*) from last_build where fingerprint is not null) = 0
-                then 'first build of the identity stage'
+            when last_build.fingerprint is null then 'first build of the identity stage'
             {% if flags.FULL_REFRESH %}
                 when 1 = 1 then 'full refresh requested'
             {% endif %}
