@@ -18,14 +18,16 @@ setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/cdp demo --customers $(DEMO_CUSTOMERS)
 
-test: pytest lint
+# pytest and lint side by side (output kept apart): both are CPU-bound, but the suite's last test files leave a core
+# idle that the linter fills.
+test: $(STAMP)
+	$(MAKE) --no-print-directory -j2 --output-sync=target pytest lint
 
 # Two workers, one test file each (module fixtures build their warehouse once): most of the suite waits on dbt's
 # single-threaded parsing and compiling, so two processes use both cores.

@@ -15,35 +15,36 @@
 {%- endmacro %}
 
 
-{#- A condition value as an SQL literal of the column's kind; `where` prefixes the error message. -#}
-{% macro cdp_segment_literal(where, column, data_type, kind, value) -%}
+{#- A condition value as an SQL literal of the column's kind; `where` prefixes the error message (raised, or
+    appended to `problems`: cdp_segment_problem). -#}
+{% macro cdp_segment_literal(where, column, data_type, kind, value, problems=none) -%}
     {%- set wrong = where ~ "value " ~ tojson(value) ~ " does not fit column '" ~ column ~ "' (" ~ data_type ~ "): " -%}
     {%- if value is none -%}
-        {{ exceptions.raise_compiler_error(where ~ "value is empty; use is_null or is_not_null to test for missing values") }}
+        {{ return(cdp_segment_problem(problems, where ~ "value is empty; use is_null or is_not_null to test for missing values")) }}
     {%- endif -%}
     {%- if kind == 'number' -%}
         {%- if value is boolean or value is not number -%}
-            {{ exceptions.raise_compiler_error(wrong ~ "expected a number") }}
+            {{ return(cdp_segment_problem(problems, wrong ~ "expected a number")) }}
         {%- endif -%}
         {{ return(value | string) }}
     {%- elif kind == 'boolean' -%}
         {%- if value is not boolean -%}
-            {{ exceptions.raise_compiler_error(wrong ~ "expected true or false") }}
+            {{ return(cdp_segment_problem(problems, wrong ~ "expected true or false")) }}
         {%- endif -%}
         {{ return('true' if value else 'false') }}
     {%- elif kind == 'date' -%}
         {%- if value is not string or not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', value) -%}
-            {{ exceptions.raise_compiler_error(wrong ~ "expected a date 'YYYY-MM-DD'") }}
+            {{ return(cdp_segment_problem(problems, wrong ~ "expected a date 'YYYY-MM-DD'")) }}
         {%- endif -%}
         {{ return("cast('" ~ value ~ "' as date)") }}
     {%- elif kind == 'timestamp' -%}
         {%- if value is not string or not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2})?)?$', value) -%}
-            {{ exceptions.raise_compiler_error(wrong ~ "expected a time 'YYYY-MM-DD[ HH:MM[:SS]]' (UTC)") }}
+            {{ return(cdp_segment_problem(problems, wrong ~ "expected a time 'YYYY-MM-DD[ HH:MM[:SS]]' (UTC)")) }}
         {%- endif -%}
         {{ return("cast('" ~ value | replace('T', ' ') ~ "' as timestamp)") }}
     {%- else -%}
         {%- if value is not string -%}
-            {{ exceptions.raise_compiler_error(wrong ~ "expected text (quote it in the YAML)") }}
+            {{ return(cdp_segment_problem(problems, wrong ~ "expected text (quote it in the YAML)")) }}
         {%- endif -%}
         {{ return("'" ~ value | replace("'", "''") ~ "'") }}
     {%- endif -%}

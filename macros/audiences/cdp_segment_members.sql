@@ -1,6 +1,7 @@
 {#- SQL selecting the members of every declared segment from `relation` (the audience input model): one row per
     (customer_id, segment_name) with the relation's as_of_date. Every condition of a segment must hold. With no
-    segments declared it selects no rows, with the same column types. -#}
+    segments declared it selects no rows, with the same column types. Wrong conditions stop compilation with one
+    message naming each (segment, condition, reason). -#}
 {% macro cdp_segment_members(relation) -%}
     {{ return(adapter.dispatch('cdp_segment_members', 'cdp')(relation)) }}
 {%- endmacro %}
@@ -16,6 +17,16 @@
         where 1 = 0
     {%- else -%}
         {%- set columns = cdp_audience_columns() -%}
+        {#- every wrong condition of every segment in one message, not just the first -#}
+        {%- set problems = [] -%}
+        {%- for segment in segments -%}
+            {%- for condition in segment.conditions -%}
+                {%- do cdp_segment_condition(segment.name, condition, columns, problems) -%}
+            {%- endfor -%}
+        {%- endfor -%}
+        {%- if problems -%}
+            {{ exceptions.raise_compiler_error(problems | length ~ " wrong segment condition(s): " ~ problems | join('; ')) }}
+        {%- endif -%}
         {%- for segment in segments %}
         select
             customer_id,

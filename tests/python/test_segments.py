@@ -73,20 +73,30 @@ BAD_CONDITIONS = [
 ]
 
 
-@pytest.mark.parametrize("condition,reason", BAD_CONDITIONS, ids=[reason for _, reason in BAD_CONDITIONS])
-def test_invalid_condition_fails_the_build_naming_segment_and_condition(tmp_path, condition, reason):
-    """A copy of the real declarations with one condition broken, passed as var cdp_segments: the file stays intact."""
+def test_invalid_conditions_fail_the_build_naming_each_segment_and_condition(tmp_path):
+    """Copies of a real declaration, each with one condition broken, passed as var cdp_segments (the file stays
+    intact): one compile reports every one of them."""
     segments = _declarations()
-    segments[1]["conditions"].append(condition)
+    broken = []
+    for number, (condition, _) in enumerate(BAD_CONDITIONS):
+        segment = copy.deepcopy(segments[1])
+        segment["name"] = f"{segment['name']}_broken_{number}"
+        segment["conditions"].append(condition)
+        broken.append(segment)
     with pytest.raises(UserError) as raised:
         run_dbt(
-            ["compile", "--select", "int_audience_segment_members", "--vars", json.dumps({"cdp_segments": segments})],
+            ["compile", "--select", "int_audience_segment_members", "--vars",
+             json.dumps({"cdp_segments": segments + broken})],
             warehouse=tmp_path / "wh.duckdb",
         )
     message = str(raised.value)
-    assert f"segment '{segments[1]['name']}'" in message
-    assert json.dumps(condition) in message
-    assert reason in message
+    assert f"{len(BAD_CONDITIONS)} wrong segment condition(s)" in message
+    for segment, (condition, reason) in zip(broken, BAD_CONDITIONS):
+        assert f"segment '{segment['name']}', condition {json.dumps(condition)}: " in message, condition
+        problem = message.split(f"segment '{segment['name']}', condition ", 1)[1].split("; segment '", 1)[0]
+        assert reason in problem, (reason, problem)
+    for segment in segments:  # the valid declarations are not named
+        assert f"segment '{segment['name']}'," not in message
 
 
 def test_snapshot_records_exits_and_entries_when_the_data_changes(built_warehouse, tmp_path):
