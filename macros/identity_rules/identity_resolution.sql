@@ -44,19 +44,47 @@
 
     {%- set edges_model = config.require('edges') -%}
     {%- set splits_model = config.require('splits') -%}
+    {%- set touched_model = config.get('touched') -%}
+    {%- set is_delta = touched_model is not none and existing_relation is not none and cdp.cdp_identity_is_delta() -%}
 
-    {% do cdp.identity_resolution_build(
-        nodes_sql=compiled_code,
-        edges_relation=ref(edges_model),
-        splits_relation=ref(splits_model),
-        output_relation=intermediate_relation,
-        base_relation=target_relation
-    ) %}
+    {% if is_delta %}
+        {#- a delta build re-resolves only the connected components holding a touched identifier and replaces their
+            rows: the levelled rules never reach across components, so the others keep their result -#}
+        {%- set affected = cdp.ir_work_relation(target_relation, target_relation.identifier ~ '__ir_affected') -%}
+        {% do cdp.identity_resolution_affected(affected, ref(edges_model), ref(touched_model), target_relation) %}
+        {%- set delta_output = target_relation.incorporate(path={'identifier': target_relation.identifier ~ '__ir_delta'}) -%}
+        {% do drop_relation_if_exists(delta_output) %}
+        {% do cdp.identity_resolution_build(
+            nodes_sql='select nodes.* from (' ~ compiled_code ~ ') as nodes inner join ' ~ affected
+                ~ ' as affected on nodes.identifier_id = affected.identifier_id',
+            edges_relation=ref(edges_model),
+            splits_relation=ref(splits_model),
+            output_relation=delta_output,
+            base_relation=target_relation
+        ) %}
+        {% call statement('identity_resolution_delta_delete') -%}
+            delete from {{ target_relation }}
+            where identifier_id in (select affected.identifier_id from {{ affected }} as affected)
+        {%- endcall %}
+        {% call statement('identity_resolution_delta_insert') -%}
+            insert into {{ target_relation }} select * from {{ delta_output }}
+        {%- endcall %}
+        {% do cdp.ir_drop_work_tables([affected]) %}
+        {% do drop_relation_if_exists(delta_output) %}
+    {% else %}
+        {% do cdp.identity_resolution_build(
+            nodes_sql=compiled_code,
+            edges_relation=ref(edges_model),
+            splits_relation=ref(splits_model),
+            output_relation=intermediate_relation,
+            base_relation=target_relation
+        ) %}
 
-    {% if existing_relation is not none %}
-        {{ adapter.rename_relation(existing_relation, backup_relation) }}
+        {% if existing_relation is not none %}
+            {{ adapter.rename_relation(existing_relation, backup_relation) }}
+        {% endif %}
+        {{ adapter.rename_relation(intermediate_relation, target_relation) }}
     {% endif %}
-    {{ adapter.rename_relation(intermediate_relation, target_relation) }}
 
     {{ run_hooks(post_hooks, inside_transaction=True) }}
     {% do persist_docs(target_relation, model) %}
@@ -67,6 +95,39 @@
 
     {{ return({'relations': [target_relation]}) }}
 {% endmaterialization %}
+
+
+{#- The identifiers a delta build re-resolves, as work table `affected` (identifier_id): every identifier of a
+    connected component of the edges that holds a touched identifier, and the touched identifiers themselves (an
+    identifier without links is a component of its own). -#}
+{% macro identity_resolution_affected(affected, edges_relation, touched_relation, base_relation) %}
+    {%- set components = base_relation.incorporate(path={'identifier': base_relation.identifier ~ '__ir_dcomponents'}) -%}
+    {% do drop_relation_if_exists(components) %}
+    {% do cdp.connected_components_build(
+        edges_sql='select e.strong_identifier_id as node_a, e.weak_identifier_id as node_b from ' ~ edges_relation
+            ~ ' as e',
+        output_relation=components,
+        base_relation=base_relation.incorporate(path={'identifier': base_relation.identifier ~ '__ir_dcc'}),
+        node_a='node_a',
+        node_b='node_b',
+        max_rounds=var('identity_max_rounds', 50)
+    ) %}
+    {% set affected_sql %}
+        select c.node_id as identifier_id
+        from {{ components }} as c
+        where c.component_id in (
+            select touched_components.component_id
+            from {{ components }} as touched_components
+            inner join {{ touched_relation }} as t
+                on touched_components.node_id = t.identifier_id
+        )
+        union
+        select t.identifier_id
+        from {{ touched_relation }} as t
+    {% endset %}
+    {% do cdp.ir_create_work_table(affected, affected_sql) %}
+    {% do drop_relation_if_exists(components) %}
+{% endmacro %}
 
 
 {#- Runs the levels and creates output_relation in statement 'main'. Work tables are named

@@ -1,0 +1,63 @@
+{#- The identifiers whose profile a delta build may change (docs/identity.md, "Incremental builds"): those the
+    pending loads carry (new links, new hub evidence, new first and last seen) and every identifier linked to one of
+    them (a link that a new hub cuts leaves its other end elsewhere). int_identity_resolution re-resolves the
+    connected components of the graph that hold one of them. A view: read only by a delta build. -#}
+{{ config(materialized='view') }}
+
+with
+
+pending as (
+    select load_id
+    from {{ ref('int_identity_batch') }}
+    where is_pending
+),
+
+markers as (
+    select
+        identifier_type,
+        identifier_value,
+        first_load_id
+    from {{ ref('int_identity_signature_markers') }}
+),
+
+identifiers as (
+    select
+        identifier_id,
+        identifier_type,
+        identifier_value
+    from {{ ref('int_identity_identifiers') }}
+    where not is_blocked and is_linkable
+),
+
+links as (
+    select
+        identifier_id_a,
+        identifier_id_b
+    from {{ ref('int_identity_links') }}
+),
+
+carried as (
+    select distinct identifiers.identifier_id
+    from markers
+    inner join identifiers
+        on
+            markers.identifier_type = identifiers.identifier_type
+            and markers.identifier_value = identifiers.identifier_value
+    where markers.first_load_id in (select pending.load_id from pending)
+),
+
+final as (
+    select carried.identifier_id from carried
+    union
+    select links.identifier_id_b as identifier_id
+    from links
+    inner join carried
+        on links.identifier_id_a = carried.identifier_id
+    union
+    select links.identifier_id_a as identifier_id
+    from links
+    inner join carried
+        on links.identifier_id_b = carried.identifier_id
+)
+
+select * from final
