@@ -364,7 +364,8 @@ def main(argv: list[str] | None = None) -> int:
         biggest = con.execute(f"select max(n) from (select count(*) as n from main.{MODEL} "
                               "group by component_id) as c").fetchone()[0]
     print()
-    print(f"graph: {customers:,} customers, {sp_best['nodes'].size:,} nodes, {n_edges:,} distinct undirected edges "
+    origin = f"the identity links of {args.edges_from}" if args.edges_from else f"{customers:,} customers"
+    print(f"graph: {origin}, {sp_best['nodes'].size:,} nodes, {n_edges:,} distinct undirected edges "
           f"({sp_best['n_edges_rows']:,} rows), {sp_best['n_components']:,} components, largest {biggest:,} nodes")
     print(f"scipy: load {t['load']:.2f} s, relabel ids {t['relabel']:.2f} s, csr build {t['csr']:.2f} s, "
           f"connected_components {t['components']:.2f} s (end to end {sp_best['best_total']:.2f} s)")
