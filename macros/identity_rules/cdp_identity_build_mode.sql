@@ -9,7 +9,9 @@
     cdp_identity_fingerprint(): what a delta must not have changed since the last build: the files of the identity
     seeds, of the identity models and of the staging models of the person sources (dbt's checksums), the markers
     the registry declares and the identity variables. Macro edits are not in it: after changing a macro the stage
-    reads, build with --full-refresh. -#}
+    reads, build with --full-refresh.
+    cdp_identity_pending_loads(): a SELECT of the load ids a delta takes in (the calling model depends on
+    int_identity_batch). -#}
 {% macro cdp_identity_build_mode() -%}
     {%- if not execute -%}
         {{ return('full') }}
@@ -51,4 +53,9 @@
     {%- do parts.append('salt=' ~ var('cdp_identity_salt', env_var('CDP_IDENTITY_SALT', ''))) -%}
     {%- do parts.append('rounds=' ~ var('identity_max_rounds', 50)) -%}
     {{ return(local_md5(parts | join('|'))) }}
+{%- endmacro %}
+
+{% macro cdp_identity_pending_loads() -%}
+    {{ return('select pending_loads.load_id from ' ~ ref('int_identity_batch') ~ ' as pending_loads'
+        ~ ' where pending_loads.is_pending') }}
 {%- endmacro %}

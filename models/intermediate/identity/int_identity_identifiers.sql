@@ -30,7 +30,7 @@ markers as (
             identifier_type,
             identifier_value
         from markers
-        where first_load_id in (select load_id from {{ ref('int_identity_batch') }} where is_pending)
+        where first_load_id in ({{ cdp_identity_pending_loads() }})
     ),
 
     considered as (

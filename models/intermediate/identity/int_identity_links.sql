@@ -47,7 +47,7 @@ all_record_identifiers as (
             signature_id,
             identifier_id
         from all_record_identifiers
-        where first_load_id in (select load_id from {{ ref('int_identity_batch') }} where is_pending)
+        where first_load_id in ({{ cdp_identity_pending_loads() }})
     ),
 
     touched_pairs as (

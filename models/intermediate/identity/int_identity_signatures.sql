@@ -20,9 +20,7 @@ with
     -- a delta build: only the records of the loads not yet taken in. int_identity_batch has checked that none of
     -- them was delivered by an earlier load, so their first load is one of the pending loads.
     pending as (
-        select load_id
-        from {{ ref('int_identity_batch') }}
-        where is_pending
+        {{ cdp_identity_pending_loads() }}
     ),
 {% endif %}
 

@@ -3,13 +3,12 @@
     them (a link that a new hub cuts leaves its other end elsewhere). int_identity_resolution re-resolves the
     connected components of the graph that hold one of them. A view: read only by a delta build. -#}
 {{ config(materialized='view') }}
+-- depends_on: {{ ref('int_identity_batch') }}
 
 with
 
 pending as (
-    select load_id
-    from {{ ref('int_identity_batch') }}
-    where is_pending
+    {{ cdp_identity_pending_loads() }}
 ),
 
 markers as (

@@ -30,10 +30,7 @@ all_signatures as (
 
 {% if is_delta %}
     batch as (
-        select
-            load_id,
-            is_pending,
-            last_built_at
+        select last_built_at
         from {{ ref('int_identity_batch') }}
     ),
 
@@ -55,7 +52,7 @@ all_signatures as (
         union
         select signature_id
         from all_signatures
-        where first_load_id in (select load_id from batch where is_pending)
+        where first_load_id in ({{ cdp_identity_pending_loads() }})
     ),
 
     signatures as (
