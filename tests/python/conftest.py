@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 
 import duckdb
 import pytest
 
+import session_build
 from cdp_runner.config import PROJECT_DIR
 
 # Under pytest-xdist (make test runs two workers), each worker's dbt runs get their own target and log folders,
@@ -17,6 +22,8 @@ _WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 if _WORKER and "DBT_TARGET_PATH" not in os.environ:
     os.environ["DBT_TARGET_PATH"] = str(PROJECT_DIR / ".build" / "pytest" / _WORKER / "target")
     os.environ["DBT_LOG_PATH"] = str(PROJECT_DIR / ".build" / "pytest" / _WORKER / "logs")
+
+SHARED_BUILD_KEY = "cdp_built_warehouse_dir"
 
 
 @pytest.fixture
@@ -39,24 +46,61 @@ def query(warehouse: Path):
     return run
 
 
-# Small enough for make test's time budget, large enough that every kind of messiness the generator
-# produces (malformed rows, duplicates, junk identifiers, households, bots) appears in it.
-BUILT_CUSTOMERS = 1500
-BUILT_SEED = 11
-
-
 @pytest.fixture(scope="session")
-def built_warehouse(tmp_path_factory):
+def built_warehouse(request, tmp_path_factory):
     """One warehouse built end to end from generated data (generate, load, dbt build), shared by the tests
-    that only read it."""
-    from cdp_runner.generate import generate
-    from cdp_runner.load import load_path
-    from cdp_runner.pipeline import build_warehouse
+    that only read it (or change it the same way in every worker, such as reloading the same files). Under
+    xdist the controller builds it once in the background (session_build) and each worker takes a copy."""
+    shared = getattr(request.config, "workerinput", {}).get(SHARED_BUILD_KEY)
+    if shared:
+        return session_build.take_copy(Path(shared), tmp_path_factory.mktemp("built"))
+    return session_build.build(tmp_path_factory.mktemp("built"))
 
-    root = tmp_path_factory.mktemp("built")
-    data_dir = root / "data"
-    warehouse = root / "warehouse.duckdb"
-    generate(BUILT_CUSTOMERS, BUILT_SEED, data_dir)
-    load_path(data_dir, warehouse=warehouse)
-    outcome = build_warehouse(warehouse=warehouse)
-    return SimpleNamespace(data_dir=data_dir, warehouse=warehouse, outcome=outcome, truth_dir=data_dir / "_truth")
+
+def _needs_built_warehouse(item) -> bool:
+    return "built_warehouse" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(config, items):
+    """The files that need the shared warehouse last (a stable sort, the same in every worker), so that under xdist
+    the workers run the others while it is built."""
+    files_needing = {item.path for item in items if _needs_built_warehouse(item)}
+    items.sort(key=lambda item: item.path in files_needing)
+
+
+@pytest.hookimpl(trylast=True)  # after xdist's own, which registers its controller (dsession)
+def pytest_configure(config):
+    if config.pluginmanager.hasplugin("dsession") and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(SharedBuild(config), "cdp_shared_build")
+
+
+class SharedBuild:
+    """The xdist controller's side of the shared build: a folder handed to every worker, and the build started in
+    the background once a worker has collected a test that needs it."""
+
+    def __init__(self, config):
+        folder = PROJECT_DIR / ".build" / "pytest"
+        folder.mkdir(parents=True, exist_ok=True)
+        self.root = Path(tempfile.mkdtemp(prefix="built-", dir=folder))
+        self.process: subprocess.Popen | None = None
+
+    def pytest_configure_node(self, node):
+        node.workerinput[SHARED_BUILD_KEY] = str(self.root)
+
+    def pytest_xdist_node_collection_finished(self, node, ids):
+        if self.process is not None:
+            return
+        files = {nodeid.split("::")[0] for nodeid in ids}
+        if not any("built_warehouse" in (node.config.rootpath / name).read_text() for name in files):
+            return
+        env = {**os.environ, "DBT_TARGET_PATH": str(self.root / "target"), "DBT_LOG_PATH": str(self.root / "logs")}
+        with (self.root / "build.log").open("w") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, str(Path(session_build.__file__)), str(self.root)],
+                cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    def pytest_unconfigure(self, config):
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.root, ignore_errors=True)

@@ -1,0 +1,97 @@
+"""The warehouse the read-mostly tests share: generated, loaded and built end to end once per test session.
+
+Under pytest-xdist (make test) the controller starts this file as a background process as soon as the workers have
+collected, so the build runs while both workers get on with the test files that do not need it (conftest orders
+those first), instead of every worker building its own. Each worker then takes a private copy of the warehouse
+file (tests of one worker may write to it, e.g. a reload; DuckDB lets only one process write a file).
+
+    python tests/python/session_build.py DIR   # writes DIR/data, DIR/warehouse.duckdb, then DIR/outcome.json
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import time
+import traceback
+from dataclasses import asdict
+from pathlib import Path
+from types import SimpleNamespace
+
+# Small enough for make test's time budget, large enough that every kind of messiness the generator
+# produces (malformed rows, duplicates, junk identifiers, households, bots) appears in it.
+BUILT_CUSTOMERS = 1500
+BUILT_SEED = 11
+
+OUTCOME_FILE = "outcome.json"
+ERROR_FILE = "error.txt"
+PID_FILE = "builder.pid"
+
+
+def build(root: Path) -> SimpleNamespace:
+    """Generate, load and `dbt build` (every test) into root; the outcome as the fixture returns it."""
+    from cdp_runner.generate import generate
+    from cdp_runner.load import load_path
+    from cdp_runner.pipeline import build_warehouse
+
+    data_dir, warehouse = root / "data", root / "warehouse.duckdb"
+    generate(BUILT_CUSTOMERS, BUILT_SEED, data_dir)
+    load_path(data_dir, warehouse=warehouse)
+    outcome = build_warehouse(warehouse=warehouse)
+    return SimpleNamespace(data_dir=data_dir, warehouse=warehouse, outcome=outcome, truth_dir=data_dir / "_truth")
+
+
+def build_in_background(root: Path) -> None:
+    """The background process's work: build, then write the outcome (or the error) for the workers to read."""
+    (root / PID_FILE).write_text(str(os.getpid()))
+    try:
+        built = build(root)
+    except BaseException:
+        (root / ERROR_FILE).write_text(traceback.format_exc())
+        raise
+    # written under another name, then renamed, so that a waiting worker never reads half a file
+    partial = root / f"{OUTCOME_FILE}.partial"
+    partial.write_text(json.dumps(asdict(built.outcome)))
+    partial.rename(root / OUTCOME_FILE)
+
+
+def take_copy(root: Path, into: Path, timeout_seconds: float = 1800) -> SimpleNamespace:
+    """Waits for the background build in root, then copies its warehouse into `into` (the data stays shared:
+    the tests only read it)."""
+    from cdp_runner.dbt import DbtOutcome, NodeResult
+
+    deadline = time.monotonic() + timeout_seconds
+    while not (root / OUTCOME_FILE).exists():
+        if (root / ERROR_FILE).exists():
+            raise RuntimeError(f"the session warehouse build failed:\n{(root / ERROR_FILE).read_text()}")
+        if not _builder_alive(root):
+            raise RuntimeError(f"the session warehouse build stopped without a result (log: {root / 'build.log'})")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the session warehouse build took over {timeout_seconds:.0f} s")
+        time.sleep(0.5)
+    fields = json.loads((root / OUTCOME_FILE).read_text())
+    outcome = DbtOutcome(**{**fields, "results": [NodeResult(**result) for result in fields["results"]]})
+    into.mkdir(parents=True, exist_ok=True)
+    warehouse = into / "warehouse.duckdb"
+    shutil.copy(root / "warehouse.duckdb", warehouse)
+    data_dir = root / "data"
+    return SimpleNamespace(data_dir=data_dir, warehouse=warehouse, outcome=outcome, truth_dir=data_dir / "_truth")
+
+
+def _builder_alive(root: Path) -> bool:
+    pid_file = root / PID_FILE
+    if not pid_file.exists():
+        return True  # not started yet
+    try:
+        os.kill(int(pid_file.read_text()), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, ValueError):
+        return True
+    return True
+
+
+if __name__ == "__main__":
+    build_in_background(Path(sys.argv[1]))
