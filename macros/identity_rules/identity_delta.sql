@@ -9,6 +9,10 @@
     cdp_identity_is_delta()) returns only the rows the pending loads touch, recomputed whole; every existing row
     with the delta_key of one of them is deleted and the new rows are inserted. Rerunning the same delta gives the
     same table, so a build that failed half-way is mended by the next one.
+
+    Optional delta_scope='<column>': in a delta build, also delete every row whose column holds an identifier of
+    int_identity_delta_scope (rows whose key the new rows no longer have, e.g. the customer of a profile that merged
+    into another; the model depends on int_identity_delta_scope).
 -#}
 {% materialization identity_delta, default %}
     {%- set target_relation = this.incorporate(type='table') -%}
@@ -28,6 +32,13 @@
         {% call statement('identity_delta_delete') -%}
             {{ cdp_identity_delta_delete_sql(target_relation, delta_relation, delta_key) }}
         {%- endcall %}
+        {%- set delta_scope = config.get('delta_scope') -%}
+        {% if delta_scope is not none %}
+            {% call statement('identity_delta_delete_scope') -%}
+                delete from {{ target_relation }}
+                where {{ delta_scope }} in (select scope.identifier_id from {{ ref('int_identity_delta_scope') }} as scope)
+            {%- endcall %}
+        {% endif %}
         {% call statement('main') -%}
             insert into {{ target_relation }} select * from {{ delta_relation }}
         {%- endcall %}

@@ -5,7 +5,8 @@
         {{ config(
             materialized='identity_resolution',
             edges='int_identity_graph_edges',    -- model: (strong_identifier_id, weak_identifier_id, link_priority)
-            splits='int_identity_forced_splits'  -- model: (identifier_id, other_identifier_id), both orientations
+            splits='int_identity_forced_splits', -- model: (identifier_id, other_identifier_id), both orientations
+            affected='int_identity_affected'     -- optional model: (identifier_id), what a delta build re-resolves
         ) }}
         -- depends_on: {{ ref('int_identity_graph_edges') }}
         -- depends_on: {{ ref('int_identity_forced_splits') }}
@@ -44,14 +45,13 @@
 
     {%- set edges_model = config.require('edges') -%}
     {%- set splits_model = config.require('splits') -%}
-    {%- set touched_model = config.get('touched') -%}
-    {%- set is_delta = touched_model is not none and existing_relation is not none and cdp.cdp_identity_is_delta() -%}
+    {%- set affected_model = config.get('affected') -%}
+    {%- set is_delta = affected_model is not none and existing_relation is not none and cdp.cdp_identity_is_delta() -%}
 
     {% if is_delta %}
-        {#- a delta build re-resolves only the connected components holding a touched identifier and replaces their
-            rows: the levelled rules never reach across components, so the others keep their result -#}
-        {%- set affected = cdp.ir_work_relation(target_relation, target_relation.identifier ~ '__ir_affected') -%}
-        {% do cdp.identity_resolution_affected(affected, ref(edges_model), ref(touched_model), target_relation) %}
+        {#- a delta build re-resolves only the affected identifiers (whole connected components of the edges) and
+            replaces their rows: the levelled rules never reach across components, so the others keep their result -#}
+        {%- set affected = ref(affected_model) -%}
         {%- set delta_output = target_relation.incorporate(path={'identifier': target_relation.identifier ~ '__ir_delta'}) -%}
         {% do drop_relation_if_exists(delta_output) %}
         {% do cdp.identity_resolution_build(
@@ -69,7 +69,6 @@
         {% call statement('identity_resolution_delta_insert') -%}
             insert into {{ target_relation }} select * from {{ delta_output }}
         {%- endcall %}
-        {% do cdp.ir_drop_work_tables([affected]) %}
         {% do drop_relation_if_exists(delta_output) %}
     {% else %}
         {% do cdp.identity_resolution_build(
@@ -95,39 +94,6 @@
 
     {{ return({'relations': [target_relation]}) }}
 {% endmaterialization %}
-
-
-{#- The identifiers a delta build re-resolves, as work table `affected` (identifier_id): every identifier of a
-    connected component of the edges that holds a touched identifier, and the touched identifiers themselves (an
-    identifier without links is a component of its own). -#}
-{% macro identity_resolution_affected(affected, edges_relation, touched_relation, base_relation) %}
-    {%- set components = base_relation.incorporate(path={'identifier': base_relation.identifier ~ '__ir_dcomponents'}) -%}
-    {% do drop_relation_if_exists(components) %}
-    {% do cdp.connected_components_build(
-        edges_sql='select e.strong_identifier_id as node_a, e.weak_identifier_id as node_b from ' ~ edges_relation
-            ~ ' as e',
-        output_relation=components,
-        base_relation=base_relation.incorporate(path={'identifier': base_relation.identifier ~ '__ir_dcc'}),
-        node_a='node_a',
-        node_b='node_b',
-        max_rounds=var('identity_max_rounds', 50)
-    ) %}
-    {% set affected_sql %}
-        select c.node_id as identifier_id
-        from {{ components }} as c
-        where c.component_id in (
-            select touched_components.component_id
-            from {{ components }} as touched_components
-            inner join {{ touched_relation }} as t
-                on touched_components.node_id = t.identifier_id
-        )
-        union
-        select t.identifier_id
-        from {{ touched_relation }} as t
-    {% endset %}
-    {% do cdp.ir_create_work_table(affected, affected_sql) %}
-    {% do drop_relation_if_exists(components) %}
-{% endmacro %}
 
 
 {#- Runs the levels and creates output_relation in statement 'main'. Work tables are named

@@ -24,7 +24,8 @@ pytestmark = pytest.mark.slow
 CUSTOMERS = 400
 SEED = 5
 # the build's plan, its memory and what it touched differ by construction between a delta and a full build
-NOT_COMPARED = {"int_identity_batch", "int_identity_builds", "int_identity_touched"}
+NOT_COMPARED = {"int_identity_batch", "int_identity_builds", "int_identity_touched", "int_identity_graph_components",
+                "int_identity_affected", "int_identity_delta_scope"}
 # an internal key of one build (int_identity_signatures.signature_id): compared through the signature's markers
 BUILD_KEYS = {"signature_id"}
 
@@ -74,10 +75,12 @@ def test_the_late_records_are_taken_in_as_a_delta(delta_and_full):
     plan = _rows(delta, """select build_mode, full_reason, count(*) filter (where is_pending)
                            from intermediate.int_identity_batch group by all""")
     assert len(plan) == 1 and plan[0][:2] == ("delta", None) and plan[0][2] >= 5, plan
-    # the resolution ran on part of the graph: the touched identifiers' components, not all of it
-    touched = _rows(delta, "select count(*) from intermediate.int_identity_touched")[0][0]
+    # the resolution and the models after it ran on part of the graph: the touched identifiers' components (and
+    # the forced merges, none here), not all of it
+    affected, scope = (_rows(delta, f"select count(*) from intermediate.{name}")[0][0]
+                       for name in ("int_identity_affected", "int_identity_delta_scope"))
     nodes = _rows(delta, "select count(*) from intermediate.int_identity_resolution")[0][0]
-    assert 0 < touched < nodes / 2, (touched, nodes)
+    assert 0 < affected == scope < nodes / 2, (affected, scope, nodes)
     late_signatures = _rows(
         delta,
         """select count(*) from intermediate.int_identity_signatures

@@ -1,5 +1,9 @@
 {#- Final membership: every identifier of int_identity_resolution with the profile it ends in after the forced
-    merges (profile_key null = in no profile). -#}
+    merges (profile_key null = in no profile). A delta build rewrites the rows of int_identity_delta_scope. -#}
+{{ config(materialized='identity_delta', delta_key=['identifier_id']) }}
+-- depends_on: {{ ref('int_identity_batch') }}
+-- depends_on: {{ ref('int_identity_delta_scope') }}
+{%- set is_delta = cdp_identity_is_delta() %}
 
 with
 
@@ -12,6 +16,9 @@ resolution as (
         cut_level,
         cut_detail
     from {{ ref('int_identity_resolution') }}
+    {% if is_delta %}
+        where identifier_id in (select scope.identifier_id from {{ ref('int_identity_delta_scope') }} as scope)
+    {% endif %}
 ),
 
 merged as (

@@ -1,7 +1,7 @@
-{#- The identifiers whose profile a delta build may change (docs/identity.md, "Incremental builds"): those the
-    pending loads carry (new links, new hub evidence, new first and last seen) and every identifier linked to one of
-    them (a link that a new hub cuts leaves its other end elsewhere). int_identity_resolution re-resolves the
-    connected components of the graph that hold one of them. A view: read only by a delta build. -#}
+{#- The identifiers a delta build may change (docs/identity.md, "Incremental builds"): those the pending loads
+    carry (new links, new hub evidence, new first and last seen; blocked and statistical ones too) and every
+    identifier linked to one of them (a link that a new hub cuts leaves its other end elsewhere).
+    int_identity_affected widens them to whole connected components. A view: read only by a delta build. -#}
 {{ config(materialized='view') }}
 -- depends_on: {{ ref('int_identity_batch') }}
 
@@ -25,7 +25,6 @@ identifiers as (
         identifier_type,
         identifier_value
     from {{ ref('int_identity_identifiers') }}
-    where not is_blocked and is_linkable
 ),
 
 links as (

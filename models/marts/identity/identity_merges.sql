@@ -2,13 +2,18 @@
     id that existed before (the surviving, older profile). One row per (merged, surviving) pair and build, with the
     link that caused it: the most recently loaded link between an identifier of the merged profile and one that
     was not in it, both now in the surviving profile, and a source record that carries the link. Appended by every
-    build that merges; never rebuilt by --full-refresh. -#}
+    build that merges; never rebuilt by --full-refresh. A delta build reads only the identifiers of
+    int_identity_delta_scope: every profile that changed, and so every merged and surviving customer with all its
+    identifiers and the links between them, lies inside it. -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     full_refresh=false,
     on_schema_change='fail'
 ) }}
+-- depends_on: {{ ref('int_identity_batch') }}
+-- depends_on: {{ ref('int_identity_delta_scope') }}
+{%- set is_delta = cdp_identity_is_delta() %}
 
 with
 
@@ -23,6 +28,18 @@ log as (
     from {{ ref('int_identity_assignment_log') }}
 ),
 
+identifiers as (
+    select
+        identifier_id,
+        identifier_type,
+        identifier_value,
+        customer_id
+    from {{ ref('int_identity_assignments') }}
+    {% if is_delta %}
+        where identifier_id in (select scope.identifier_id from {{ ref('int_identity_delta_scope') }} as scope)
+    {% endif %}
+),
+
 this_build as (
     select * from log
     where invocation_id = '{{ invocation_id }}'
@@ -32,21 +49,18 @@ this_build as (
 -- them); a null customer is carried as '' because max_by skips null values on some engines
 earlier as (
     select
-        identifier_type,
-        identifier_value,
-        nullif(max_by(coalesce(customer_id, ''), changed_at), '') as customer_id
+        log.identifier_type,
+        log.identifier_value,
+        nullif(max_by(coalesce(log.customer_id, ''), log.changed_at), '') as customer_id
     from log
-    where invocation_id <> '{{ invocation_id }}'
-    group by identifier_type, identifier_value
-),
-
-identifiers as (
-    select
-        identifier_id,
-        identifier_type,
-        identifier_value,
-        customer_id
-    from {{ ref('int_identity_assignments') }}
+    {% if is_delta %}
+        inner join identifiers
+            on
+                log.identifier_type = identifiers.identifier_type
+                and log.identifier_value = identifiers.identifier_value
+    {% endif %}
+    where log.invocation_id <> '{{ invocation_id }}'
+    group by log.identifier_type, log.identifier_value
 ),
 
 previous_members as (
