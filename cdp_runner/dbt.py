@@ -90,10 +90,13 @@ def run_dbt(
         "--profiles-dir",
         str(PROJECT_DIR),
     ]
+    # dbt parses the whole project again (8–12 s) when the profile differs from its last run's, and the warehouse's
+    # path is part of the profile: dbt runs in the warehouse's folder and opens it by file name, so that warehouses of
+    # the same name in different folders (each test's own, a copy) reuse one parse.
     process = subprocess.Popen(
         command,
-        cwd=PROJECT_DIR,
-        env=dbt_environment(database),
+        cwd=database.parent,
+        env=dbt_environment(Path(database.name)),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
