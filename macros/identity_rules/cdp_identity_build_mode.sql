@@ -11,7 +11,9 @@
     the registry declares and the identity variables. Macro edits are not in it: after changing a macro the stage
     reads, build with --full-refresh.
     cdp_identity_pending_loads(): a SELECT of the load ids a delta takes in (the calling model depends on
-    int_identity_batch). -#}
+    int_identity_batch).
+    cdp_identity_delta_scope_filter(column): in a delta build of the calling model, a WHERE clause keeping the rows
+    whose column holds an identifier of int_identity_delta_scope (the model depends on it); else nothing. -#}
 {% macro cdp_identity_build_mode() -%}
     {%- if not execute -%}
         {{ return('full') }}
@@ -58,4 +60,10 @@
 {% macro cdp_identity_pending_loads() -%}
     {{ return('select pending_loads.load_id from ' ~ ref('int_identity_batch') ~ ' as pending_loads'
         ~ ' where pending_loads.is_pending') }}
+{%- endmacro %}
+
+{% macro cdp_identity_delta_scope_filter(column) -%}
+    {%- if cdp_identity_is_delta() -%}
+        where {{ column }} in (select scope.identifier_id from {{ ref('int_identity_delta_scope') }} as scope)
+    {%- endif -%}
 {%- endmacro %}

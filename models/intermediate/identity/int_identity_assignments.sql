@@ -4,15 +4,12 @@
 {{ config(materialized='identity_delta', delta_key=['identifier_id']) }}
 -- depends_on: {{ ref('int_identity_batch') }}
 -- depends_on: {{ ref('int_identity_delta_scope') }}
-{%- set is_delta = cdp_identity_is_delta() %}
 
 with
 
 identifiers as (
     select * from {{ ref('int_identity_identifiers') }}
-    {% if is_delta %}
-        where identifier_id in (select scope.identifier_id from {{ ref('int_identity_delta_scope') }} as scope)
-    {% endif %}
+    {{ cdp_identity_delta_scope_filter('identifier_id') }}
 ),
 
 members as (

@@ -3,7 +3,6 @@
 {{ config(materialized='identity_delta', delta_key=['identifier_id']) }}
 -- depends_on: {{ ref('int_identity_batch') }}
 -- depends_on: {{ ref('int_identity_delta_scope') }}
-{%- set is_delta = cdp_identity_is_delta() %}
 
 with
 
@@ -16,9 +15,7 @@ resolution as (
         cut_level,
         cut_detail
     from {{ ref('int_identity_resolution') }}
-    {% if is_delta %}
-        where identifier_id in (select scope.identifier_id from {{ ref('int_identity_delta_scope') }} as scope)
-    {% endif %}
+    {{ cdp_identity_delta_scope_filter('identifier_id') }}
 ),
 
 merged as (

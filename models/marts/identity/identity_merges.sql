@@ -35,9 +35,7 @@ identifiers as (
         identifier_value,
         customer_id
     from {{ ref('int_identity_assignments') }}
-    {% if is_delta %}
-        where identifier_id in (select scope.identifier_id from {{ ref('int_identity_delta_scope') }} as scope)
-    {% endif %}
+    {{ cdp_identity_delta_scope_filter('identifier_id') }}
 ),
 
 this_build as (
