@@ -12,8 +12,9 @@
     reads, build with --full-refresh.
     cdp_identity_pending_loads(): a SELECT of the load ids a delta takes in (the calling model depends on
     int_identity_batch).
-    cdp_identity_delta_scope_filter(column): in a delta build of the calling model, a WHERE clause keeping the rows
-    whose column holds an identifier of int_identity_delta_scope (the model depends on it); else nothing. -#}
+    cdp_identity_in_delta_scope(column): the condition that column holds an identifier of int_identity_delta_scope
+    (the calling model depends on it); cdp_identity_delta_scope_filter(column) is a WHERE clause of it in a delta
+    build of the calling model, else nothing. -#}
 {% macro cdp_identity_build_mode() -%}
     {%- if not execute -%}
         {{ return('full') }}
@@ -62,8 +63,12 @@
         ~ ' where pending_loads.is_pending') }}
 {%- endmacro %}
 
+{% macro cdp_identity_in_delta_scope(column) -%}
+    {{ column }} in (select scope.identifier_id from {{ ref('int_identity_delta_scope') }} as scope)
+{%- endmacro %}
+
 {% macro cdp_identity_delta_scope_filter(column) -%}
     {%- if cdp_identity_is_delta() -%}
-        where {{ column }} in (select scope.identifier_id from {{ ref('int_identity_delta_scope') }} as scope)
+        where {{ cdp_identity_in_delta_scope(column) }}
     {%- endif -%}
 {%- endmacro %}

@@ -36,7 +36,7 @@
         {% if delta_scope is not none %}
             {% call statement('identity_delta_delete_scope') -%}
                 delete from {{ target_relation }}
-                where {{ delta_scope }} in (select scope.identifier_id from {{ ref('int_identity_delta_scope') }} as scope)
+                where {{ cdp.cdp_identity_in_delta_scope(delta_scope) }}
             {%- endcall %}
         {% endif %}
         {% call statement('main') -%}
