@@ -36,9 +36,14 @@
     {{ record_key }} as record_key,
     {{ observed_at }} as observed_at,
     {%- for marker_type in marker_types %}
-    cast({{ kwargs.get(marker_type, 'null') }} as {{ dbt.type_string() }}) as marker_{{ marker_type }}
-    {%- if not loop.last %},{% endif %}
+    cast({{ kwargs.get(marker_type, 'null') }} as {{ dbt.type_string() }}) as marker_{{ marker_type }},
     {%- endfor %}
+    {#- The same cast expressions again: both engines evaluate a repeated expression of one select list once. -#}
+    {%- set declared_markers = [] -%}
+    {%- for marker_type in marker_types if marker_type in kwargs -%}
+        {%- do declared_markers.append('cast(' ~ kwargs[marker_type] ~ ' as ' ~ dbt.type_string() ~ ')') -%}
+    {%- endfor %}
+    {{ cdp_identity_signature_key(declared_markers) }} as identity_signature_key
 {%- endmacro %}
 
 {#- The marker types one source's staging model fills, as declared in its registry entry (cdp_staged_sources). -#}

@@ -3,7 +3,8 @@
     has about four records per signature (every page view of a session repeats its cookie and IP address), so the
     identity stage works on signatures and only identity_record_map goes back to the records.
 
-    One row per (source, markers, first load); a delta build adds the rows of the pending loads (identity_delta,
+    One row per (source, markers, first load), grouped by the key of the markers that staging computes
+    (cdp_identity_signature_key); a delta build adds the rows of the pending loads (identity_delta,
     keyed by first_load_id). The first load is the load of a record's first valid delivery (not
     the kept, newest one): a re-delivery never makes an identifier look younger and never moves a customer id. Only
     records delivered more than once need a look at their other deliveries. Each source is grouped by the markers
@@ -65,9 +66,11 @@ ledger as (
         select
             {{ cdp_identity_literal(entry.source) }} as source_name,
             coalesce(redelivered.first_load_id, staged.load_id) as first_load_id,
+            staged.identity_signature_key,
             {% for marker_type in marker_types %}
                 {% if marker_type in carried %}
-                    staged.marker_{{ marker_type }},
+                    -- one value per key (cdp_identity_signature_key)
+                    min(staged.marker_{{ marker_type }}) as marker_{{ marker_type }},
                 {% else %}
                     cast(null as {{ dbt.type_string() }}) as marker_{{ marker_type }},
                 {% endif %}
@@ -81,9 +84,7 @@ ledger as (
         left join {{ entry.source }}_redelivered as redelivered
             on staged.record_key = redelivered.record_key
         group by
-            {% for marker_type in carried %}
-                staged.marker_{{ marker_type }},
-            {% endfor %}
+            staged.identity_signature_key,
             coalesce(redelivered.first_load_id, staged.load_id)
     ),
 {% endfor %}
@@ -104,6 +105,7 @@ final as (
         signatures.source_name,
         signatures.first_load_id,
         first_load.finished_at as first_loaded_at,
+        signatures.identity_signature_key,
         {% for marker_type in marker_types %}
             signatures.marker_{{ marker_type }},
         {% endfor %}

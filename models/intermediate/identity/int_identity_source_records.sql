@@ -13,7 +13,8 @@ with
             source_name,
             record_key,
             observed_at,
-            {{ marker_columns | join(',\n            ') }}
+            {{ marker_columns | join(',\n            ') }},
+            identity_signature_key
         from {{ ref(entry.staged) }}
     ),
 {% endfor %}

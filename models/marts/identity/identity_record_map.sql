@@ -4,8 +4,8 @@
     in different profiles (a rule cut a link they carry); they follow their strongest identifier.
 
     Records with the same markers resolve alike, so the decision is taken once per signature (int_identity_signatures)
-    and every record takes its signature's, found by the markers its source carries (declared in the staged-source
-    registry). In the staging group because it reads the staging models directly, source by source.
+    and every record takes its signature's, found by the key of its markers (identity_signature_key, computed by
+    staging: cdp_identity_signature_key). In the staging group because it reads the staging models directly, source by source.
 
     A delta build (identity_delta, keyed by source and record) rewrites the records of the pending loads and of
     every signature holding an identifier whose customer changed since the last completed build (the assignment
@@ -14,7 +14,6 @@
 -- depends_on: {{ ref('int_identity_batch') }}
 -- depends_on: {{ ref('int_identity_assignment_log') }}
 {%- set sources = cdp_identity_person_sources() -%}
-{%- set marker_columns = cdp_identity_marker_columns() -%}
 {%- set is_delta = cdp_identity_is_delta() %}
 
 with
@@ -24,7 +23,7 @@ all_signatures as (
         signature_id,
         source_name,
         first_load_id,
-        {{ marker_columns | join(',\n        ') }}
+        identity_signature_key
     from {{ ref('int_identity_signatures') }}
 ),
 
@@ -115,9 +114,7 @@ summary as (
 decisions as (
     select distinct
         signatures.source_name,
-        {% for column in marker_columns %}
-            signatures.{{ column }},
-        {% endfor %}
+        signatures.identity_signature_key,
         summary.customer_id,
         summary.resolved_by_identifier_type,
         case
@@ -134,7 +131,6 @@ decisions as (
 ),
 
 {% for entry in sources %}
-    {%- set carried = cdp_identity_source_marker_types(entry.source) %}
     {{ entry.source }}_records as (
         select
             staged.source_name,
@@ -148,9 +144,7 @@ decisions as (
         inner join decisions
             on
                 decisions.source_name = {{ cdp_identity_literal(entry.source) }}
-                {% for marker_type in carried %}
-                    and {{ cdp_null_safe_equal('staged.marker_' ~ marker_type, 'decisions.marker_' ~ marker_type) }}
-                {% endfor %}
+                and staged.identity_signature_key = decisions.identity_signature_key
     ),
 {% endfor %}
 
