@@ -1,8 +1,6 @@
 {#- The key of a record's identity markers: records of one source with the same markers (null and empty kept apart)
-    have the same key, records with different markers different keys. The identity stage groups records into
-    signatures by it and gives each record its signature's decision by it, instead of grouping and joining on up to
-    four nullable text columns (at 1,000,000 customers: 2.3 s instead of 5.8 s to group the web events, 2.0 s
-    instead of 4.5 s to join them).
+    have the same key, records with different markers different keys. identity_record_map gives each record its
+    signature's decision by it instead of by up to four nullable text columns.
 
     `markers` is the list of the source's marker expressions, in a fixed order. Each becomes `<length>:<value>`, or
     `~` when null, so no two lists of values give the same text; the text is hashed with a 128-bit MD5 (a collision
