@@ -23,7 +23,7 @@
     {{ dbt.hash(text) }}
 {%- endmacro %}
 
-{#- The MD5 as a 128-bit integer: half the width of its hex text, and faster to group and join on. -#}
+{#- The MD5 as a 128-bit integer: half the width of its hex text, and faster to join on. -#}
 {% macro duckdb__cdp_identity_signature_key(text) -%}
     md5_number({{ text }})
 {%- endmacro %}
