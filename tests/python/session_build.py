@@ -85,12 +85,19 @@ def _builder_alive(root: Path) -> bool:
     if not pid_file.exists():
         return True  # not started yet
     try:
-        os.kill(int(pid_file.read_text()), 0)
+        pid = int(pid_file.read_text())
+        os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except (PermissionError, ValueError):
         return True
-    return True
+    # A builder killed by a signal stays a zombie until the controller reaps it, and a zombie still answers kill 0:
+    # its state in /proc (Linux) tells. Elsewhere the waiting worker falls back to its timeout.
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in ("Z", "X")
 
 
 if __name__ == "__main__":
