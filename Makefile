@@ -37,6 +37,8 @@ pytest: $(STAMP)
 lint: $(STAMP)
 	mkdir -p .build
 	CDP_WAREHOUSE=$(CURDIR)/.build/lint.duckdb $(BIN)/sqlfluff lint $(wildcard models tests/data analyses snapshots) --processes 2
+	CDP_WAREHOUSE=$(CURDIR)/.build/lint.duckdb $(BIN)/sqlfluff lint --config .ci/sqlfluff-identity-delta.cfg \
+		models/intermediate/identity models/marts/identity --processes 2
 
 bench: $(STAMP)
 	$(BIN)/python -m cdp_runner.bench --customers $(BENCH_CUSTOMERS)

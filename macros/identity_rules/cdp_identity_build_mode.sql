@@ -10,12 +10,17 @@
     seeds, of the identity models and of the staging models of the person sources (dbt's checksums), the markers
     the registry declares and the identity variables. Macro edits are not in it: after changing a macro the stage
     reads, build with --full-refresh.
+    The var cdp_identity_render_delta (for `make lint` only, .ci/sqlfluff-identity-delta.cfg) makes both say delta
+    without a warehouse, so that the SQL of a delta build is linted too.
     cdp_identity_pending_loads(): a SELECT of the load ids a delta takes in (the calling model depends on
     int_identity_batch).
     cdp_identity_in_delta_scope(column): the condition that column holds an identifier of int_identity_delta_scope
     (the calling model depends on it); cdp_identity_delta_scope_filter(column) is a WHERE clause of it in a delta
     build of the calling model, else nothing. -#}
 {% macro cdp_identity_build_mode() -%}
+    {%- if var('cdp_identity_render_delta', false) -%}
+        {{ return('delta') }}
+    {%- endif -%}
     {%- if not execute -%}
         {{ return('full') }}
     {%- endif -%}
@@ -32,6 +37,9 @@
 
 {% macro cdp_identity_is_delta() -%}
     {#- a unit test renders the model's full form on its given rows -#}
+    {%- if var('cdp_identity_render_delta', false) -%}
+        {{ return(true) }}
+    {%- endif -%}
     {%- if not execute or model.resource_type == 'unit_test' -%}
         {{ return(false) }}
     {%- endif -%}

@@ -7,6 +7,11 @@
     cycle). -#}
 {%- set builds = adapter.get_relation(database=this.database, schema=this.schema, identifier='int_identity_builds')
     if execute else none -%}
+{#- linting renders the form of a build that follows an earlier one (cdp_identity_render_delta) -#}
+{%- if builds is none and var('cdp_identity_render_delta', false) -%}
+    {%- set builds = api.Relation.create(
+        database=this.database, schema=this.schema, identifier='int_identity_builds') -%}
+{%- endif -%}
 {%- set sources = cdp_identity_person_sources() -%}
 {#- a first build or a full refresh is full whatever the loads hold: no need to look for re-deliveries (a scan of
     every person source, 13 s at 1,000,000 customers). Parsing renders the check, so dbt knows every ref. -#}

@@ -61,11 +61,16 @@ all_record_identifiers as (
                 and end_a.identifier_id < end_b.identifier_id
     ),
 
+    touched_identifiers as (
+        select distinct identifier_id
+        from pending_identifiers
+    ),
+
     touched_signatures as (
         select distinct all_record_identifiers.signature_id
         from all_record_identifiers
-        inner join (select distinct identifier_id from pending_identifiers) as touched
-            on all_record_identifiers.identifier_id = touched.identifier_id
+        inner join touched_identifiers
+            on all_record_identifiers.identifier_id = touched_identifiers.identifier_id
     ),
 
     record_identifiers as (

@@ -37,13 +37,13 @@ ledger as (
 {% for entry in sources %}
     {%- set carried = cdp_identity_source_marker_types(entry.source) %}
     {{ entry.source }}_staged as (
-        select * from {{ ref(entry.staged) }}
-        {% if is_delta %}where load_id in (select load_id from pending){% endif %}
+        select staged.* from {{ ref(entry.staged) }} as staged
+        {% if is_delta %}where staged.load_id in (select pending.load_id from pending){% endif %}
     ),
 
     {{ entry.source }}_base as (
-        select * from {{ ref(entry.base) }}
-        {% if is_delta %}where load_id in (select load_id from pending){% endif %}
+        select base.* from {{ ref(entry.base) }} as base
+        {% if is_delta %}where base.load_id in (select pending.load_id from pending){% endif %}
     ),
 
     {{ entry.source }}_redelivered_keys as (
@@ -105,7 +105,9 @@ final as (
         -- a row number, not a hash of ten text columns (11 s of CPU at 1,000,000 customers): the id only ties a
         -- signature's markers to it within one build
         {{ cdp_row_id() }}
-        {%- if is_delta %} + (select coalesce(max(signature_id), 0) + 1 from {{ this }}){% endif %} as signature_id,
+        {%- if is_delta %}
+            + (select coalesce(max(built.signature_id), 0) + 1 from {{ this }} as built)
+        {%- endif %} as signature_id,
         signatures.source_name,
         signatures.first_load_id,
         first_load.finished_at as first_loaded_at,

@@ -39,7 +39,7 @@ all_signatures as (
             identifier_type,
             identifier_value
         from {{ ref('int_identity_assignment_log') }}
-        where changed_at > (select max(last_built_at) from batch)
+        where changed_at > (select max(batch.last_built_at) from batch)
     ),
 
     touched_signatures as (
