@@ -14,7 +14,7 @@
 {#- Round 0 hook, straight from the input edges: every node with a smaller neighbour (or a self-edge) gets the
     smallest such neighbour. Rows with two NULL ends are ignored; a row with one NULL end is a self-edge, because
     least/greatest skip NULLs on all three engines. -#}
-{% macro cc_sql_hook_input(edges_sql, col_a, col_b) -%}
+{% macro cdp_identity_components_sql_hook_input(edges_sql, col_a, col_b) -%}
     select
         greatest(src.{{ col_a }}, src.{{ col_b }}) as node,
         min(least(src.{{ col_a }}, src.{{ col_b }})) as parent
@@ -26,7 +26,7 @@
 {%- endmacro %}
 
 {#- Hook of a contracted round (a < b): the smallest neighbour of every node that has a smaller one. -#}
-{% macro cc_sql_hook(edges) -%}
+{% macro cdp_identity_components_sql_hook(edges) -%}
     select
         e.b as node,
         min(e.a) as parent
@@ -35,7 +35,7 @@
 {%- endmacro %}
 
 {#- First jump: pointer = grandparent. fin says the pointer already is a root (the parent has no parent). -#}
-{% macro cc_sql_jump_first(hooks) -%}
+{% macro cdp_identity_components_sql_jump_first(hooks) -%}
     select
         x.node,
         x.parent,
@@ -47,7 +47,7 @@
 {%- endmacro %}
 
 {#- Nodes whose pointer may not be a root yet. -#}
-{% macro cc_sql_active(jumps) -%}
+{% macro cdp_identity_components_sql_active(jumps) -%}
     select
         j.node,
         j.parent,
@@ -57,7 +57,7 @@
 {%- endmacro %}
 
 {#- Further jump: only the active nodes move (pointer = pointer of the pointer); the finished rows are copied. -#}
-{% macro cc_sql_jump_next(jumps, active) -%}
+{% macro cdp_identity_components_sql_jump_next(jumps, active) -%}
     select
         j.node,
         j.parent,
@@ -78,7 +78,7 @@
 
 {#- Contraction: every edge that is not a node's own hook edge becomes an edge between the roots of its ends;
     edges inside one tree vanish. A node absent from the jump table is a root and stands for itself. -#}
-{% macro cc_sql_contract(edges_sql, col_a, col_b, jumps) -%}
+{% macro cdp_identity_components_sql_contract(edges_sql, col_a, col_b, jumps) -%}
     select distinct
         least(t.ra, t.rb) as a,
         greatest(t.ra, t.rb) as b
@@ -103,13 +103,9 @@
     where t.ra <> t.rb
 {%- endmacro %}
 
-{% macro cc_sql_count(relation) -%}
-    select count(*) as n from {{ relation }}
-{%- endmacro %}
-
 {#- Labels of the nodes that left the graph in round r >= 1: pointer of round r, then the labels of the later
     rounds (res_next), whose rows are carried along. res_next none = last round. -#}
-{% macro cc_sql_resolve(jumps, res_next) -%}
+{% macro cdp_identity_components_sql_resolve(jumps, res_next) -%}
     {%- if res_next is none -%}
     select
         j.node,
@@ -131,7 +127,7 @@
 {%- endmacro %}
 
 {#- Every node that is not the minimum of its component, with its component id. res none = one round only. -#}
-{% macro cc_sql_nonroot(jumps0, res) -%}
+{% macro cdp_identity_components_sql_nonroot(jumps0, res) -%}
     {%- if res is none -%}
     select
         j.node as node_id,
@@ -154,7 +150,7 @@
 
 {#- Round-0 nodes with a self-edge and no smaller neighbour, less those that left the graph in a later round:
     each is either the minimum of its component or an isolated node. res none = one round only. -#}
-{% macro cc_sql_selfroots(hooks0, res) -%}
+{% macro cdp_identity_components_sql_selfroots(hooks0, res) -%}
     select h.node from {{ hooks0 }} as h where h.parent = h.node
     {%- if res is not none %}
     except
@@ -163,7 +159,7 @@
 {%- endmacro %}
 
 {#- Final rows: the non-minimum nodes, the minima (their own component), and the isolated nodes. -#}
-{% macro cc_sql_output(nonroot, minima, selfroot_sql) -%}
+{% macro cdp_identity_components_sql_output(nonroot, minima, selfroot_sql) -%}
     select
         nr.node_id,
         nr.component_id

@@ -14,7 +14,7 @@
 -#}
 
 {#- The identifiers of the level, numbered in anchor order (earliest loaded first). -#}
-{% macro ir_sql_level_nodes(nodes, priority) -%}
+{% macro cdp_identity_resolution_sql_level_nodes(nodes, priority) -%}
     select
         n.identifier_id,
         n.is_hub,
@@ -32,7 +32,7 @@
 {%- endmacro %}
 
 {#- Every existing profile each identifier of the level links to. -#}
-{% macro ir_sql_level_links(edges, assigned, priority) -%}
+{% macro cdp_identity_resolution_sql_level_links(edges, assigned, priority) -%}
     select distinct
         e.weak_identifier_id as x_id,
         a.profile_key
@@ -43,7 +43,7 @@
 {%- endmacro %}
 
 {#- Rule 1: identifiers that would join more profiles than max_profiles_joined of their type. -#}
-{% macro ir_sql_too_many_profiles(links, level) -%}
+{% macro cdp_identity_resolution_sql_too_many_profiles(links, level) -%}
     select
         d.x_id,
         d.n_profiles
@@ -60,7 +60,7 @@
 {%- endmacro %}
 
 {#- The links that survive rule 1. -#}
-{% macro ir_sql_kept_links(links, too_many) -%}
+{% macro cdp_identity_resolution_sql_kept_links(links, too_many) -%}
     select
         l.x_id,
         l.profile_key
@@ -71,7 +71,7 @@
 {%- endmacro %}
 
 {#- Component of every node of the level graph: profiles (pc) and level identifiers (xc). -#}
-{% macro ir_sql_profile_components(components, kept) -%}
+{% macro cdp_identity_resolution_sql_profile_components(components, kept) -%}
     select
         c.node_id as profile_key,
         c.component_id
@@ -80,7 +80,7 @@
         on c.node_id = p.profile_key
 {%- endmacro %}
 
-{% macro ir_sql_level_components(components, kept) -%}
+{% macro cdp_identity_resolution_sql_level_components(components, kept) -%}
     select
         c.node_id as x_id,
         c.component_id,
@@ -99,7 +99,7 @@
 {#- Rule 2 (which components may not be merged): the merged profile would hold more identifiers of some type
     than max_per_profile, or would hold both ends of a forced split. One row per such component with the first
     reason in a fixed order. -#}
-{% macro ir_sql_bad_components(nodes, assigned, splits, pc, xc, rule_type) -%}
+{% macro cdp_identity_resolution_sql_bad_components(nodes, assigned, splits, pc, xc, rule_type) -%}
     select
         v.component_id,
         min(v.reason) as reason
@@ -176,7 +176,7 @@
 {%- endmacro %}
 
 {#- The new key of every component that may be merged: its smallest existing profile key. -#}
-{% macro ir_sql_new_keys(pc, bad) -%}
+{% macro cdp_identity_resolution_sql_new_keys(pc, bad) -%}
     select
         pc.component_id,
         min(pc.profile_key) as new_key
@@ -188,7 +188,7 @@
 {%- endmacro %}
 
 {#- Ambiguous connectors: identifiers linking two or more profiles of a component that may not be merged. -#}
-{% macro ir_sql_cut_connectors(xc, bad) -%}
+{% macro cdp_identity_resolution_sql_cut_connectors(xc, bad) -%}
     select
         xc.x_id,
         b.reason
@@ -201,7 +201,7 @@
 {#- Assignment after the level, before the split and count limits: existing identifiers (re-keyed where their
     profiles merged), identifiers of the level attached to their (merged or single) profile, and identifiers of
     the level that link to no profile starting one of their own (except hubs). is_new marks the level's ones. -#}
-{% macro ir_sql_assign(assigned, level, kept, pc, xc, bad, new_keys, too_many, connectors) -%}
+{% macro cdp_identity_resolution_sql_assign(assigned, level, kept, pc, xc, bad, new_keys, too_many, connectors) -%}
     select
         a.identifier_id,
         coalesce(nk.new_key, a.profile_key) as profile_key,
@@ -245,7 +245,7 @@
 
 {#- Identifiers of the level that landed in a profile holding the other end of one of their forced splits: the
     level's identifier is separated; when both ends are new, the later one (ord) is. -#}
-{% macro ir_sql_split_cuts(pre, splits, level) -%}
+{% macro cdp_identity_resolution_sql_split_cuts(pre, splits, level) -%}
     select distinct x.identifier_id as x_id
     from {{ pre }} as x
     inner join {{ splits }} as s
@@ -260,7 +260,7 @@
 {%- endmacro %}
 
 {#- Rule 3: a profile may hold at most max_per_profile identifiers of the level's type; the earliest (ord) stay. -#}
-{% macro ir_sql_count_cuts(pre, split_cuts, level) -%}
+{% macro cdp_identity_resolution_sql_count_cuts(pre, split_cuts, level) -%}
     select
         r.x_id,
         r.position,
@@ -282,7 +282,7 @@
 
 {#- The assignment after the level: identifiers cut by the count limit leave; an identifier separated by a forced
     split starts a profile of its own (the steward said it is someone else). -#}
-{% macro ir_sql_assigned_next(pre, split_cuts, count_cuts) -%}
+{% macro cdp_identity_resolution_sql_assigned_next(pre, split_cuts, count_cuts) -%}
     select
         p.identifier_id,
         case when sc.x_id is null then p.profile_key else p.identifier_id end as profile_key
@@ -295,7 +295,7 @@
 {%- endmacro %}
 
 {#- Everything the level cut or left without a profile, with the rule. -#}
-{% macro ir_sql_level_cuts(priority, level, kept, too_many, connectors, split_cuts, count_cuts, rule_type) -%}
+{% macro cdp_identity_resolution_sql_level_cuts(priority, level, kept, too_many, connectors, split_cuts, count_cuts, rule_type) -%}
     select
         t.x_id as identifier_id,
         {{ priority }} as cut_level,
@@ -346,7 +346,7 @@
 {#- Consistency of the state after the last level: each number must be 0. Every node is in at most one profile
     and either placed or cut, exactly once; only a forced split both places (in a profile of its own) and records a
     cut. -#}
-{% macro ir_sql_checks(nodes, assigned, splits, cuts) -%}
+{% macro cdp_identity_resolution_sql_checks(nodes, assigned, splits, cuts) -%}
     select
         (select count(*) - count(distinct a.identifier_id) from {{ assigned }} as a) as duplicate_assignments,
         (select count(*) - count(distinct c.identifier_id) from {{ cuts }} as c) as duplicate_cuts,
@@ -396,7 +396,7 @@
 {%- endmacro %}
 
 {#- The output: one row per identifier of the model's SELECT. -#}
-{% macro ir_sql_output(nodes, assigned, cuts) -%}
+{% macro cdp_identity_resolution_sql_output(nodes, assigned, cuts) -%}
     select
         n.identifier_id,
         n.rule_type,

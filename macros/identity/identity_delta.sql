@@ -26,9 +26,9 @@
     {{ run_hooks(pre_hooks, inside_transaction=True) }}
 
     {% if existing_relation is not none and cdp_identity_is_delta() %}
-        {%- set delta_relation = cdp.ir_work_relation(target_relation, target_relation.identifier ~ '__delta') -%}
+        {%- set delta_relation = cdp.cdp_identity_work_relation(target_relation, target_relation.identifier ~ '__delta') -%}
         {% do drop_relation_if_exists(delta_relation) %}
-        {% do cdp.ir_create_work_table(delta_relation, compiled_code) %}
+        {% do cdp.cdp_identity_create_work_table(delta_relation, compiled_code) %}
         {% call statement('identity_delta_delete') -%}
             {{ cdp_identity_delta_delete_sql(target_relation, delta_relation, delta_key) }}
         {%- endcall %}
@@ -60,27 +60,8 @@
 
     {{ run_hooks(post_hooks, inside_transaction=True) }}
     {% do persist_docs(target_relation, model) %}
-    {% do cdp.ir_commit() %}
+    {% do cdp.cdp_identity_commit() %}
     {{ run_hooks(post_hooks, inside_transaction=False) }}
 
     {{ return({'relations': [target_relation]}) }}
 {% endmaterialization %}
-
-
-{#- Deletes the rows of target whose delta_key matches a row of delta (null-safe: keys may hold nulls). -#}
-{% macro cdp_identity_delta_delete_sql(target, delta, delta_key) -%}
-    {{ return(adapter.dispatch('cdp_identity_delta_delete_sql', 'cdp')(target, delta, delta_key)) }}
-{%- endmacro %}
-
-{% macro default__cdp_identity_delta_delete_sql(target, delta, delta_key) -%}
-    delete from {{ target }}
-    where exists (
-        select 1
-        from {{ delta }} as delta_rows
-        where
-            {% for column in delta_key -%}
-                {{ cdp_null_safe_equal('delta_rows.' ~ column, target.identifier ~ '.' ~ column) }}
-                {%- if not loop.last %} and {% endif %}
-            {% endfor %}
-    )
-{%- endmacro %}
