@@ -18,19 +18,7 @@
 -#}
 
 {% materialization connected_components, default %}
-    {%- set target_relation = this.incorporate(type='table') -%}
-    {%- set existing_relation = load_cached_relation(this) -%}
-    {%- set intermediate_relation = make_intermediate_relation(target_relation) -%}
-    {%- set preexisting_intermediate_relation = load_cached_relation(intermediate_relation) -%}
-    {%- set backup_relation_type = 'table' if existing_relation is none else existing_relation.type -%}
-    {%- set backup_relation = make_backup_relation(target_relation, backup_relation_type) -%}
-    {%- set preexisting_backup_relation = load_cached_relation(backup_relation) -%}
-
-    {{ drop_relation_if_exists(preexisting_intermediate_relation) }}
-    {{ drop_relation_if_exists(preexisting_backup_relation) }}
-
-    {{ run_hooks(pre_hooks, inside_transaction=False) }}
-    {{ run_hooks(pre_hooks, inside_transaction=True) }}
+    {%- set relations = cdp.cdp_identity_materialization_begin() -%}
 
     {%- set max_rounds = config.get('max_rounds', none) -%}
     {%- if max_rounds is none -%}
@@ -39,24 +27,13 @@
 
     {% do cdp.cdp_identity_connected_components(
         edges_sql=compiled_code,
-        output_relation=intermediate_relation,
-        base_relation=target_relation,
+        output_relation=relations.intermediate,
+        base_relation=relations.target,
         node_a=config.get('node_a', 'node_a'),
         node_b=config.get('node_b', 'node_b'),
         max_rounds=max_rounds
     ) %}
+    {% do cdp.cdp_identity_materialization_swap(relations) %}
 
-    {% if existing_relation is not none %}
-        {{ adapter.rename_relation(existing_relation, backup_relation) }}
-    {% endif %}
-    {{ adapter.rename_relation(intermediate_relation, target_relation) }}
-
-    {{ run_hooks(post_hooks, inside_transaction=True) }}
-    {% do persist_docs(target_relation, model) %}
-    {% do cdp.cdp_identity_commit() %}
-
-    {{ drop_relation_if_exists(backup_relation) }}
-    {{ run_hooks(post_hooks, inside_transaction=False) }}
-
-    {{ return({'relations': [target_relation]}) }}
+    {{ return(cdp.cdp_identity_materialization_end(relations)) }}
 {% endmaterialization %}

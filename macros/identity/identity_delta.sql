@@ -15,22 +15,21 @@
     into another; the model depends on int_identity_delta_scope).
 -#}
 {% materialization identity_delta, default %}
-    {%- set target_relation = this.incorporate(type='table') -%}
-    {%- set existing_relation = load_cached_relation(this) -%}
     {%- set delta_key = config.require('delta_key') -%}
     {%- if delta_key is string or delta_key | length == 0 -%}
         {{ exceptions.raise_compiler_error(this.identifier ~ ": delta_key must be a non-empty list of columns") }}
     {%- endif -%}
+    {%- set relations = cdp.cdp_identity_materialization_begin() -%}
+    {%- set target_relation = relations.target -%}
+    {%- set is_delta = relations.existing is not none and cdp.cdp_identity_is_delta() -%}
 
-    {{ run_hooks(pre_hooks, inside_transaction=False) }}
-    {{ run_hooks(pre_hooks, inside_transaction=True) }}
-
-    {% if existing_relation is not none and cdp_identity_is_delta() %}
-        {%- set delta_relation = cdp.cdp_identity_work_relation(target_relation, target_relation.identifier ~ '__delta') -%}
+    {% if is_delta %}
+        {%- set delta_relation = cdp.cdp_identity_work_relation(target_relation,
+                                                                target_relation.identifier ~ '__delta') -%}
         {% do drop_relation_if_exists(delta_relation) %}
         {% do cdp.cdp_identity_create_work_table(delta_relation, compiled_code) %}
         {% call statement('identity_delta_delete') -%}
-            {{ cdp_identity_delta_delete_sql(target_relation, delta_relation, delta_key) }}
+            {{ cdp.cdp_identity_delta_delete_sql(target_relation, delta_relation, delta_key) }}
         {%- endcall %}
         {%- set delta_scope = config.get('delta_scope') -%}
         {% if delta_scope is not none %}
@@ -44,24 +43,11 @@
         {%- endcall %}
         {% do drop_relation_if_exists(delta_relation) %}
     {% else %}
-        {%- set intermediate_relation = make_intermediate_relation(target_relation) -%}
-        {%- set backup_relation = make_backup_relation(target_relation, 'table') -%}
-        {% do drop_relation_if_exists(load_cached_relation(intermediate_relation)) %}
-        {% do drop_relation_if_exists(load_cached_relation(backup_relation)) %}
         {% call statement('main') -%}
-            {{ get_create_table_as_sql(False, intermediate_relation, compiled_code) }}
+            {{ get_create_table_as_sql(False, relations.intermediate, compiled_code) }}
         {%- endcall %}
-        {% if existing_relation is not none %}
-            {{ adapter.rename_relation(existing_relation, backup_relation) }}
-        {% endif %}
-        {{ adapter.rename_relation(intermediate_relation, target_relation) }}
-        {% do drop_relation_if_exists(backup_relation) %}
+        {% do cdp.cdp_identity_materialization_swap(relations) %}
     {% endif %}
 
-    {{ run_hooks(post_hooks, inside_transaction=True) }}
-    {% do persist_docs(target_relation, model) %}
-    {% do cdp.cdp_identity_commit() %}
-    {{ run_hooks(post_hooks, inside_transaction=False) }}
-
-    {{ return({'relations': [target_relation]}) }}
+    {{ return(cdp.cdp_identity_materialization_end(relations, replaced=not is_delta)) }}
 {% endmaterialization %}

@@ -16,43 +16,33 @@
 
     The model's SELECT returns the nodes (every usable, linkable identifier, with the limits of its rule type).
     Output: one row per node: (identifier_id, rule_type, resolution_level, profile_key, resolution_status,
-    cut_rule, cut_level, cut_detail). profile_key is an internal bigint (the id of one member), null for identifiers that were
-    cut; customer ids are minted from the profiles downstream.
+    cut_rule, cut_level, cut_detail). profile_key is an internal bigint (the id of one member), null for identifiers
+    that were cut; customer ids are minted from the profiles downstream.
 
-    Each level clusters the contracted graph (the existing profiles as super-nodes, the level's identifiers as
-    nodes) with cdp.cdp_identity_connected_components, so it terminates after as many levels as there are priorities, each
+    Each level clusters the contracted graph (the existing profiles as super-nodes, the level's identifiers as nodes)
+    with cdp.cdp_identity_connected_components, so it terminates after as many levels as there are priorities, each
     within the clustering's own round limit. After the last level the state is checked (every identifier in at most
     one profile, no profile over a limit, no forced split inside a profile, every identifier placed or cut exactly
     once); any failure stops the build with an error and leaves the previous table in place. (Checked after every
-    level until the 1,000,000-customer figures showed the ten checks costing about a third of the stage's levels;
-    an identifier placed at the wrong level shows at the end as placed twice, or placed and cut.)
+    level until the 1,000,000-customer figures showed the ten checks costing about a third of the stage's levels; an
+    identifier placed at the wrong level shows at the end as placed twice, or placed and cut.)
 -#}
 
 {% materialization identity_resolution, default %}
-    {%- set target_relation = this.incorporate(type='table') -%}
-    {%- set existing_relation = load_cached_relation(this) -%}
-    {%- set intermediate_relation = make_intermediate_relation(target_relation) -%}
-    {%- set preexisting_intermediate_relation = load_cached_relation(intermediate_relation) -%}
-    {%- set backup_relation_type = 'table' if existing_relation is none else existing_relation.type -%}
-    {%- set backup_relation = make_backup_relation(target_relation, backup_relation_type) -%}
-    {%- set preexisting_backup_relation = load_cached_relation(backup_relation) -%}
-
-    {{ drop_relation_if_exists(preexisting_intermediate_relation) }}
-    {{ drop_relation_if_exists(preexisting_backup_relation) }}
-
-    {{ run_hooks(pre_hooks, inside_transaction=False) }}
-    {{ run_hooks(pre_hooks, inside_transaction=True) }}
-
+    {%- set relations = cdp.cdp_identity_materialization_begin() -%}
+    {%- set target_relation = relations.target -%}
     {%- set edges_model = config.require('edges') -%}
     {%- set splits_model = config.require('splits') -%}
     {%- set affected_model = config.get('affected') -%}
-    {%- set is_delta = affected_model is not none and existing_relation is not none and cdp.cdp_identity_is_delta() -%}
+    {%- set is_delta = affected_model is not none and relations.existing is not none
+                       and cdp.cdp_identity_is_delta() -%}
 
     {% if is_delta %}
         {#- a delta build re-resolves only the affected identifiers (whole connected components of the edges) and
             replaces their rows: the levelled rules never reach across components, so the others keep their result -#}
         {%- set affected = ref(affected_model) -%}
-        {%- set delta_output = target_relation.incorporate(path={'identifier': target_relation.identifier ~ '__ir_delta'}) -%}
+        {%- set delta_output = target_relation.incorporate(
+            path={'identifier': target_relation.identifier ~ '__ir_delta'}) -%}
         {% do drop_relation_if_exists(delta_output) %}
         {% do cdp.cdp_identity_resolution(
             nodes_sql='select nodes.* from (' ~ compiled_code ~ ') as nodes inner join ' ~ affected
@@ -75,22 +65,11 @@
             nodes_sql=compiled_code,
             edges_relation=ref(edges_model),
             splits_relation=ref(splits_model),
-            output_relation=intermediate_relation,
+            output_relation=relations.intermediate,
             base_relation=target_relation
         ) %}
-
-        {% if existing_relation is not none %}
-            {{ adapter.rename_relation(existing_relation, backup_relation) }}
-        {% endif %}
-        {{ adapter.rename_relation(intermediate_relation, target_relation) }}
+        {% do cdp.cdp_identity_materialization_swap(relations) %}
     {% endif %}
 
-    {{ run_hooks(post_hooks, inside_transaction=True) }}
-    {% do persist_docs(target_relation, model) %}
-    {% do cdp.cdp_identity_commit() %}
-
-    {{ drop_relation_if_exists(backup_relation) }}
-    {{ run_hooks(post_hooks, inside_transaction=False) }}
-
-    {{ return({'relations': [target_relation]}) }}
+    {{ return(cdp.cdp_identity_materialization_end(relations, replaced=not is_delta)) }}
 {% endmaterialization %}
