@@ -3,12 +3,14 @@
     DuckDB, Spark and Postgres: least/greatest, GROUP BY, LEFT JOIN, UNION ALL, DISTINCT, EXCEPT. No `::`, no
     QUALIFY, no double-quoted identifiers, no GROUP BY ordinals, every derived table has an alias.
 
-    Shapes:
+    Shapes (and the work tables holding them, <model>__cc_<name>):
       edges   (a, b)                           any orientation, duplicates and self-edges allowed (round 0 input)
-      E_r     (a, b)          a < b, distinct  the contracted graph of round r >= 1
+      E_r     (a, b)          a < b, distinct  the contracted graph of round r >= 1 (edges<r>)
       P_r     (node, parent)  parent = smallest neighbour of node, parent <= node (parent = node only in round 0,
-                                              for a self-edge node without a smaller neighbour)
+                                              for a self-edge node without a smaller neighbour) (hooks<r>)
       J_r     (node, parent, ptr, fin)         pointer-jumping state: ptr = current pointer, fin = ptr is a root
+                                              (jumps<r>_<pass>; active<r>: its rows with fin false)
+      labels  (node, label)                    final label of the nodes that left in round r or later (labels<r>)
 -#}
 
 {#- Round 0 hook, straight from the input edges: every node with a smaller neighbour (or a self-edge) gets the
@@ -104,9 +106,9 @@
 {%- endmacro %}
 
 {#- Labels of the nodes that left the graph in round r >= 1: pointer of round r, then the labels of the later
-    rounds (res_next), whose rows are carried along. res_next none = last round. -#}
-{% macro cdp_identity_components_sql_resolve(jumps, res_next) -%}
-    {%- if res_next is none -%}
+    rounds (next_labels), whose rows are carried along. next_labels none = last round. -#}
+{% macro cdp_identity_components_sql_resolve(jumps, next_labels) -%}
+    {%- if next_labels is none -%}
     select
         j.node,
         j.ptr as label
@@ -116,19 +118,19 @@
         j.node,
         coalesce(r.label, j.ptr) as label
     from {{ jumps }} as j
-    left join {{ res_next }} as r
+    left join {{ next_labels }} as r
         on j.ptr = r.node
     union all
     select
         r.node,
         r.label
-    from {{ res_next }} as r
+    from {{ next_labels }} as r
     {%- endif -%}
 {%- endmacro %}
 
-{#- Every node that is not the minimum of its component, with its component id. res none = one round only. -#}
-{% macro cdp_identity_components_sql_nonroot(jumps0, res) -%}
-    {%- if res is none -%}
+{#- Every node that is not the minimum of its component, with its component id. labels none = one round only. -#}
+{% macro cdp_identity_components_sql_nonroot(jumps0, labels) -%}
+    {%- if labels is none -%}
     select
         j.node as node_id,
         j.ptr as component_id
@@ -138,23 +140,23 @@
         j.node as node_id,
         coalesce(r.label, j.ptr) as component_id
     from {{ jumps0 }} as j
-    left join {{ res }} as r
+    left join {{ labels }} as r
         on j.ptr = r.node
     union all
     select
         r.node as node_id,
         r.label as component_id
-    from {{ res }} as r
+    from {{ labels }} as r
     {%- endif -%}
 {%- endmacro %}
 
 {#- Round-0 nodes with a self-edge and no smaller neighbour, less those that left the graph in a later round:
-    each is either the minimum of its component or an isolated node. res none = one round only. -#}
-{% macro cdp_identity_components_sql_selfroots(hooks0, res) -%}
+    each is either the minimum of its component or an isolated node. labels none = one round only. -#}
+{% macro cdp_identity_components_sql_selfroots(hooks0, labels) -%}
     select h.node from {{ hooks0 }} as h where h.parent = h.node
-    {%- if res is not none %}
+    {%- if labels is not none %}
     except
-    select r.node from {{ res }} as r
+    select r.node from {{ labels }} as r
     {%- endif -%}
 {%- endmacro %}
 

@@ -16,9 +16,9 @@
     {%- set live = [] -%}  {#- work tables that may exist now: dropped at the end, or before failing -#}
 
     {#- round 0 reads the model's SELECT; later rounds read the contracted edge table E_r (a < b) -#}
-    {%- set hooks0 = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'p0') -%}
+    {%- set hooks0 = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'hooks0') -%}
     {%- set ns = namespace(edges_sql=edges_sql, col_a=node_a, col_b=node_b, edges=none, hooks=hooks0,
-                           rounds=0, converged=false, jumps=none, passes=0, left=none, res=none, n_active=none,
+                           rounds=0, converged=false, jumps=none, passes=0, left=none, labels=none, n_active=none,
                            first=cdp.cdp_identity_work_table_sql(
                                hooks0, cdp.cdp_identity_components_sql_hook_input(edges_sql, node_a, node_b))) -%}
     {% do live.append(hooks0) %}
@@ -26,8 +26,8 @@
 
     {% for r in range(max_rounds) %}
         {#- pointer jumping on the hook forest until every pointer is a root -#}
-        {%- set ns.jumps = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'j' ~ r ~ '_0') -%}
-        {%- set active = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'a' ~ r) -%}
+        {%- set ns.jumps = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'jumps' ~ r ~ '_0') -%}
+        {%- set active = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'active' ~ r) -%}
         {% do live.append(ns.jumps) %}
         {% do live.append(active) %}
         {%- set ns.n_active = cdp.cdp_identity_run_statements(
@@ -45,7 +45,7 @@
                 {{ exceptions.raise_compiler_error(
                     "connected_components: pointer jumping did not finish in 64 passes") }}
             {%- endif -%}
-            {%- set next_jumps = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'j' ~ r ~ '_' ~ k) -%}
+            {%- set next_jumps = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'jumps' ~ r ~ '_' ~ k) -%}
             {% do live.append(next_jumps) %}
             {%- set ns.n_active = cdp.cdp_identity_run_statements(
                     cdp.cdp_identity_work_table_sql(next_jumps,
@@ -60,8 +60,8 @@
         {% do jump_tables.append(ns.jumps) %}
 
         {#- contraction onto the roots, and the hooks of the next round -#}
-        {%- set next_edges = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'e' ~ (r + 1)) -%}
-        {%- set next_hooks = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'p' ~ (r + 1)) -%}
+        {%- set next_edges = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'edges' ~ (r + 1)) -%}
+        {%- set next_hooks = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'hooks' ~ (r + 1)) -%}
         {%- set done_with = [active] + ([ns.hooks, ns.edges] if r > 0 else []) -%}
         {% do live.append(next_edges) %}
         {% do live.append(next_hooks) %}
@@ -101,17 +101,17 @@
     {#- labels of the nodes that left in rounds >= 1, resolved from the last round back to the second -#}
     {%- set resolve = [] -%}
     {% for i in range(jump_tables | length - 1, 0, -1) %}
-        {%- set res = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'r' ~ i) -%}
-        {% do live.append(res) %}
+        {%- set labels = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'labels' ~ i) -%}
+        {% do live.append(labels) %}
         {% do resolve.extend(cdp.cdp_identity_work_table_sql(
-            res, cdp.cdp_identity_components_sql_resolve(jump_tables[i], ns.res))) %}
-        {%- set ns.res = res -%}
+            labels, cdp.cdp_identity_components_sql_resolve(jump_tables[i], ns.labels))) %}
+        {%- set ns.labels = labels -%}
     {% endfor %}
     {% do cdp.cdp_identity_run_statements(resolve) %}
 
     {% do cdp.cdp_identity_components_output(output_relation,
-                                             cdp.cdp_identity_components_sql_nonroot(jump_tables[0], ns.res),
-                                             cdp.cdp_identity_components_sql_selfroots(hooks0, ns.res),
+                                             cdp.cdp_identity_components_sql_nonroot(jump_tables[0], ns.labels),
+                                             cdp.cdp_identity_components_sql_selfroots(hooks0, ns.labels),
                                              prefix, base_relation) %}
 
     {% do cdp.cdp_identity_drop_work_tables(live) %}

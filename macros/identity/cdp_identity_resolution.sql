@@ -1,5 +1,6 @@
-{#- Runs the levels and creates output_relation in statement 'main'. Work tables are named
-    <model>__ir_<step> (DuckDB: TEMP tables; elsewhere tables in the model's schema, see cdp_identity_work_relation). -#}
+{#- Runs the levels and creates output_relation in statement 'main'. Work tables are named <model>__ir_<what it
+    holds>, those of a level <model>__ir_level<priority>_<what it holds> (DuckDB: TEMP tables; elsewhere tables in
+    the model's schema, see cdp_identity_work_relation). -#}
 {% macro cdp_identity_resolution(nodes_sql, edges_relation, splits_relation, output_relation, base_relation) %}
     {%- set started = modules.datetime.datetime.now() -%}
     {%- set prefix = base_relation.identifier ~ '__ir_' -%}
@@ -9,8 +10,8 @@
     {%- set nodes = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'nodes') -%}
     {%- set edges = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'edges') -%}
     {%- set splits = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'splits') -%}
-    {%- set assigned0 = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'a0') -%}
-    {% do live.extend([nodes, edges, splits, assigned0]) %}
+    {%- set assigned_initial = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'assigned_initial') -%}
+    {% do live.extend([nodes, edges, splits, assigned_initial]) %}
 
     {% do cdp.cdp_identity_create_work_table(nodes, nodes_sql) %}
     {#- the links between two nodes, oriented strong -> weak; the level of a link is its weak end's priority -#}
@@ -36,9 +37,9 @@
         where s.identifier_id <> s.other_identifier_id
     {% endset %}
     {% do cdp.cdp_identity_create_work_table(splits, splits_sql) %}
-    {% do cdp.cdp_identity_create_work_table(assigned0,
+    {% do cdp.cdp_identity_create_work_table(assigned_initial,
         'select n.identifier_id, n.identifier_id as profile_key from ' ~ nodes ~ ' as n where 1 = 0') %}
-    {%- set w.assigned = assigned0 -%}
+    {%- set w.assigned = assigned_initial -%}
 
     {#- the input must be consistent before anything runs -#}
     {% set input_checks %}
@@ -72,31 +73,35 @@
     {% for level_row in levels_result.rows %}
         {%- set priority = level_row[0] | int -%}
         {%- set rule_type = level_row[1] -%}
-        {%- set p = prefix ~ 'l' ~ priority ~ '_' -%}
-        {%- set level = cdp.cdp_identity_work_relation(base_relation, p ~ 'x') -%}
+        {%- set p = prefix ~ 'level' ~ priority ~ '_' -%}
+        {%- set level_identifiers = cdp.cdp_identity_work_relation(base_relation, p ~ 'identifiers') -%}
         {%- set links = cdp.cdp_identity_work_relation(base_relation, p ~ 'links') -%}
-        {%- set too_many = cdp.cdp_identity_work_relation(base_relation, p ~ 'too_many') -%}
-        {%- set kept = cdp.cdp_identity_work_relation(base_relation, p ~ 'kept') -%}
+        {%- set too_many = cdp.cdp_identity_work_relation(base_relation, p ~ 'too_many_profiles') -%}
+        {%- set kept = cdp.cdp_identity_work_relation(base_relation, p ~ 'kept_links') -%}
         {%- set components = base_relation.incorporate(path={'identifier': p ~ 'components'}) -%}
-        {%- set pc = cdp.cdp_identity_work_relation(base_relation, p ~ 'pc') -%}
-        {%- set xc = cdp.cdp_identity_work_relation(base_relation, p ~ 'xc') -%}
-        {%- set bad = cdp.cdp_identity_work_relation(base_relation, p ~ 'bad') -%}
+        {%- set profile_components = cdp.cdp_identity_work_relation(base_relation, p ~ 'profile_components') -%}
+        {%- set identifier_components = cdp.cdp_identity_work_relation(base_relation, p ~ 'identifier_components') -%}
+        {%- set unmergeable = cdp.cdp_identity_work_relation(base_relation, p ~ 'unmergeable_components') -%}
         {%- set new_keys = cdp.cdp_identity_work_relation(base_relation, p ~ 'new_keys') -%}
-        {%- set connectors = cdp.cdp_identity_work_relation(base_relation, p ~ 'connectors') -%}
-        {%- set pre = cdp.cdp_identity_work_relation(base_relation, p ~ 'pre') -%}
+        {%- set connectors = cdp.cdp_identity_work_relation(base_relation, p ~ 'cut_connectors') -%}
+        {%- set assigned_before_limits = cdp.cdp_identity_work_relation(base_relation, p ~ 'assigned_before_limits') -%}
         {%- set split_cuts = cdp.cdp_identity_work_relation(base_relation, p ~ 'split_cuts') -%}
         {%- set count_cuts = cdp.cdp_identity_work_relation(base_relation, p ~ 'count_cuts') -%}
         {%- set assigned_next = cdp.cdp_identity_work_relation(base_relation, p ~ 'assigned') -%}
         {%- set level_cuts = cdp.cdp_identity_work_relation(base_relation, p ~ 'cuts') -%}
-        {%- set scratch = [level, links, too_many, kept, pc, xc, bad, new_keys, connectors, pre, split_cuts,
-                           count_cuts] -%}
+        {%- set scratch = [level_identifiers, links, too_many, kept, profile_components, identifier_components,
+                           unmergeable, new_keys, connectors, assigned_before_limits, split_cuts, count_cuts] -%}
         {% do live.extend(scratch) %}
         {% do live.extend([assigned_next, level_cuts]) %}
 
-        {% do cdp.cdp_identity_create_work_table(level, cdp.cdp_identity_resolution_sql_level_nodes(nodes, priority)) %}
-        {% do cdp.cdp_identity_create_work_table(links, cdp.cdp_identity_resolution_sql_level_links(edges, w.assigned, priority)) %}
-        {% do cdp.cdp_identity_create_work_table(too_many, cdp.cdp_identity_resolution_sql_too_many_profiles(links, level)) %}
-        {%- set n_kept = cdp.cdp_identity_create_work_table(kept, cdp.cdp_identity_resolution_sql_kept_links(links, too_many)) -%}
+        {% do cdp.cdp_identity_create_work_table(level_identifiers,
+            cdp.cdp_identity_resolution_sql_level_identifiers(nodes, priority)) %}
+        {% do cdp.cdp_identity_create_work_table(links,
+            cdp.cdp_identity_resolution_sql_level_links(edges, w.assigned, priority)) %}
+        {% do cdp.cdp_identity_create_work_table(too_many,
+            cdp.cdp_identity_resolution_sql_too_many_profiles(links, level_identifiers)) %}
+        {%- set n_kept = cdp.cdp_identity_create_work_table(kept,
+            cdp.cdp_identity_resolution_sql_kept_links(links, too_many)) -%}
 
         {#- cluster the contracted graph: level identifiers and existing profiles (super-nodes) -#}
         {% do drop_relation_if_exists(components) %}
@@ -104,7 +109,7 @@
             {% do cdp.cdp_identity_connected_components(
                 edges_sql='select k.x_id as node_a, k.profile_key as node_b from ' ~ kept ~ ' as k',
                 output_relation=components,
-                base_relation=base_relation.incorporate(path={'identifier': p ~ 'cc'}),
+                base_relation=components,
                 node_a='node_a',
                 node_b='node_b',
                 max_rounds=var('identity_max_rounds', 50)
@@ -116,24 +121,36 @@
             {%- endcall %}
         {% endif %}
 
-        {% do cdp.cdp_identity_create_work_table(pc, cdp.cdp_identity_resolution_sql_profile_components(components, kept)) %}
-        {% do cdp.cdp_identity_create_work_table(xc, cdp.cdp_identity_resolution_sql_level_components(components, kept)) %}
+        {% do cdp.cdp_identity_create_work_table(profile_components,
+            cdp.cdp_identity_resolution_sql_profile_components(components, kept)) %}
+        {% do cdp.cdp_identity_create_work_table(identifier_components,
+            cdp.cdp_identity_resolution_sql_identifier_components(components, kept)) %}
         {% do drop_relation_if_exists(components) %}
-        {% do cdp.cdp_identity_create_work_table(bad, cdp.cdp_identity_resolution_sql_bad_components(nodes, w.assigned, splits, pc, xc, rule_type)) %}
-        {% do cdp.cdp_identity_create_work_table(new_keys, cdp.cdp_identity_resolution_sql_new_keys(pc, bad)) %}
-        {% do cdp.cdp_identity_create_work_table(connectors, cdp.cdp_identity_resolution_sql_cut_connectors(xc, bad)) %}
-        {% do cdp.cdp_identity_create_work_table(pre, cdp.cdp_identity_resolution_sql_assign(w.assigned, level, kept, pc, xc, bad, new_keys,
-                                                               too_many, connectors)) %}
-        {% do cdp.cdp_identity_create_work_table(split_cuts, cdp.cdp_identity_resolution_sql_split_cuts(pre, splits, level)) %}
-        {% do cdp.cdp_identity_create_work_table(count_cuts, cdp.cdp_identity_resolution_sql_count_cuts(pre, split_cuts, level)) %}
-        {% do cdp.cdp_identity_create_work_table(assigned_next, cdp.cdp_identity_resolution_sql_assigned_next(pre, split_cuts, count_cuts)) %}
-        {% do cdp.cdp_identity_create_work_table(level_cuts, cdp.cdp_identity_resolution_sql_level_cuts(priority, level, kept, too_many, connectors,
-                                                                          split_cuts, count_cuts, rule_type)) %}
+        {% do cdp.cdp_identity_create_work_table(unmergeable,
+            cdp.cdp_identity_resolution_sql_unmergeable_components(nodes, w.assigned, splits, profile_components,
+                                                                   identifier_components, rule_type)) %}
+        {% do cdp.cdp_identity_create_work_table(new_keys,
+            cdp.cdp_identity_resolution_sql_new_keys(profile_components, unmergeable)) %}
+        {% do cdp.cdp_identity_create_work_table(connectors,
+            cdp.cdp_identity_resolution_sql_cut_connectors(identifier_components, unmergeable)) %}
+        {% do cdp.cdp_identity_create_work_table(assigned_before_limits,
+            cdp.cdp_identity_resolution_sql_assigned_before_limits(w.assigned, level_identifiers, kept,
+                                                                   profile_components, identifier_components,
+                                                                   unmergeable, new_keys, too_many, connectors)) %}
+        {% do cdp.cdp_identity_create_work_table(split_cuts,
+            cdp.cdp_identity_resolution_sql_split_cuts(assigned_before_limits, splits, level_identifiers)) %}
+        {% do cdp.cdp_identity_create_work_table(count_cuts,
+            cdp.cdp_identity_resolution_sql_count_cuts(assigned_before_limits, split_cuts, level_identifiers)) %}
+        {% do cdp.cdp_identity_create_work_table(assigned_next,
+            cdp.cdp_identity_resolution_sql_assigned_after_limits(assigned_before_limits, split_cuts, count_cuts)) %}
+        {% do cdp.cdp_identity_create_work_table(level_cuts,
+            cdp.cdp_identity_resolution_sql_level_cuts(priority, level_identifiers, kept, too_many, connectors,
+                                                       split_cuts, count_cuts, rule_type)) %}
 
         {#- the level's figures for the log, from its own small tables; the state is checked after the last level -#}
         {% set counted = run_query(
-            'select (select count(*) from ' ~ level ~ ') as identifiers, (select count(*) from ' ~ level_cuts
-            ~ ') as cut') %}
+            'select (select count(*) from ' ~ level_identifiers ~ ') as identifiers, (select count(*) from '
+            ~ level_cuts ~ ') as cut') %}
         {% do stats.append(rule_type ~ ': ' ~ counted.columns[0].values()[0] ~ ' identifiers, '
                            ~ counted.columns[1].values()[0] ~ ' cut') %}
         {{ log("identity_resolution: " ~ base_relation.identifier ~ " level " ~ priority ~ " " ~ stats[-1],
@@ -177,12 +194,14 @@
     {% do cdp.cdp_identity_create_work_table(all_cuts, cuts_sql) %}
 
     {#- fail loudly if the final state is inconsistent -#}
-    {% do cdp.cdp_identity_fail_on_problems(cdp.cdp_identity_resolution_sql_checks(nodes, w.assigned, splits, all_cuts), live,
+    {% do cdp.cdp_identity_fail_on_problems(
+        cdp.cdp_identity_resolution_sql_checks(nodes, w.assigned, splits, all_cuts), live,
         "identity_resolution: " ~ base_relation.identifier ~ ": inconsistent state after the last level",
         "This is a bug in macros/identity; nothing was written.") %}
 
     {% call statement('main') -%}
-        {{ get_create_table_as_sql(False, output_relation, cdp.cdp_identity_resolution_sql_output(nodes, w.assigned, all_cuts)) }}
+        {{ get_create_table_as_sql(False, output_relation,
+                                   cdp.cdp_identity_resolution_sql_output(nodes, w.assigned, all_cuts)) }}
     {%- endcall %}
 
     {% do cdp.cdp_identity_drop_work_tables(live) %}
