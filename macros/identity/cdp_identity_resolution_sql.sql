@@ -102,6 +102,20 @@
     reason in a fixed order. -#}
 {% macro cdp_identity_resolution_sql_unmergeable_components(nodes, assigned, splits, profile_components,
                                                              identifier_components, rule_type) -%}
+    {#- every identifier of each component: the members of its profiles and its identifiers of the level -#}
+    {%- set component_members -%}
+        select
+            a.identifier_id,
+            profile_components.component_id
+        from {{ profile_components }} as profile_components
+        inner join {{ assigned }} as a
+            on profile_components.profile_key = a.profile_key
+        union all
+        select
+            identifier_components.x_id as identifier_id,
+            identifier_components.component_id
+        from {{ identifier_components }} as identifier_components
+    {%- endset %}
     select
         v.component_id,
         min(v.reason) as reason
@@ -145,32 +159,12 @@
             m1.component_id,
             'the merged profile would hold both ends of a forced split' as reason
         from (
-            select
-                a.identifier_id,
-                profile_components.component_id
-            from {{ profile_components }} as profile_components
-            inner join {{ assigned }} as a
-                on profile_components.profile_key = a.profile_key
-            union all
-            select
-                identifier_components.x_id as identifier_id,
-                identifier_components.component_id
-            from {{ identifier_components }} as identifier_components
+            {{ component_members }}
         ) as m1
         inner join {{ splits }} as s
             on m1.identifier_id = s.identifier_id
         inner join (
-            select
-                a.identifier_id,
-                profile_components.component_id
-            from {{ profile_components }} as profile_components
-            inner join {{ assigned }} as a
-                on profile_components.profile_key = a.profile_key
-            union all
-            select
-                identifier_components.x_id as identifier_id,
-                identifier_components.component_id
-            from {{ identifier_components }} as identifier_components
+            {{ component_members }}
         ) as m2
             on s.other_identifier_id = m2.identifier_id and m1.component_id = m2.component_id
     ) as v
