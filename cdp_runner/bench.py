@@ -37,9 +37,10 @@ from .holdback import hold_back
 
 # --full-refresh: the stage's figure is a full build (a rerun on the same warehouse would otherwise be a delta with
 # nothing pending)
-# cautious: only the tests of staging and audit models, not the tests that also read marts (not built yet)
-STAGING_SELECTION = ["staging", "audit", "--indirect-selection", "cautious"]
-IDENTITY_MODELS = ["path:models/intermediate/identity", "path:models/marts/identity"]
+# cautious: only the tests of staging and audit models, not the tests that also read marts (not built yet); the
+# identity stage's audits (audit_identity_*) read its models, so they are built with that stage
+STAGING_SELECTION = ["staging", "audit", "--exclude", "audit_identity_*", "--indirect-selection", "cautious"]
+IDENTITY_MODELS = ["path:models/intermediate/identity", "path:models/marts/identity", "audit_identity_*"]
 IDENTITY_SELECTION = [*IDENTITY_MODELS, "--full-refresh"]
 # models and the segment-history snapshot (segment_membership reads it), without the data tests
 MART_SELECTION = ["path:models/marts", "path:snapshots", "--exclude", "path:models/marts/identity",

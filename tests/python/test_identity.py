@@ -38,10 +38,11 @@ REPO = Path(__file__).resolve().parents[2]
 CUSTOMERS = 400
 SEED = 3
 # the view of every staged record is read only by the identity data tests, so it is named too; int_identity_builds,
-# the stage's memory of what it took in, comes after the marts
-IDENTITY_MODELS = ["+path:models/marts/identity", "int_identity_source_records", "int_identity_builds"]
-IDENTITY_TESTS = ["path:models/intermediate/identity", "path:models/marts/identity", "path:tests/data/identity",
-                  "path:seeds/identity"]
+# the stage's memory of what it took in, comes after the marts; the stage's audits live with the other audits
+IDENTITY_MODELS = ["+path:models/marts/identity", "audit_identity_*", "int_identity_source_records",
+                   "int_identity_builds"]
+IDENTITY_TESTS = ["path:models/intermediate/identity", "path:models/marts/identity", "audit_identity_*",
+                  "path:tests/data/identity", "path:seeds/identity"]
 
 
 # ------------------------------------------------------------------------------------------------------- helpers
@@ -275,12 +276,12 @@ def test_overrides_force_a_merge_and_a_split(project):
     assert identity_map[("email", email_a)] == identity_map[("email", email_b)] is not None
     assert identity_map[("user_id", user_id)] != identity_map[("email", email_c)]
     assert identity_map[("email", email_c)] is not None  # split off into a profile of its own
-    statuses = _rows(project, "select override_type, override_status from marts.audit_identity_overrides "
+    statuses = _rows(project, "select override_type, override_status from audit.audit_identity_overrides "
                               "order by override_type")
     assert statuses == [("merge", "applied"), ("split", "applied")]
     # the split shows in the audit as a cut; which identifier is cut depends on how the two were connected
     # (the e-mail itself when it joined the account directly, else the identifier that bridged them)
-    assert _rows(project, "select count(*) from marts.audit_identity_cuts where cut_rule = 'forced_split'")[0][0] >= 1
+    assert _rows(project, "select count(*) from audit.audit_identity_cuts where cut_rule = 'forced_split'")[0][0] >= 1
     ok, output = _dbt(project, "test", "-s", *IDENTITY_TESTS)
     assert ok, output
 

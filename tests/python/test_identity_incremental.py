@@ -41,7 +41,7 @@ def _identity_relations(warehouse: Path) -> list[tuple[str, str, list[str]]]:
         warehouse,
         """select table_schema, table_name, list(column_name order by ordinal_position)
            from information_schema.columns
-           where table_schema in ('intermediate', 'marts') and table_name like '%identity%'
+           where table_schema in ('intermediate', 'marts', 'audit') and table_name like '%identity%'
            group by all order by all""",
     )
     return [(schema, name, [c for c in columns if c not in BUILD_KEYS])
@@ -95,7 +95,7 @@ def test_a_delta_gives_exactly_what_a_full_rebuild_gives(delta_and_full):
     relations = _identity_relations(full)
     assert {name for _, name, _ in relations} >= {
         "int_identity_signatures", "int_identity_identifiers", "int_identity_links", "identity_record_map",
-        "identity_map", "identity_merges", "int_identity_resolution"}
+        "identity_map", "identity_merges", "int_identity_resolution", "audit_identity_cuts"}
     with duckdb.connect(str(full), read_only=True) as con:
         con.execute(f"attach '{delta}' as delta (read_only)")
         for schema, name, columns in relations:

@@ -1,5 +1,5 @@
 {#- The profiles: every usable, linkable identifier placed in a profile (profile_key) or cut, by the levelled rules
-    of docs/identity.md (materialization identity_resolution, macros/identity_rules/). The SELECT below gives the
+    of docs/identity.md (materialization identity_resolution, macros/identity/). The SELECT below gives the
     nodes: each identifier with the limits of its rule type and the order in which it claims a place. A delta build
     re-resolves only the identifiers of int_identity_affected (whole connected components). -#}
 {{ config(

@@ -9,12 +9,13 @@
       edges     EO  (strong_identifier_id, weak_identifier_id, link_priority)   weak end = level of the link
       splits    SPL (identifier_id, other_identifier_id)             forced splits, both orientations
       assigned  A   (identifier_id, profile_key)                     profiles after the previous levels
-      level     X   (identifier_id, ord, is_hub, max_per_profile, max_profiles_joined)   identifiers of level p
+      level_identifiers X (identifier_id, ord, is_hub, max_per_profile, max_profiles_joined)   identifiers of level p
       links     L   (x_id, profile_key)                               X -> existing profiles it links to
+      profile_components / identifier_components  the component of the level graph each profile / X identifier is in
 -#}
 
 {#- The identifiers of the level, numbered in anchor order (earliest loaded first). -#}
-{% macro ir_sql_level_nodes(nodes, priority) -%}
+{% macro cdp_identity_resolution_sql_level_identifiers(nodes, priority) -%}
     select
         n.identifier_id,
         n.is_hub,
@@ -32,7 +33,7 @@
 {%- endmacro %}
 
 {#- Every existing profile each identifier of the level links to. -#}
-{% macro ir_sql_level_links(edges, assigned, priority) -%}
+{% macro cdp_identity_resolution_sql_level_links(edges, assigned, priority) -%}
     select distinct
         e.weak_identifier_id as x_id,
         a.profile_key
@@ -43,7 +44,7 @@
 {%- endmacro %}
 
 {#- Rule 1: identifiers that would join more profiles than max_profiles_joined of their type. -#}
-{% macro ir_sql_too_many_profiles(links, level) -%}
+{% macro cdp_identity_resolution_sql_too_many_profiles(links, level_identifiers) -%}
     select
         d.x_id,
         d.n_profiles
@@ -54,13 +55,13 @@
         from {{ links }} as l
         group by l.x_id
     ) as d
-    inner join {{ level }} as x
+    inner join {{ level_identifiers }} as x
         on d.x_id = x.identifier_id
     where x.max_profiles_joined is not null and d.n_profiles > x.max_profiles_joined
 {%- endmacro %}
 
 {#- The links that survive rule 1. -#}
-{% macro ir_sql_kept_links(links, too_many) -%}
+{% macro cdp_identity_resolution_sql_kept_links(links, too_many) -%}
     select
         l.x_id,
         l.profile_key
@@ -70,8 +71,8 @@
     where t.x_id is null
 {%- endmacro %}
 
-{#- Component of every node of the level graph: profiles (pc) and level identifiers (xc). -#}
-{% macro ir_sql_profile_components(components, kept) -%}
+{#- Component of every node of the level graph: existing profiles, and identifiers of the level. -#}
+{% macro cdp_identity_resolution_sql_profile_components(components, kept) -%}
     select
         c.node_id as profile_key,
         c.component_id
@@ -80,7 +81,7 @@
         on c.node_id = p.profile_key
 {%- endmacro %}
 
-{% macro ir_sql_level_components(components, kept) -%}
+{% macro cdp_identity_resolution_sql_identifier_components(components, kept) -%}
     select
         c.node_id as x_id,
         c.component_id,
@@ -99,7 +100,22 @@
 {#- Rule 2 (which components may not be merged): the merged profile would hold more identifiers of some type
     than max_per_profile, or would hold both ends of a forced split. One row per such component with the first
     reason in a fixed order. -#}
-{% macro ir_sql_bad_components(nodes, assigned, splits, pc, xc, rule_type) -%}
+{% macro cdp_identity_resolution_sql_unmergeable_components(nodes, assigned, splits, profile_components,
+                                                             identifier_components, rule_type) -%}
+    {#- every identifier of each component: the members of its profiles and its identifiers of the level -#}
+    {%- set component_members -%}
+        select
+            a.identifier_id,
+            profile_components.component_id
+        from {{ profile_components }} as profile_components
+        inner join {{ assigned }} as a
+            on profile_components.profile_key = a.profile_key
+        union all
+        select
+            identifier_components.x_id as identifier_id,
+            identifier_components.component_id
+        from {{ identifier_components }} as identifier_components
+    {%- endset %}
     select
         v.component_id,
         min(v.reason) as reason
@@ -111,22 +127,22 @@
                 as reason
         from (
             select
-                pc.component_id,
+                profile_components.component_id,
                 n.rule_type,
                 count(*) as n
-            from {{ pc }} as pc
+            from {{ profile_components }} as profile_components
             inner join {{ assigned }} as a
-                on pc.profile_key = a.profile_key
+                on profile_components.profile_key = a.profile_key
             inner join {{ nodes }} as n
                 on a.identifier_id = n.identifier_id
-            group by pc.component_id, n.rule_type
+            group by profile_components.component_id, n.rule_type
             union all
             select
-                xc.component_id,
+                identifier_components.component_id,
                 '{{ rule_type }}' as rule_type,
                 count(*) as n
-            from {{ xc }} as xc
-            group by xc.component_id
+            from {{ identifier_components }} as identifier_components
+            group by identifier_components.component_id
         ) as counts
         inner join (
             select distinct
@@ -143,32 +159,12 @@
             m1.component_id,
             'the merged profile would hold both ends of a forced split' as reason
         from (
-            select
-                a.identifier_id,
-                pc.component_id
-            from {{ pc }} as pc
-            inner join {{ assigned }} as a
-                on pc.profile_key = a.profile_key
-            union all
-            select
-                xc.x_id as identifier_id,
-                xc.component_id
-            from {{ xc }} as xc
+            {{ component_members }}
         ) as m1
         inner join {{ splits }} as s
             on m1.identifier_id = s.identifier_id
         inner join (
-            select
-                a.identifier_id,
-                pc.component_id
-            from {{ pc }} as pc
-            inner join {{ assigned }} as a
-                on pc.profile_key = a.profile_key
-            union all
-            select
-                xc.x_id as identifier_id,
-                xc.component_id
-            from {{ xc }} as xc
+            {{ component_members }}
         ) as m2
             on s.other_identifier_id = m2.identifier_id and m1.component_id = m2.component_id
     ) as v
@@ -176,66 +172,68 @@
 {%- endmacro %}
 
 {#- The new key of every component that may be merged: its smallest existing profile key. -#}
-{% macro ir_sql_new_keys(pc, bad) -%}
+{% macro cdp_identity_resolution_sql_new_keys(profile_components, unmergeable) -%}
     select
-        pc.component_id,
-        min(pc.profile_key) as new_key
-    from {{ pc }} as pc
-    left join {{ bad }} as b
-        on pc.component_id = b.component_id
-    where b.component_id is null
-    group by pc.component_id
+        profile_components.component_id,
+        min(profile_components.profile_key) as new_key
+    from {{ profile_components }} as profile_components
+    left join {{ unmergeable }} as unmergeable
+        on profile_components.component_id = unmergeable.component_id
+    where unmergeable.component_id is null
+    group by profile_components.component_id
 {%- endmacro %}
 
 {#- Ambiguous connectors: identifiers linking two or more profiles of a component that may not be merged. -#}
-{% macro ir_sql_cut_connectors(xc, bad) -%}
+{% macro cdp_identity_resolution_sql_cut_connectors(identifier_components, unmergeable) -%}
     select
-        xc.x_id,
-        b.reason
-    from {{ xc }} as xc
-    inner join {{ bad }} as b
-        on xc.component_id = b.component_id
-    where xc.n_profiles >= 2
+        identifier_components.x_id,
+        unmergeable.reason
+    from {{ identifier_components }} as identifier_components
+    inner join {{ unmergeable }} as unmergeable
+        on identifier_components.component_id = unmergeable.component_id
+    where identifier_components.n_profiles >= 2
 {%- endmacro %}
 
 {#- Assignment after the level, before the split and count limits: existing identifiers (re-keyed where their
     profiles merged), identifiers of the level attached to their (merged or single) profile, and identifiers of
     the level that link to no profile starting one of their own (except hubs). is_new marks the level's ones. -#}
-{% macro ir_sql_assign(assigned, level, kept, pc, xc, bad, new_keys, too_many, connectors) -%}
+{% macro cdp_identity_resolution_sql_assigned_before_limits(assigned, level_identifiers, kept, profile_components,
+                                                             identifier_components, unmergeable, new_keys, too_many,
+                                                             connectors) -%}
     select
         a.identifier_id,
         coalesce(nk.new_key, a.profile_key) as profile_key,
         false as is_new
     from {{ assigned }} as a
-    left join {{ pc }} as pc
-        on a.profile_key = pc.profile_key
+    left join {{ profile_components }} as profile_components
+        on a.profile_key = profile_components.profile_key
     left join {{ new_keys }} as nk
-        on pc.component_id = nk.component_id
+        on profile_components.component_id = nk.component_id
     union all
     select
-        xc.x_id as identifier_id,
+        identifier_components.x_id as identifier_id,
         nk.new_key as profile_key,
         true as is_new
-    from {{ xc }} as xc
+    from {{ identifier_components }} as identifier_components
     inner join {{ new_keys }} as nk
-        on xc.component_id = nk.component_id
+        on identifier_components.component_id = nk.component_id
     union all
     select
         k.x_id as identifier_id,
         k.profile_key,
         true as is_new
     from {{ kept }} as k
-    inner join {{ xc }} as xc
-        on k.x_id = xc.x_id
-    inner join {{ bad }} as b
-        on xc.component_id = b.component_id
-    where xc.n_profiles = 1
+    inner join {{ identifier_components }} as identifier_components
+        on k.x_id = identifier_components.x_id
+    inner join {{ unmergeable }} as unmergeable
+        on identifier_components.component_id = unmergeable.component_id
+    where identifier_components.n_profiles = 1
     union all
     select
         x.identifier_id,
         x.identifier_id as profile_key,
         true as is_new
-    from {{ level }} as x
+    from {{ level_identifiers }} as x
     left join (select distinct k.x_id from {{ kept }} as k) as linked
         on x.identifier_id = linked.x_id
     left join {{ too_many }} as t
@@ -245,22 +243,22 @@
 
 {#- Identifiers of the level that landed in a profile holding the other end of one of their forced splits: the
     level's identifier is separated; when both ends are new, the later one (ord) is. -#}
-{% macro ir_sql_split_cuts(pre, splits, level) -%}
+{% macro cdp_identity_resolution_sql_split_cuts(assigned_before_limits, splits, level_identifiers) -%}
     select distinct x.identifier_id as x_id
-    from {{ pre }} as x
+    from {{ assigned_before_limits }} as x
     inner join {{ splits }} as s
         on x.identifier_id = s.identifier_id
-    inner join {{ pre }} as o
+    inner join {{ assigned_before_limits }} as o
         on s.other_identifier_id = o.identifier_id and x.profile_key = o.profile_key
-    inner join {{ level }} as lx
+    inner join {{ level_identifiers }} as lx
         on x.identifier_id = lx.identifier_id
-    left join {{ level }} as lo
+    left join {{ level_identifiers }} as lo
         on o.identifier_id = lo.identifier_id
     where x.is_new and (not o.is_new or lo.ord < lx.ord)
 {%- endmacro %}
 
 {#- Rule 3: a profile may hold at most max_per_profile identifiers of the level's type; the earliest (ord) stay. -#}
-{% macro ir_sql_count_cuts(pre, split_cuts, level) -%}
+{% macro cdp_identity_resolution_sql_count_cuts(assigned_before_limits, split_cuts, level_identifiers) -%}
     select
         r.x_id,
         r.position,
@@ -270,8 +268,8 @@
             p.identifier_id as x_id,
             x.max_per_profile,
             row_number() over (partition by p.profile_key order by x.ord asc) as position
-        from {{ pre }} as p
-        inner join {{ level }} as x
+        from {{ assigned_before_limits }} as p
+        inner join {{ level_identifiers }} as x
             on p.identifier_id = x.identifier_id
         left join {{ split_cuts }} as sc
             on p.identifier_id = sc.x_id
@@ -282,11 +280,11 @@
 
 {#- The assignment after the level: identifiers cut by the count limit leave; an identifier separated by a forced
     split starts a profile of its own (the steward said it is someone else). -#}
-{% macro ir_sql_assigned_next(pre, split_cuts, count_cuts) -%}
+{% macro cdp_identity_resolution_sql_assigned_after_limits(assigned_before_limits, split_cuts, count_cuts) -%}
     select
         p.identifier_id,
         case when sc.x_id is null then p.profile_key else p.identifier_id end as profile_key
-    from {{ pre }} as p
+    from {{ assigned_before_limits }} as p
     left join {{ split_cuts }} as sc
         on p.identifier_id = sc.x_id
     left join {{ count_cuts }} as cc
@@ -295,7 +293,8 @@
 {%- endmacro %}
 
 {#- Everything the level cut or left without a profile, with the rule. -#}
-{% macro ir_sql_level_cuts(priority, level, kept, too_many, connectors, split_cuts, count_cuts, rule_type) -%}
+{% macro cdp_identity_resolution_sql_level_cuts(priority, level_identifiers, kept, too_many, connectors, split_cuts,
+                                                count_cuts, rule_type) -%}
     select
         t.x_id as identifier_id,
         {{ priority }} as cut_level,
@@ -303,7 +302,7 @@
         'would join ' || cast(t.n_profiles as {{ dbt.type_string() }}) || ' profiles (limit '
         || cast(x.max_profiles_joined as {{ dbt.type_string() }}) || ' for {{ rule_type }})' as cut_detail
     from {{ too_many }} as t
-    inner join {{ level }} as x
+    inner join {{ level_identifiers }} as x
         on t.x_id = x.identifier_id
     union all
     select
@@ -335,7 +334,7 @@
         {{ priority }} as cut_level,
         'hub_without_profile' as cut_rule,
         'a hub (audit_identity_hubs) with no remaining link to a profile: it starts none' as cut_detail
-    from {{ level }} as x
+    from {{ level_identifiers }} as x
     left join (select distinct k.x_id from {{ kept }} as k) as linked
         on x.identifier_id = linked.x_id
     left join {{ too_many }} as t
@@ -346,7 +345,7 @@
 {#- Consistency of the state after the last level: each number must be 0. Every node is in at most one profile
     and either placed or cut, exactly once; only a forced split both places (in a profile of its own) and records a
     cut. -#}
-{% macro ir_sql_checks(nodes, assigned, splits, cuts) -%}
+{% macro cdp_identity_resolution_sql_checks(nodes, assigned, splits, cuts) -%}
     select
         (select count(*) - count(distinct a.identifier_id) from {{ assigned }} as a) as duplicate_assignments,
         (select count(*) - count(distinct c.identifier_id) from {{ cuts }} as c) as duplicate_cuts,
@@ -396,7 +395,7 @@
 {%- endmacro %}
 
 {#- The output: one row per identifier of the model's SELECT. -#}
-{% macro ir_sql_output(nodes, assigned, cuts) -%}
+{% macro cdp_identity_resolution_sql_output(nodes, assigned, cuts) -%}
     select
         n.identifier_id,
         n.rule_type,

@@ -3,18 +3,20 @@
     DuckDB, Spark and Postgres: least/greatest, GROUP BY, LEFT JOIN, UNION ALL, DISTINCT, EXCEPT. No `::`, no
     QUALIFY, no double-quoted identifiers, no GROUP BY ordinals, every derived table has an alias.
 
-    Shapes:
+    Shapes (and the work tables holding them, <model>__cc_<name>):
       edges   (a, b)                           any orientation, duplicates and self-edges allowed (round 0 input)
-      E_r     (a, b)          a < b, distinct  the contracted graph of round r >= 1
+      E_r     (a, b)          a < b, distinct  the contracted graph of round r >= 1 (edges<r>)
       P_r     (node, parent)  parent = smallest neighbour of node, parent <= node (parent = node only in round 0,
-                                              for a self-edge node without a smaller neighbour)
+                                              for a self-edge node without a smaller neighbour) (hooks<r>)
       J_r     (node, parent, ptr, fin)         pointer-jumping state: ptr = current pointer, fin = ptr is a root
+                                              (jumps<r>_<pass>; active<r>: its rows with fin false)
+      labels  (node, label)                    final label of the nodes that left in round r or later (labels<r>)
 -#}
 
 {#- Round 0 hook, straight from the input edges: every node with a smaller neighbour (or a self-edge) gets the
     smallest such neighbour. Rows with two NULL ends are ignored; a row with one NULL end is a self-edge, because
     least/greatest skip NULLs on all three engines. -#}
-{% macro cc_sql_hook_input(edges_sql, col_a, col_b) -%}
+{% macro cdp_identity_components_sql_hook_input(edges_sql, col_a, col_b) -%}
     select
         greatest(src.{{ col_a }}, src.{{ col_b }}) as node,
         min(least(src.{{ col_a }}, src.{{ col_b }})) as parent
@@ -26,7 +28,7 @@
 {%- endmacro %}
 
 {#- Hook of a contracted round (a < b): the smallest neighbour of every node that has a smaller one. -#}
-{% macro cc_sql_hook(edges) -%}
+{% macro cdp_identity_components_sql_hook(edges) -%}
     select
         e.b as node,
         min(e.a) as parent
@@ -35,7 +37,7 @@
 {%- endmacro %}
 
 {#- First jump: pointer = grandparent. fin says the pointer already is a root (the parent has no parent). -#}
-{% macro cc_sql_jump_first(hooks) -%}
+{% macro cdp_identity_components_sql_jump_first(hooks) -%}
     select
         x.node,
         x.parent,
@@ -47,7 +49,7 @@
 {%- endmacro %}
 
 {#- Nodes whose pointer may not be a root yet. -#}
-{% macro cc_sql_active(jumps) -%}
+{% macro cdp_identity_components_sql_active(jumps) -%}
     select
         j.node,
         j.parent,
@@ -57,7 +59,7 @@
 {%- endmacro %}
 
 {#- Further jump: only the active nodes move (pointer = pointer of the pointer); the finished rows are copied. -#}
-{% macro cc_sql_jump_next(jumps, active) -%}
+{% macro cdp_identity_components_sql_jump_next(jumps, active) -%}
     select
         j.node,
         j.parent,
@@ -78,7 +80,7 @@
 
 {#- Contraction: every edge that is not a node's own hook edge becomes an edge between the roots of its ends;
     edges inside one tree vanish. A node absent from the jump table is a root and stands for itself. -#}
-{% macro cc_sql_contract(edges_sql, col_a, col_b, jumps) -%}
+{% macro cdp_identity_components_sql_contract(edges_sql, col_a, col_b, jumps) -%}
     select distinct
         least(t.ra, t.rb) as a,
         greatest(t.ra, t.rb) as b
@@ -103,14 +105,10 @@
     where t.ra <> t.rb
 {%- endmacro %}
 
-{% macro cc_sql_count(relation) -%}
-    select count(*) as n from {{ relation }}
-{%- endmacro %}
-
 {#- Labels of the nodes that left the graph in round r >= 1: pointer of round r, then the labels of the later
-    rounds (res_next), whose rows are carried along. res_next none = last round. -#}
-{% macro cc_sql_resolve(jumps, res_next) -%}
-    {%- if res_next is none -%}
+    rounds (next_labels), whose rows are carried along. next_labels none = last round. -#}
+{% macro cdp_identity_components_sql_resolve(jumps, next_labels) -%}
+    {%- if next_labels is none -%}
     select
         j.node,
         j.ptr as label
@@ -120,19 +118,19 @@
         j.node,
         coalesce(r.label, j.ptr) as label
     from {{ jumps }} as j
-    left join {{ res_next }} as r
+    left join {{ next_labels }} as r
         on j.ptr = r.node
     union all
     select
         r.node,
         r.label
-    from {{ res_next }} as r
+    from {{ next_labels }} as r
     {%- endif -%}
 {%- endmacro %}
 
-{#- Every node that is not the minimum of its component, with its component id. res none = one round only. -#}
-{% macro cc_sql_nonroot(jumps0, res) -%}
-    {%- if res is none -%}
+{#- Every node that is not the minimum of its component, with its component id. labels none = one round only. -#}
+{% macro cdp_identity_components_sql_nonroot(jumps0, labels) -%}
+    {%- if labels is none -%}
     select
         j.node as node_id,
         j.ptr as component_id
@@ -142,28 +140,28 @@
         j.node as node_id,
         coalesce(r.label, j.ptr) as component_id
     from {{ jumps0 }} as j
-    left join {{ res }} as r
+    left join {{ labels }} as r
         on j.ptr = r.node
     union all
     select
         r.node as node_id,
         r.label as component_id
-    from {{ res }} as r
+    from {{ labels }} as r
     {%- endif -%}
 {%- endmacro %}
 
 {#- Round-0 nodes with a self-edge and no smaller neighbour, less those that left the graph in a later round:
-    each is either the minimum of its component or an isolated node. res none = one round only. -#}
-{% macro cc_sql_selfroots(hooks0, res) -%}
+    each is either the minimum of its component or an isolated node. labels none = one round only. -#}
+{% macro cdp_identity_components_sql_selfroots(hooks0, labels) -%}
     select h.node from {{ hooks0 }} as h where h.parent = h.node
-    {%- if res is not none %}
+    {%- if labels is not none %}
     except
-    select r.node from {{ res }} as r
+    select r.node from {{ labels }} as r
     {%- endif -%}
 {%- endmacro %}
 
 {#- Final rows: the non-minimum nodes, the minima (their own component), and the isolated nodes. -#}
-{% macro cc_sql_output(nonroot, minima, selfroot_sql) -%}
+{% macro cdp_identity_components_sql_output(nonroot, minima, selfroot_sql) -%}
     select
         nr.node_id,
         nr.component_id

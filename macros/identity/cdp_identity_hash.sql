@@ -9,7 +9,7 @@
 {% macro default__cdp_identity_hash(expression) -%}
     {{ exceptions.raise_compiler_error(
         "cdp_identity_hash: no 64-bit hash is defined for adapter '" ~ adapter.type()
-        ~ "'; add " ~ adapter.type() ~ "__cdp_identity_hash in macros/identity_rules/cdp_identity_hash.sql") }}
+        ~ "'; add " ~ adapter.type() ~ "__cdp_identity_hash in macros/identity/cdp_identity_hash.sql") }}
 {%- endmacro %}
 
 {% macro duckdb__cdp_identity_hash(expression) -%}

@@ -29,7 +29,7 @@
     {%- if (kwargs.keys() | sort | list) != (declared | sort | list) -%}
         {{ exceptions.raise_compiler_error(
             "cdp_identity_markers: " ~ source_name ~ " fills " ~ (kwargs.keys() | sort | join(', '))
-            ~ " but its entry in macros/staging/registry declares markers " ~ (declared | sort | join(', '))
+            ~ " but its entry in cdp_staged_sources() declares markers " ~ (declared | sort | join(', '))
             ~ "; the identity stage reads only the declared ones") }}
     {%- endif -%}
     '{{ source_name }}' as source_name,
