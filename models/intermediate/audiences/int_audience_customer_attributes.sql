@@ -2,7 +2,6 @@
     RFM, lifetime value, churn risk and value tier, and a few derived measures. Only columns declared (with their
     types) in _audiences__models.yml may appear in a condition; the contract keeps the declaration and the table in
     step. The value marts have one row per customer of dim_customers, so the joins neither add nor drop rows. -#}
-{{ config(schema='intermediate') }}
 
 with
 
