@@ -41,14 +41,14 @@
         ('email', 'email_address'),
     ]},
     {'cte': 'tickets', 'attributes': [
-        ('first_name', cdp_tidy_person_name('typed_first_name')),
-        ('last_name', cdp_tidy_person_name('typed_last_name')),
+        ('first_name', cdp_tidy_person_name('requester_first_name')),
+        ('last_name', cdp_tidy_person_name('requester_last_name')),
         ('email', 'email_address'),
         ('phone', 'phone_e164'),
     ]},
     {'cte': 'chats', 'attributes': [
-        ('first_name', cdp_tidy_person_name('typed_first_name')),
-        ('last_name', cdp_tidy_person_name('typed_last_name')),
+        ('first_name', cdp_tidy_person_name('visitor_first_name')),
+        ('last_name', cdp_tidy_person_name('visitor_last_name')),
         ('email', 'email_address'),
     ]},
     {'cte': 'web', 'attributes': [
@@ -148,7 +148,6 @@ pos as (
     where receipts.email_address is not null
 ),
 
--- a name typed into a form ('grace fletcher', 'Jade'): the first word is the first name, the rest the last name
 tickets as (
     select
         record_map.customer_id,
@@ -157,13 +156,8 @@ tickets as (
         tickets.created_at as observed_at,
         tickets.email_address,
         tickets.phone_e164,
-        {{ dbt.split_part('trim(tickets.requester_name)', "' '", 1) }} as typed_first_name,
-        case
-            when {{ dbt.position("' '", 'trim(tickets.requester_name)') }} > 0
-                then trim(substr(
-                    trim(tickets.requester_name), {{ dbt.position("' '", 'trim(tickets.requester_name)') }} + 1
-                ))
-        end as typed_last_name,
+        tickets.requester_first_name,
+        tickets.requester_last_name,
         false as is_closed
     from {{ ref('stg_support__tickets') }} as tickets
     inner join record_map
@@ -179,13 +173,8 @@ chats as (
         chats.record_key,
         chats.started_at as observed_at,
         chats.email_address,
-        {{ dbt.split_part('trim(chats.visitor_name)', "' '", 1) }} as typed_first_name,
-        case
-            when {{ dbt.position("' '", 'trim(chats.visitor_name)') }} > 0
-                then trim(substr(
-                    trim(chats.visitor_name), {{ dbt.position("' '", 'trim(chats.visitor_name)') }} + 1
-                ))
-        end as typed_last_name,
+        chats.visitor_first_name,
+        chats.visitor_last_name,
         false as is_closed
     from {{ ref('stg_support__live_chats') }} as chats
     inner join record_map
