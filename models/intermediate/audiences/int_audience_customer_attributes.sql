@@ -1,20 +1,13 @@
-{#- The one wide row per customer that segment conditions are written over: golden attributes, consent, traits,
-    RFM, lifetime value, churn risk and value tier, and a few derived measures. Only columns declared (with their
-    types) in _audiences__models.yml may appear in a condition; the contract keeps the declaration and the table in
-    step. The value marts have one row per customer of dim_customers, so the joins neither add nor drop rows. -#}
+{#- The one wide row per customer that segment conditions are written over: golden attributes, consent and traits
+    (int_customer_profile_joined, the join customer_profile reads too), RFM, lifetime value, churn risk and value
+    tier, and a few derived measures. Only columns declared (with their types) in _audiences__models.yml may appear
+    in a condition; the contract keeps the declaration and the table in step. The value marts have one row per
+    customer of dim_customers, so the joins neither add nor drop rows. -#}
 
 with
 
-customers as (
-    select * from {{ ref('dim_customers') }}
-),
-
-consent as (
-    select * from {{ ref('customer_consent') }}
-),
-
-traits as (
-    select * from {{ ref('customer_traits') }}
+profiles as (
+    select * from {{ ref('int_customer_profile_joined') }}
 ),
 
 rfm as (
@@ -35,52 +28,52 @@ value_tiers as (
 
 final as (
     select
-        customers.customer_id,
-        customers.as_of_date,
-        customers.age_years,
-        customers.gender,
-        customers.city,
-        customers.country_code,
-        customers.loyalty_tier,
-        customers.email is not null as has_email,
-        customers.phone is not null as has_phone,
-        consent.is_email_opted_in,
-        consent.is_email_contactable,
-        consent.is_sms_opted_in,
-        consent.is_sms_contactable,
-        consent.is_push_opted_in,
-        consent.is_push_contactable,
-        consent.is_advertising_opted_in,
-        traits.first_seen_at,
-        traits.last_seen_at,
-        traits.days_since_last_seen,
-        traits.uses_web,
-        traits.uses_app,
-        traits.uses_store,
-        traits.uses_email,
-        traits.channel_count,
-        traits.session_count,
-        traits.logins_per_week_4w,
-        traits.products_bought_count,
-        traits.units_bought,
-        traits.online_order_count,
-        traits.store_purchase_count,
-        traits.online_order_count + traits.store_purchase_count as purchase_count,
-        traits.last_purchase_at,
-        {{ dbt.datediff('cast(traits.last_purchase_at as date)', 'customers.as_of_date', 'day') }}
+        profiles.customer_id,
+        profiles.as_of_date,
+        profiles.age_years,
+        profiles.gender,
+        profiles.city,
+        profiles.country_code,
+        profiles.loyalty_tier,
+        profiles.email is not null as has_email,
+        profiles.phone is not null as has_phone,
+        profiles.is_email_opted_in,
+        profiles.is_email_contactable,
+        profiles.is_sms_opted_in,
+        profiles.is_sms_contactable,
+        profiles.is_push_opted_in,
+        profiles.is_push_contactable,
+        profiles.is_advertising_opted_in,
+        profiles.first_seen_at,
+        profiles.last_seen_at,
+        profiles.days_since_last_seen,
+        profiles.uses_web,
+        profiles.uses_app,
+        profiles.uses_store,
+        profiles.uses_email,
+        profiles.channel_count,
+        profiles.session_count,
+        profiles.logins_per_week_4w,
+        profiles.products_bought_count,
+        profiles.units_bought,
+        profiles.online_order_count,
+        profiles.store_purchase_count,
+        profiles.online_order_count + profiles.store_purchase_count as purchase_count,
+        profiles.last_purchase_at,
+        {{ dbt.datediff('cast(profiles.last_purchase_at as date)', 'profiles.as_of_date', 'day') }}
             as days_since_last_purchase,
-        traits.favourite_category,
-        traits.favourite_brand,
-        traits.preferred_store_name,
-        traits.preferred_contact_channel,
-        traits.email_open_rate,
-        traits.email_click_rate,
-        traits.abandoned_cart_count,
-        traits.has_open_cart,
-        traits.is_online_to_offline_shopper,
-        traits.support_ticket_count,
-        traits.avg_support_satisfaction,
-        customers.is_known_customer,
+        profiles.favourite_category,
+        profiles.favourite_brand,
+        profiles.preferred_store_name,
+        profiles.preferred_contact_channel,
+        profiles.email_open_rate,
+        profiles.email_click_rate,
+        profiles.abandoned_cart_count,
+        profiles.has_open_cart,
+        profiles.is_online_to_offline_shopper,
+        profiles.support_ticket_count,
+        profiles.avg_support_satisfaction,
+        profiles.is_known_customer,
         rfm.has_purchased,
         rfm.recency_score,
         rfm.frequency_score,
@@ -95,19 +88,15 @@ final as (
         churn.churn_risk_band,
         value_tiers.value_score,
         value_tiers.value_tier
-    from customers
-    inner join consent
-        on customers.customer_id = consent.customer_id
-    inner join traits
-        on customers.customer_id = traits.customer_id
+    from profiles
     inner join rfm
-        on customers.customer_id = rfm.customer_id
+        on profiles.customer_id = rfm.customer_id
     inner join ltv
-        on customers.customer_id = ltv.customer_id
+        on profiles.customer_id = ltv.customer_id
     inner join churn
-        on customers.customer_id = churn.customer_id
+        on profiles.customer_id = churn.customer_id
     inner join value_tiers
-        on customers.customer_id = value_tiers.customer_id
+        on profiles.customer_id = value_tiers.customer_id
 )
 
 select * from final
