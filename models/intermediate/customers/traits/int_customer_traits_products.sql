@@ -19,78 +19,49 @@ products as (
     group by customer_id
 ),
 
-category_scores as (
-    select
-        customer_id,
-        category,
-        sum(case when activity = 'purchase' then quantity else 0 end) as units_bought,
-        count(case when activity in ('view', 'cart') then 1 end) as browse_count,
-        max(occurred_at) as last_activity_at
-    from product_activity
-    where category is not null
-    group by customer_id, category
-),
+-- favourite category and brand: most units bought, then most views and carts, then most recent, then name; the top
+-- three in that order; the favourite's share of the units
+{% for dimension, plural in [('category', 'categories'), ('brand', 'brands')] %}
+    {{ dimension }}_scores as (
+        select
+            customer_id,
+            {{ dimension }},
+            sum(case when activity = 'purchase' then quantity else 0 end) as units_bought,
+            count(case when activity in ('view', 'cart') then 1 end) as browse_count,
+            max(occurred_at) as last_activity_at
+        from product_activity
+        where {{ dimension }} is not null
+        group by customer_id, {{ dimension }}
+    ),
 
-category_ranked as (
-    select
-        *,
-        row_number() over (
-            partition by customer_id
-            order by units_bought desc, browse_count desc, last_activity_at desc nulls last, category asc
-        ) as category_rank
-    from category_scores
-),
+    {{ dimension }}_ranked as (
+        select
+            *,
+            row_number() over (
+                partition by customer_id
+                order by
+                    units_bought desc, browse_count desc, last_activity_at desc nulls last, {{ dimension }} asc
+            ) as item_rank,
+            sum(units_bought) over (partition by customer_id) as all_units
+        from {{ dimension }}_scores
+    ),
 
-categories as (
-    select
-        customer_id,
-        max(case when category_rank = 1 then category end) as favourite_category,
-        max(case when category_rank = 1 then category end)
-        || coalesce(', ' || max(case when category_rank = 2 then category end), '')
-        || coalesce(', ' || max(case when category_rank = 3 then category end), '') as top_categories
-    from category_ranked
-    where category_rank <= 3
-    group by customer_id
-),
-
-brand_scores as (
-    select
-        customer_id,
-        brand,
-        sum(case when activity = 'purchase' then quantity else 0 end) as units_bought,
-        count(case when activity in ('view', 'cart') then 1 end) as browse_count,
-        max(occurred_at) as last_activity_at
-    from product_activity
-    where brand is not null
-    group by customer_id, brand
-),
-
-brand_ranked as (
-    select
-        *,
-        row_number() over (
-            partition by customer_id
-            order by units_bought desc, browse_count desc, last_activity_at desc nulls last, brand asc
-        ) as brand_rank,
-        sum(units_bought) over (partition by customer_id) as all_brand_units
-    from brand_scores
-),
-
-brands as (
-    select
-        customer_id,
-        max(case when brand_rank = 1 then brand end) as favourite_brand,
-        max(case when brand_rank = 1 then brand end)
-        || coalesce(', ' || max(case when brand_rank = 2 then brand end), '')
-        || coalesce(', ' || max(case when brand_rank = 3 then brand end), '') as top_brands,
-        max(case
-            when brand_rank = 1 and all_brand_units > 0
-                then cast(units_bought as decimal(18, 4)) / all_brand_units
-        end) as brand_loyalty_share
-    from brand_ranked
-    where brand_rank <= 3
-    group by customer_id
-),
+    {{ plural }} as (
+        select
+            customer_id,
+            max(case when item_rank = 1 then {{ dimension }} end) as favourite_{{ dimension }},
+            max(case when item_rank = 1 then {{ dimension }} end)
+            || coalesce(', ' || max(case when item_rank = 2 then {{ dimension }} end), '')
+            || coalesce(', ' || max(case when item_rank = 3 then {{ dimension }} end), '') as top_{{ plural }},
+            max(case
+                when item_rank = 1 and all_units > 0
+                    then cast(units_bought as decimal(18, 4)) / all_units
+            end) as favourite_share
+        from {{ dimension }}_ranked
+        where item_rank <= 3
+        group by customer_id
+    ),
+{% endfor %}
 
 final as (
     select
@@ -103,7 +74,7 @@ final as (
         categories.top_categories,
         brands.favourite_brand,
         brands.top_brands,
-        cast(brands.brand_loyalty_share as decimal(5, 4)) as brand_loyalty_share
+        cast(brands.favourite_share as decimal(5, 4)) as brand_loyalty_share
     from products
     left join categories
         on products.customer_id = categories.customer_id
