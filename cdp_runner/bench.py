@@ -43,7 +43,7 @@ STAGING_SELECTION = ["staging", "audit", "--exclude", "audit_identity_*", "--ind
 IDENTITY_MODELS = ["path:models/intermediate/identity", "path:models/marts/identity", "audit_identity_*"]
 IDENTITY_SELECTION = [*IDENTITY_MODELS, "--full-refresh"]
 # models and the segment-history snapshot (segment_membership reads it), without the data tests
-MART_SELECTION = ["path:models/marts", "path:snapshots", "--exclude", "path:models/marts/identity",
+MART_SELECTION = ["path:models/intermediate", "path:models/marts", "path:snapshots", "--exclude", *IDENTITY_MODELS,
                   "--resource-type", "model", "--resource-type", "snapshot"]
 
 

@@ -3,8 +3,8 @@
 - every model, seed and snapshot, and every column it really has in the warehouse, carries a description;
 - every column whose name looks personal (name, e-mail, phone, address, birth date, IP, device) is tagged
   `meta: {pii: true}` (or, after review, an explicit `pii: false`), in models, seeds, snapshots and sources;
-- what BI reads (the models behind the dashboard exposures) is public with an enforced contract; staging and
-  intermediate models are private to a group;
+- what BI reads (the models behind the dashboard exposures) is public with an enforced contract (where each layer
+  lives and who may read it: tests/python/test_layout.py);
 - every delivered source (schema raw) and the load ledger have a freshness rule on a load-time column.
 """
 
@@ -104,7 +104,7 @@ def test_every_personal_looking_column_is_tagged_pii(manifest, warehouse_columns
     assert not untagged, "personal-looking columns without meta pii: true:\n" + "\n".join(untagged)
 
 
-def test_bi_reads_public_contracted_marts_and_staging_stays_private(manifest):
+def test_bi_reads_public_contracted_marts(manifest):
     dashboards = [exposure for exposure in manifest["exposures"].values() if exposure["type"] == "dashboard"]
     assert dashboards, "no dashboard exposure declared"
     for exposure in dashboards:
@@ -113,13 +113,6 @@ def test_bi_reads_public_contracted_marts_and_staging_stays_private(manifest):
             assert node["access"] == "public", (exposure["name"], node["name"])
             if node["config"]["materialized"] != "view":
                 assert node["contract"]["enforced"], (exposure["name"], node["name"])
-    for node in _our_nodes(manifest, "model"):
-        layer = node["fqn"][1]
-        if layer in ("staging", "intermediate"):
-            assert node["group"], node["name"]
-            assert node["access"] in ("private", "protected"), node["name"]
-            if layer == "staging":
-                assert node["access"] == "private", node["name"]
 
 
 def test_every_delivered_source_has_a_freshness_rule(manifest):

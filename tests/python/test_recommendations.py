@@ -17,7 +17,7 @@ RECOMMENDATION_MODELS = {
     "customer_recommendations", "product_affinity", "int_basket_items_collected",
     "int_recommendable_products_filtered",
 }  # fmt: skip
-SELECT = ["--select", "models/marts/recommendations"]
+SELECT = ["--select", "models/intermediate/recommendations", "models/marts/recommendations"]
 
 # Every product each customer bought, straight from the staged orders and till receipts and the record map (not
 # from the models under test): lines of online orders that were not cancelled, sale lines of till receipts.

@@ -1,146 +1,12 @@
-{#- Survivorship, in the open: every candidate value of every golden attribute of every customer, per source, with
-    the figures the rules compare and the candidate's rank; the winner (candidate_rank 1) is what dim_customers shows.
-
-    Rules, per attribute in the order the seed survivorship_rules gives (default 'trust,recency,frequency'):
-      trust      lower trust_rank of the candidate's source (seed source_trust: attribute row, else '*' row, else 99)
-      recency    later last_observed_at (the latest record of that source offering the value)
-      frequency  more records offering the value, over all sources of the customer
-    Before any rule, a suppressed candidate (undeliverable e-mail, closed loyalty card) loses to an unsuppressed one;
-    after them, the value and then the source name in alphabetical order settle exact ties, so the result never
-    depends on the engine. -#}
-{%- set default_rule_order = 'trust,recency,frequency' -%}
+{#- Survivorship in the open, for BI and review: every candidate value of every golden attribute of every customer,
+    with the figures the rules compared, its rank and which rule decided the winner (int_customer_attributes_ranked,
+    where the rules are). A view: nothing is stored twice. -#}
+{{ config(materialized='view') }}
 
 with
 
-candidates as (
-    select * from {{ ref('int_customer_attribute_candidates') }}
-),
-
-trust as (
-    select
-        attribute_name,
-        source_name,
-        trust_rank
-    from {{ ref('source_trust') }}
-),
-
-rules as (
-    select
-        attribute_name,
-        lower(replace(rule_order, ' ', '')) as rule_order
-    from {{ ref('survivorship_rules') }}
-),
-
--- the latest record of each (customer, attribute, value, source), and how many records there are
-numbered as (
-    select
-        customer_id,
-        attribute_name,
-        attribute_value,
-        source_name,
-        record_key,
-        observed_at,
-        is_suppressed,
-        suppression_reason,
-        row_number() over (
-            partition by customer_id, attribute_name, attribute_value, source_name
-            order by is_suppressed asc, observed_at desc nulls last, record_key desc
-        ) as record_recency,
-        cast(
-            count(*) over (partition by customer_id, attribute_name, attribute_value, source_name) as bigint
-        ) as record_count,
-        min(observed_at) over (
-            partition by customer_id, attribute_name, attribute_value, source_name
-        ) as first_observed_at,
-        -- a value is suppressed for a source only when every record of that source offering it is
-        min(case when is_suppressed then 1 else 0 end) over (
-            partition by customer_id, attribute_name, attribute_value, source_name
-        ) as all_suppressed
-    from candidates
-),
-
-per_source as (
-    select
-        numbered.customer_id,
-        numbered.attribute_name,
-        numbered.attribute_value,
-        numbered.source_name,
-        numbered.record_key as latest_record_key,
-        numbered.record_count,
-        numbered.first_observed_at,
-        numbered.observed_at as last_observed_at,
-        numbered.all_suppressed = 1 as is_suppressed,
-        case when numbered.all_suppressed = 1 then numbered.suppression_reason end as suppression_reason,
-        coalesce(attribute_trust.trust_rank, default_trust.trust_rank, 99) as trust_rank,
-        coalesce(rules.rule_order, '{{ default_rule_order }}') as rule_order
-    from numbered
-    left join trust as attribute_trust
-        on
-            numbered.attribute_name = attribute_trust.attribute_name
-            and numbered.source_name = attribute_trust.source_name
-    left join trust as default_trust
-        on default_trust.attribute_name = '*' and numbered.source_name = default_trust.source_name
-    left join rules
-        on numbered.attribute_name = rules.attribute_name
-    where numbered.record_recency = 1
-),
-
-measured as (
-    select
-        *,
-        cast(
-            sum(record_count) over (partition by customer_id, attribute_name, attribute_value) as bigint
-        ) as value_frequency
-    from per_source
-),
-
-positioned as (
-    select
-        *,
-        dense_rank() over (partition by customer_id, attribute_name order by trust_rank asc) as trust_position,
-        dense_rank() over (
-            partition by customer_id, attribute_name order by last_observed_at desc nulls last
-        ) as recency_position,
-        dense_rank() over (partition by customer_id, attribute_name order by value_frequency desc) as frequency_position
-    from measured
-),
-
-keyed as (
-    select
-        *,
-        {%- for position in [1, 2, 3] %}
-            case {{ dbt.split_part('rule_order', "','", position) }}
-                when 'trust' then trust_position
-                when 'recency' then recency_position
-                when 'frequency' then frequency_position
-            end as rule_{{ position }}_key,
-        {%- endfor %}
-        case when is_suppressed then 1 else 0 end as suppression_key
-    from positioned
-),
-
 ranked as (
-    select
-        *,
-        row_number() over (
-            partition by customer_id, attribute_name
-            order by
-                suppression_key asc, rule_1_key asc, rule_2_key asc, rule_3_key asc, attribute_value asc,
-                source_name asc
-        ) as candidate_rank,
-        count(*) over (partition by customer_id, attribute_name) as candidate_count
-    from keyed
-),
-
-with_runner_up as (
-    select
-        *,
-        lead(suppression_key) over runner_up as next_suppression_key,
-        lead(rule_1_key) over runner_up as next_rule_1_key,
-        lead(rule_2_key) over runner_up as next_rule_2_key,
-        lead(rule_3_key) over runner_up as next_rule_3_key
-    from ranked
-    window runner_up as (partition by customer_id, attribute_name order by candidate_rank)
+    select * from {{ ref('int_customer_attributes_ranked') }}
 ),
 
 final as (
@@ -150,18 +16,9 @@ final as (
         attribute_value,
         source_name,
         candidate_rank,
-        candidate_rank = 1 as is_winner,
+        is_winner,
         candidate_count,
-        -- which rule put the winner ahead of the runner-up (winners only)
-        case
-            when candidate_rank <> 1 then null
-            when candidate_count = 1 then 'only candidate'
-            when next_suppression_key <> suppression_key then 'suppression'
-            when next_rule_1_key <> rule_1_key then {{ dbt.split_part('rule_order', "','", 1) }}
-            when next_rule_2_key <> rule_2_key then {{ dbt.split_part('rule_order', "','", 2) }}
-            when next_rule_3_key <> rule_3_key then {{ dbt.split_part('rule_order', "','", 3) }}
-            else 'tie-break'
-        end as decided_by,
+        decided_by,
         rule_order,
         trust_rank,
         last_observed_at,
@@ -171,7 +28,7 @@ final as (
         is_suppressed,
         suppression_reason,
         latest_record_key
-    from with_runner_up
+    from ranked
 )
 
 select * from final

@@ -1,5 +1,5 @@
 {#- The golden record: one row per customer of the identity record map, with the surviving value of each attribute
-    (customer_attribute_lineage, candidate_rank 1), the source that supplied it and when that source last said so.
+    (int_customer_attributes_ranked, candidate_rank 1), the source that supplied it and when that source last said so.
     A customer whose records offer no value for an attribute has null there (and null source). -#}
 {%- set attributes = cdp_customer_attributes() -%}
 
@@ -32,7 +32,7 @@ winners as (
         attribute_value,
         source_name,
         last_observed_at
-    from {{ ref('customer_attribute_lineage') }}
+    from {{ ref('int_customer_attributes_ranked') }}
     where is_winner
 ),
 

@@ -16,6 +16,8 @@ final as (
         {{ cdp_normalize_email('visitor_email_delivered') }} as email_address,
         {{ cdp_canonical_email('visitor_email_delivered') }} as email_canonical,
         visitor_name,
+        {{ cdp_typed_first_name('visitor_name') }} as visitor_first_name,
+        {{ cdp_typed_last_name('visitor_name') }} as visitor_last_name,
         status,
         message_count,
         satisfaction_score,

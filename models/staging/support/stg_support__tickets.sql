@@ -16,6 +16,8 @@ final as (
         {{ cdp_canonical_email('requester_email_delivered') }} as email_canonical,
         {{ cdp_normalize_phone('requester_phone_delivered') }} as phone_e164,
         requester_name,
+        {{ cdp_typed_first_name('requester_name') }} as requester_first_name,
+        {{ cdp_typed_last_name('requester_name') }} as requester_last_name,
         channel,
         category,
         status,

@@ -1,6 +1,5 @@
 -- Every recommended product is in the catalogue, not marked as no longer sold, and launched by the as-of date.
--- It reads the catalogue staging model itself (not the model that filters it), so it belongs to the staging group.
-{{ config(group='staging') }}
+-- It reads the catalogue staging model itself, not the model that filters it.
 with
 
 recommendations as (

@@ -9,28 +9,27 @@
     No source records advertising consent yet: advertising has no evidence and stays not consented. -#}
 with
 
-record_map as (
-    select
-        source_name,
-        record_key,
-        customer_id
-    from {{ ref('identity_record_map') }}
-    where customer_id is not null
+customer_accounts as (
+    select * from {{ cdp_records_with_customer('crm_customers') }}
+),
+
+interactions as (
+    select * from {{ ref('int_customer_interactions') }}
+),
+
+identifiers as (
+    select * from {{ ref('identity_map') }}
 ),
 
 crm_accounts as (
     select
-        record_map.customer_id,
-        customer_accounts.source_name,
-        customer_accounts.record_key,
-        coalesce(customer_accounts.consent_updated_at, customer_accounts.updated_at) as occurred_at,
-        customer_accounts.email_opt_in,
-        customer_accounts.sms_opt_in
-    from {{ ref('stg_crm__customers') }} as customer_accounts
-    inner join record_map
-        on
-            customer_accounts.source_name = record_map.source_name
-            and customer_accounts.record_key = record_map.record_key
+        customer_id,
+        source_name,
+        record_key,
+        coalesce(consent_updated_at, updated_at) as occurred_at,
+        email_opt_in,
+        sms_opt_in
+    from customer_accounts
 ),
 
 crm_email as (
@@ -65,7 +64,7 @@ withdrawals as (
         source_name,
         record_key,
         occurred_at
-    from {{ ref('int_customer_interactions') }}
+    from interactions
     where
         (source_name = 'email_events' and event_type in ('unsubscribe', 'spam_complaint'))
         or (source_name = 'messaging_sends' and event_type = 'opted_out' and channel in ('sms', 'push'))
@@ -79,7 +78,7 @@ push_tokens as (
         'identity_map' as source_name,
         'push_token:' || {{ dbt.hash('identifier_value') }} as record_key,
         first_seen_at as occurred_at
-    from {{ ref('identity_map') }}
+    from identifiers
     where identifier_type = 'push_token' and customer_id is not null
 ),
 

@@ -1,7 +1,7 @@
 {#- One row per build that recorded segment membership, appended after the snapshot ran, so
     segment_membership_changes can tell "since the previous build" even when the latest build changed nothing.
     recorded_at uses the snapshot's own clock (snapshot_get_time), so it compares with dbt_valid_from. -#}
-{{ config(materialized='incremental', incremental_strategy='append', schema='intermediate') }}
+{{ config(materialized='incremental', incremental_strategy='append') }}
 
 with
 

@@ -4,17 +4,8 @@
     product has a unit cost in the catalogue. -#}
 with
 
-record_map as (
-    select
-        source_name,
-        record_key,
-        customer_id
-    from {{ ref('identity_record_map') }}
-    where customer_id is not null and source_name in ('shop_orders', 'pos_transactions')
-),
-
 orders as (
-    select * from {{ ref('stg_shop__orders') }}
+    select * from {{ cdp_records_with_customer('shop_orders') }}
 ),
 
 order_lines as (
@@ -22,7 +13,7 @@ order_lines as (
 ),
 
 receipts as (
-    select * from {{ ref('stg_pos__transactions') }}
+    select * from {{ cdp_records_with_customer('pos_transactions') }}
 ),
 
 receipt_lines as (
@@ -82,37 +73,29 @@ line_costs as (
 
 transactions as (
     select
-        record_map.customer_id,
-        orders.source_name,
-        orders.record_key,
+        customer_id,
+        source_name,
+        record_key,
         'web' as channel,
-        orders.ordered_at as purchased_at,
+        ordered_at as purchased_at,
         true as is_purchase,
-        orders.currency_code,
-        orders.total_amount as charged_amount,
-        coalesce(orders.refunded_amount, 0) as refunded_amount
+        currency_code,
+        total_amount as charged_amount,
+        coalesce(refunded_amount, 0) as refunded_amount
     from orders
-    inner join record_map
-        on
-            orders.source_name = record_map.source_name
-            and orders.record_key = record_map.record_key
-    where orders.order_status <> 'cancelled'
+    where order_status <> 'cancelled'
     union all
     select
-        record_map.customer_id,
-        receipts.source_name,
-        receipts.record_key,
+        customer_id,
+        source_name,
+        record_key,
         'store' as channel,
-        receipts.occurred_at as purchased_at,
-        not receipts.is_return as is_purchase,
-        receipts.currency_code,
-        case when receipts.is_return then 0 else receipts.total_amount end as charged_amount,
-        case when receipts.is_return then -receipts.total_amount else 0 end as refunded_amount
+        occurred_at as purchased_at,
+        not is_return as is_purchase,
+        currency_code,
+        case when is_return then 0 else total_amount end as charged_amount,
+        case when is_return then -total_amount else 0 end as refunded_amount
     from receipts
-    inner join record_map
-        on
-            receipts.source_name = record_map.source_name
-            and receipts.record_key = record_map.record_key
 ),
 
 final as (

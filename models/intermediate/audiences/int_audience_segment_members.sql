@@ -1,7 +1,6 @@
 {#- Who is in which segment now: the declared segments (_audiences__segments.yml) compiled to SQL over
     int_audience_customer_attributes, one row per (customer, segment). The snapshot segment_membership_snapshot keeps
     the history of this table. -#}
-{{ config(schema='intermediate') }}
 
 with
 
