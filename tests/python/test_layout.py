@@ -40,10 +40,6 @@ ALLOWED = {
         "the identity stage's record map goes back to every person-bearing source's staged records to give each its "
         "signature's decision (models/marts/identity/identity_record_map.sql)",
     ),
-    **{
-        name: ({"group", "audit folder"}, "moves to models/audit/ with the identity stage's renovation (issue 20)")
-        for name in ("audit_identity_cuts", "audit_identity_hubs", "audit_identity_overrides")
-    },
 }
 
 

@@ -1,6 +1,6 @@
 {#- Every staged record of every person-bearing source (cdp_identity_person_sources) with its identity markers, as
-    a view over the staging models: the identity data tests read the records through it (they may not read the
-    private staging models), independently of the signatures the identity stage builds from them. -#}
+    a view over the staging models: the identity data tests read the records through it, independently of the
+    signatures the identity stage builds from them. -#}
 {{ config(materialized='view') }}
 {%- set sources = cdp_identity_person_sources() -%}
 {%- set marker_columns = cdp_identity_marker_columns() %}

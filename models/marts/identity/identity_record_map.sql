@@ -5,8 +5,8 @@
 
     Records with the same markers resolve alike, so the decision is taken once per signature (int_identity_signatures)
     and every record takes its signature's, found by the key of its markers (identity_signature_key, computed by
-    staging: cdp_identity_signature_key). In the staging group because it reads the staging models directly, source
-    by source.
+    staging: cdp_identity_signature_key). It reads the staging models directly, source by source (the one mart that
+    does: tests/python/test_layout.py allows it).
 
     A delta build (identity_delta, keyed by source and record) rewrites the records of the pending loads and of
     every signature holding an identifier whose customer changed since the last completed build (the assignment
