@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="dbt threads for the marts stage (default 1: two large marts side by side spill to disk)")
     args = parser.parse_args(argv)
 
-    from .generate import generate
+    from .generator.generate import generate
     from .load import load_path
 
     workdir = args.workdir / str(args.customers)

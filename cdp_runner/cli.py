@@ -44,7 +44,7 @@ def main() -> None:
 )
 def generate(customers: int, seed: int, out_dir: str, end_date) -> None:
     """Write realistic, messy multi-source sample data with its ground truth."""
-    from .generate import generate as run_generate
+    from .generator.generate import generate as run_generate
     from .report import print_generate_summary
 
     summary = run_generate(customers, seed, Path(out_dir), end_date=end_date.date(), progress=True)

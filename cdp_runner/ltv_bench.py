@@ -3,7 +3,7 @@
     python -m cdp_runner.ltv_bench --customers 1000000 --seed 2026
 
 Simulates day-level summaries (frequency = distinct purchase days - 1, recency, T in whole days) from the
-sample generator's BG/NBD and Gamma-Gamma parameters (cdp_runner.generate_params), acquisitions spread
+sample generator's BG/NBD and Gamma-Gamma parameters (cdp_runner.generator.params), acquisitions spread
 like the generator's over 1,095 days, then times each step and prints the estimates next to the truth.
 
 `value_marts(warehouse)` times the value marts (RFM, lifetime value with its fit, churn risk, value tier) on a
@@ -19,7 +19,7 @@ import time
 import numpy as np
 
 from . import ltv
-from .generate_params import PurchaseProcess, SpendProcess
+from .generator.params import PurchaseProcess, SpendProcess
 from .ltv_simulate import simulate_bgnbd, simulate_bgnbd_days, simulate_mean_spend
 
 

@@ -49,7 +49,7 @@ DEMO_EXPORTS = (
 
 def run_demo(*, customers: int, seed: int, data_dir: str | Path | None, warehouse: str | Path | None) -> None:
     from .export import export_segment
-    from .generate import generate
+    from .generator.generate import generate
     from .load import load_path
     from .report import print_generate_summary, print_load_results
 

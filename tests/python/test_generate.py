@@ -1,4 +1,4 @@
-"""Tests of the synthetic data generator (cdp_runner.generate)."""
+"""Tests of the synthetic data generator (cdp_runner.generator)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ import pyarrow.parquet as pq
 import pytest
 from scipy.special import hyp2f1
 
-from cdp_runner import generate as gen
+from cdp_runner.generator import generate as gen
 from cdp_runner.contracts import SOURCES, SOURCES_BY_NAME, source_for_file
-from cdp_runner.generate_params import GeneratorParams
-from cdp_runner.generate_world import build_world
+from cdp_runner.generator.params import GeneratorParams
+from cdp_runner.generator.world import build_world
 
 END = date(2026, 6, 30)
 PERSON_SOURCES = [s for s in SOURCES if s.has_person]

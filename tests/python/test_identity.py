@@ -29,7 +29,7 @@ import duckdb
 import pytest
 
 from cdp_runner.evaluate import evaluate_identity
-from cdp_runner.generate import generate
+from cdp_runner.generator.generate import generate
 from cdp_runner.load import load_path
 
 pytestmark = pytest.mark.slow

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 from test_identity import _build, _copy_project, _dbt
 
-from cdp_runner.generate import generate
+from cdp_runner.generator.generate import generate
 from cdp_runner.holdback import hold_back
 from cdp_runner.load import load_path
 

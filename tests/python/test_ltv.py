@@ -23,7 +23,7 @@ from cdp_runner.ltv_simulate import simulate_bgnbd, simulate_bgnbd_days, simulat
 
 duckdb = pytest.importorskip("duckdb")
 
-GEN = {"r": 0.8, "alpha": 60.0, "a": 0.8, "b": 3.0}  # cdp_runner.generate_params.PurchaseProcess
+GEN = {"r": 0.8, "alpha": 60.0, "a": 0.8, "b": 3.0}  # cdp_runner.generator.params.PurchaseProcess
 ALT = {"r": 2.0, "alpha": 30.0, "a": 2.5, "b": 6.0}  # a > 1, faster buyers
 SPEND = {"p": 6.0, "q": 4.0, "v": 30.0}  # SpendProcess (v is the generator's gamma)
 

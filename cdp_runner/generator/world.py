@@ -14,9 +14,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import generate_reference as ref
-from . import generate_text as tx
-from .generate_params import GeneratorParams
+from . import reference as ref
+from . import text as tx
+from .params import GeneratorParams
 
 DAY = 86_400
 NEVER = np.iinfo(np.int64).max // 4  # a time after every simulated one

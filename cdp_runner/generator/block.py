@@ -14,9 +14,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import generate_reference as ref
-from . import generate_text as tx
-from .generate_world import NEVER, World
+from . import reference as ref
+from . import text as tx
+from .world import NEVER, World
 
 
 @dataclass

@@ -14,12 +14,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import generate_reference as ref
-from . import generate_text as tx
-from .generate_block import Block, Records, explode, session_clock, typed_emails, typed_first_names, uniform_times, user_ids
-from .generate_commerce import ONLINE_HOURS, Orders, Receipts, time_of_day
-from .generate_marketing import Visits
-from .generate_world import BROWSER, BUYER, DAY, NEVER, STREAM_BOTS, World, random_ips, stream
+from . import reference as ref
+from . import text as tx
+from .block import Block, Records, explode, session_clock, typed_emails, typed_first_names, uniform_times, user_ids
+from .commerce import ONLINE_HOURS, Orders, Receipts, time_of_day
+from .marketing import Visits
+from .world import BROWSER, BUYER, DAY, NEVER, STREAM_BOTS, World, random_ips, stream
 
 WEB_EVENT_TYPES = ("page_view", "product_view", "add_to_cart", "checkout", "signup", "login")
 PAGE_VIEW, PRODUCT_VIEW, ADD_TO_CART, CHECKOUT, SIGNUP, LOGIN = range(6)

@@ -8,11 +8,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import generate_reference as ref
-from . import generate_text as tx
-from .generate_block import Block, Records, explode, session_clock, uniform_times, user_ids
-from .generate_commerce import ONLINE_HOURS, Orders, time_of_day
-from .generate_world import DAY, NEVER, random_ips
+from . import reference as ref
+from . import text as tx
+from .block import Block, Records, explode, session_clock, uniform_times, user_ids
+from .commerce import ONLINE_HOURS, Orders, time_of_day
+from .world import DAY, NEVER, random_ips
 
 APP_EVENT_TYPES = ("app_open", "screen_view", "product_view", "add_to_cart", "login", "push_open")
 APP_OPEN, SCREEN_VIEW, PRODUCT_VIEW, ADD_TO_CART, LOGIN, PUSH_OPEN = range(6)

@@ -13,9 +13,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import generate_reference as ref
-from . import generate_text as tx
-from .generate_block import (
+from . import reference as ref
+from . import text as tx
+from .block import (
     Block,
     Records,
     block_ids,
@@ -32,7 +32,7 @@ from .generate_block import (
     user_ids,
     valid,
 )
-from .generate_world import BROWSER, BUYER, CONTACT_ONLY, DAY, GENDERS, NEVER, postcodes
+from .world import BROWSER, BUYER, CONTACT_ONLY, DAY, GENDERS, NEVER, postcodes
 
 STORE_ZONE = 0  # every store keeps UK time (Europe/London and Dublin share it)
 EUR_PER_GBP = 1.17

@@ -21,12 +21,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import generate_reference as ref
-from . import generate_text as tx
-from .contracts import SOURCES, SOURCES_BY_NAME, Source
-from .generate_app import app_records, choose_app_orders, decide_installs
-from .generate_block import Block, Records, card_numbers, crm_ids, user_ids
-from .generate_commerce import (
+from . import reference as ref
+from . import text as tx
+from ..contracts import SOURCES, SOURCES_BY_NAME, Source
+from .app import app_records, choose_app_orders, decide_installs
+from .block import Block, Records, card_numbers, crm_ids, user_ids
+from .commerce import (
     build_orders,
     build_receipts,
     crm_records,
@@ -37,8 +37,8 @@ from .generate_commerce import (
     simulate_purchases_of_block,
     ticket_records,
 )
-from .generate_marketing import email_records, messaging_records
-from .generate_output import (
+from .marketing import email_records, messaging_records
+from .output import (
     BAD_DATES,
     BAD_NUMBERS,
     TRUTH_SCHEMA,
@@ -49,9 +49,9 @@ from .generate_output import (
     deliver,
     person_id_text,
 )
-from .generate_params import GeneratorParams
-from .generate_web import bot_records, decide_devices, decide_interest, plan_qr, plan_sessions, qr_records, web_records
-from .generate_world import DAY, GENDERS, NEVER, SEGMENTS, STREAM_BLOCKS, STREAM_DELIVERY, World, build_world, stream
+from .params import GeneratorParams
+from .web import bot_records, decide_devices, decide_interest, plan_qr, plan_sessions, qr_records, web_records
+from .world import DAY, GENDERS, NEVER, SEGMENTS, STREAM_BLOCKS, STREAM_DELIVERY, World, build_world, stream
 
 BLOCK_PEOPLE = 5_000
 MAX_CUSTOMERS = 5_000_000  # ticket numbers (9 digits, a million per block) run out beyond

@@ -17,10 +17,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from . import generate_text as tx
-from .contracts import Source
-from .generate_block import Records
-from .generate_world import World
+from . import text as tx
+from ..contracts import Source
+from .block import Records
+from .world import World
 
 ROW_GROUP_ROWS = 1_000_000
 BAD_DATES = ("2025-13-45", "yesterday", "31/02/2024", "0000-00-00 00:00:00", "not a date", "2024-02-30T25:61:00")

@@ -14,12 +14,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import generate_reference as ref
-from . import generate_text as tx
-from .generate_app import Installs
-from .generate_block import Block, Records, phone_numbers, valid
-from .generate_commerce import CrmAccounts
-from .generate_world import BUYER, DAY, NEVER, Calendar
+from . import reference as ref
+from . import text as tx
+from .app import Installs
+from .block import Block, Records, phone_numbers, valid
+from .commerce import CrmAccounts
+from .world import BUYER, DAY, NEVER, Calendar
 
 EMAIL_EVENT_TYPES = ("sent", "delivered", "open", "click", "bounce", "unsubscribe", "spam_complaint")
 MESSAGE_EVENT_TYPES = ("sent", "delivered", "clicked", "failed", "opted_out")
