@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from . import ltv
+from .value import ltv
 from .generator.params import PurchaseProcess, SpendProcess
 from .ltv_simulate import simulate_bgnbd, simulate_bgnbd_days, simulate_mean_spend
 

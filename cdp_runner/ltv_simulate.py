@@ -1,6 +1,6 @@
 """Exact simulation of the BG/NBD purchase process and Gamma-Gamma spend, for tests and benchmarks.
 
-Independent of the formulas in `cdp_runner.ltv`: customers are drawn from the generative process itself
+Independent of the formulas in `cdp_runner.value.ltv`: customers are drawn from the generative process itself
 (lambda ~ Gamma(r, rate alpha), p ~ Beta(a, b), exponential gaps, a coin after every repeat purchase;
 nu ~ Gamma(q, rate v), values ~ Gamma(p, rate nu)).
 """

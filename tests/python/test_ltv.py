@@ -18,7 +18,7 @@ import pyarrow as pa
 import pytest
 from scipy import integrate, special, stats
 
-from cdp_runner import ltv, ltv_io
+from cdp_runner.value import ltv, ltv_io
 from cdp_runner.ltv_simulate import simulate_bgnbd, simulate_bgnbd_days, simulate_mean_spend, simulate_spend
 
 duckdb = pytest.importorskip("duckdb")

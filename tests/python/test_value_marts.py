@@ -1,4 +1,4 @@
-"""Value marts on the built 1,500-customer warehouse: customer_ltv predictions against cdp_runner.ltv computed
+"""Value marts on the built 1,500-customer warehouse: customer_ltv predictions against cdp_runner.value.ltv computed
 independently, the reference date (a past as_of_date reproduces a past state: deleting everything after it changes
 nothing), and the fitted BG/NBD parameters against the generator's.
 
@@ -20,7 +20,7 @@ import duckdb
 import numpy as np
 import pytest
 
-from cdp_runner import ltv, ltv_io
+from cdp_runner.value import ltv, ltv_io
 from cdp_runner.dbt import run_dbt
 
 PAST = "2025-12-31"

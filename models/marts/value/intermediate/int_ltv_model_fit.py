@@ -5,7 +5,7 @@ int_customer_ltv_predictions reads back without refitting. Needs a Python-capabl
 
 
 def model(dbt, session):
-    from cdp_runner.ltv_io import fit_params_table
+    from cdp_runner.value.ltv_io import fit_params_table
 
     dbt.config(materialized="table")
     # anonymous single till receipts are not purchase histories: see int_customer_btyd_summary.is_in_model_fit

@@ -1,9 +1,9 @@
 """Lifetime value in the warehouse: per-customer summaries in, parameters and predictions out.
 
-The mathematics is in `cdp_runner.ltv` (numpy only); this module moves data: DuckDB relation or Arrow
+The mathematics is in `cdp_runner.value.ltv` (numpy only); this module moves data: DuckDB relation or Arrow
 table -> numpy -> fits and predictions -> Arrow tables -> DuckDB tables.
 
-    from cdp_runner.ltv_io import write_ltv
+    from cdp_runner.value.ltv_io import write_ltv
     with duckdb.connect("warehouse.duckdb") as con:
         outcome = write_ltv(con, "main.customer_ltv_summary", params_table="main.ltv_params",
                             predictions_table="main.ltv_predictions")
@@ -11,11 +11,11 @@ table -> numpy -> fits and predictions -> Arrow tables -> DuckDB tables.
 From dbt-duckdb Python models (each returns one table), fit once and predict from the stored fit:
 
     def model(dbt, session):            # the parameters model
-        from cdp_runner.ltv_io import fit_params_table
+        from cdp_runner.value.ltv_io import fit_params_table
         return fit_params_table(dbt.ref("int_customer_btyd_summary"), horizon_days=365)
 
     def model(dbt, session):            # the predictions model: no refit
-        from cdp_runner.ltv_io import predict_from_params
+        from cdp_runner.value.ltv_io import predict_from_params
         return predict_from_params(dbt.ref("int_customer_btyd_summary"), dbt.ref("int_ltv_model_fit"))
 
 `summary_sql` gives the DuckDB SQL of the summary convention over a transactions relation.

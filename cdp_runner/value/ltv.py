@@ -13,8 +13,8 @@ Per-customer summary (the time unit is the day, `TIME_UNIT`):
   T               days between the first purchase day and the reference date
   monetary        mean net amount of the repeat purchase days whose net amount is > 0 (0 when none)
 
-This module has no I/O; `cdp_runner.ltv_io` reads summaries from DuckDB and writes the results,
-`cdp_runner.ltv_simulate` simulates both processes for tests and benchmarks. Formulas, conventions,
+This module has no I/O; `cdp_runner.value.ltv_io` reads summaries from DuckDB and writes the results,
+`bench.ltv_simulate` simulates both processes for tests and benchmarks. Formulas, conventions,
 fallbacks and measured tolerances: docs/lifetime-value.md.
 """
 
