@@ -46,7 +46,7 @@ lint-delta: $(STAMP)
 		models/intermediate/identity models/marts/identity --processes 2
 
 bench: $(STAMP)
-	$(BIN)/python -m cdp_runner.bench --customers $(BENCH_CUSTOMERS)
+	$(BIN)/python -m bench --customers $(BENCH_CUSTOMERS)
 
 clean:
 	rm -rf $(VENV) target logs .build warehouse demo_data exports

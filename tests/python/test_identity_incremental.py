@@ -1,7 +1,7 @@
 """Incremental identity builds (docs/identity.md, "Incremental builds"): about 1% new records, taken in as a delta,
 give exactly the tables a full rebuild of all the data gives; a re-delivered record makes the next build full.
 
-Generated data is split by record key (cdp_runner.holdback): about 1% of the records of every person source (all
+Generated data is split by record key (bench/holdback.py): about 1% of the records of every person source (all
 deliveries of a key together, so no record is delivered by both parts) arrive in a second load.
 """
 
@@ -16,7 +16,7 @@ import pytest
 from test_identity import _build, _copy_project, _dbt
 
 from cdp_runner.generator.generate import generate
-from cdp_runner.holdback import hold_back
+from bench.holdback import hold_back
 from cdp_runner.load import load_path
 
 pytestmark = pytest.mark.slow

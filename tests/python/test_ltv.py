@@ -1,6 +1,6 @@
 """Lifetime value: BG/NBD and Gamma-Gamma fits, per-customer predictions, fallbacks, summaries, DuckDB I/O.
 
-Recovery tests simulate the exact generative processes (cdp_runner.ltv_simulate) from known parameters
+Recovery tests simulate the exact generative processes (bench/ltv_simulate.py) from known parameters
 and fit them back. Tolerances (docs/lifetime-value.md): at 50,000 customers with the generator's
 parameters the standard errors are about 0.9% (r), 1.2% (alpha), 2.5% (a), 3.4% (b); Gamma-Gamma on
 ~37,000 repeat buyers 2.8% (p), 1.1% (q), 3.9% (v). A 40-seed study at 20,000 customers never exceeded 3
@@ -19,7 +19,7 @@ import pytest
 from scipy import integrate, special, stats
 
 from cdp_runner.value import ltv, ltv_io
-from cdp_runner.ltv_simulate import simulate_bgnbd, simulate_bgnbd_days, simulate_mean_spend, simulate_spend
+from bench.ltv_simulate import simulate_bgnbd, simulate_bgnbd_days, simulate_mean_spend, simulate_spend
 
 duckdb = pytest.importorskip("duckdb")
 

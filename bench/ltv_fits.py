@@ -1,6 +1,6 @@
 """Benchmark and recovery check of the lifetime-value fits at scale.
 
-    python -m cdp_runner.ltv_bench --customers 1000000 --seed 2026
+    python -m bench.ltv_fits --customers 1000000 --seed 2026
 
 Simulates day-level summaries (frequency = distinct purchase days - 1, recency, T in whole days) from the
 sample generator's BG/NBD and Gamma-Gamma parameters (cdp_runner.generator.params), acquisitions spread
@@ -16,11 +16,13 @@ import argparse
 import os
 import time
 
+import duckdb
 import numpy as np
 
-from .value import ltv
-from .generator.params import PurchaseProcess, SpendProcess
-from .ltv_simulate import simulate_bgnbd, simulate_bgnbd_days, simulate_mean_spend
+from bench.ltv_simulate import simulate_bgnbd, simulate_bgnbd_days, simulate_mean_spend
+from cdp_runner.dbt import run_dbt
+from cdp_runner.generator.params import PurchaseProcess, SpendProcess
+from cdp_runner.value import ltv
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -64,10 +66,6 @@ def main(argv: list[str] | None = None) -> None:
 def value_marts(warehouse) -> dict[str, float]:
     """`dbt run` of int_customer_purchases and everything downstream on a built warehouse: seconds per model, the
     in-database fit times (fit_seconds of ltv_model_params) and the number of customers fitted."""
-    import duckdb
-
-    from .dbt import run_dbt
-
     outcome = run_dbt(["run", "--select", "int_customer_purchases+"], warehouse=warehouse)
     if not outcome.success:
         raise SystemExit(f"value marts failed: {[r.unique_id for r in outcome.failed] or outcome.errors[-1:]}")

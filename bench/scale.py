@@ -1,10 +1,10 @@
 """`make bench`: the platform's performance figures at scale, measured in one run.
 
-    python -m cdp_runner.bench --customers 1000000
+    python -m bench --customers 1000000
 
 Stages (each timed; data and warehouse are kept under --workdir and reused when they already match, so a
 second run measures the later stages only):
-1. generate the sample data, and hold back about 1% of its records (by record key, cdp_runner.holdback);
+1. generate the sample data, and hold back about 1% of its records (by record key, bench/holdback.py);
 2. load the rest;
 3. dbt build of staging and the audit models;
 4. the identity stage, built in full (dbt run of the identity seeds and models: identifiers, links, guards,
@@ -14,7 +14,7 @@ second run measures the later stages only):
 6. the held-back records: loaded, staged, then the identity stage as a delta, then in full on the same data
    (docs/identity.md, "Incremental builds"): the delta's time against the full build's;
 7. the marts (dbt run of the single customer view, value, recommendation and audience models);
-8. the lifetime-value fits on simulated purchase summaries of the same scale (cdp_runner.ltv_bench).
+8. the lifetime-value fits on simulated purchase summaries of the same scale (bench/ltv_fits.py).
 
 Figures go to the console and to <workdir>/bench-<customers>.json. The machine's load average is printed with
 them: on two cores another busy process doubles DuckDB's times, so compare ratios from the same run.
@@ -31,8 +31,13 @@ import sys
 import time
 from pathlib import Path
 
-from .config import PROJECT_DIR
-from .holdback import hold_back
+from bench import ltv_fits
+from bench.holdback import hold_back
+from cdp_runner.config import PROJECT_DIR
+from cdp_runner.dbt import run_dbt
+from cdp_runner.generator.generate import generate
+from cdp_runner.load import load_path
+from cdp_runner.warehouse import connect
 
 
 # --full-refresh: the stage's figure is a full build (a rerun on the same warehouse would otherwise be a delta with
@@ -67,8 +72,6 @@ def _generated(data_dir: Path, customers: int, seed: int) -> bool:
 def _build(
     selection: list[str], warehouse: Path, command: str = "build", threads: int | None = None
 ) -> dict[str, float]:
-    from .dbt import run_dbt
-
     outcome = run_dbt([command, "--select", *selection, *(["--threads", str(threads)] if threads else [])],
                       warehouse=warehouse)
     if not outcome.success:
@@ -86,9 +89,6 @@ def _print_models(seconds_by_model: dict[str, float]) -> None:
 
 def _incremental(figures: dict, late_dir: Path, warehouse: Path) -> None:
     """Point 9 of the identity issue: the held-back records as a delta, against a full build of the same data."""
-    from .load import load_path
-    from .warehouse import connect
-
     loaded = _stage("load held-back records", figures, load_path, late_dir, warehouse=warehouse)
     figures["load held-back records"]["rows"] = sum(result.rows_read for result in loaded)
     _stage("build staging (held-back records)", figures, _build, STAGING_SELECTION, warehouse)
@@ -107,7 +107,7 @@ def _incremental(figures: dict, late_dir: Path, warehouse: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--workdir", type=Path, default=PROJECT_DIR / ".build" / "bench")
@@ -121,9 +121,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--mart-threads", type=int, default=1,
                         help="dbt threads for the marts stage (default 1: two large marts side by side spill to disk)")
     args = parser.parse_args(argv)
-
-    from .generator.generate import generate
-    from .load import load_path
 
     workdir = args.workdir / str(args.customers)
     data_dir, warehouse = workdir / "data", args.warehouse or workdir / "warehouse.duckdb"
@@ -145,8 +142,6 @@ def main(argv: list[str] | None = None) -> None:
         figures["load"]["already_loaded"] = all(result.status == "already_loaded" for result in loaded)
         figures["staging_models"] = _stage("build staging", figures, _build, STAGING_SELECTION, warehouse)
 
-    from .warehouse import connect
-
     with connect(warehouse):
         pass  # the runner's own tables (e.g. the identity salt) exist before dbt runs, as `cdp build` ensures
     _build(["path:seeds"], warehouse, "seed")
@@ -167,19 +162,9 @@ def main(argv: list[str] | None = None) -> None:
         # One model at a time: at 1,000,000 customers customer_traits and customer_recommendations built side by
         # side spilled more than the 28 GB of free disk beside the warehouse.
         figures["mart_models"] = _stage("marts", figures, _build, MART_SELECTION, warehouse, "build", args.mart_threads)
-        from . import ltv_bench
-
-        _stage("lifetime-value fits (simulated summaries)", figures, ltv_bench.main, ["--customers", str(args.customers)])
+        _stage("lifetime-value fits (simulated summaries)", figures, ltv_fits.main, ["--customers", str(args.customers)])
 
     out = workdir / f"bench-{args.customers}.json"
     out.write_text(json.dumps(figures, indent=2))
     print(f"figures written to {out}")
 
-
-if __name__ == "__main__":
-    from .errors import UserError
-
-    try:
-        main()
-    except UserError as error:
-        raise SystemExit(f"bench: {error.message}") from None
