@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from cdp_runner.contracts import source_for_file
+from cdp_runner.ingest.contracts import source_for_file
 
 NOT_HELD_BACK = {"products", "stores"}
 

@@ -36,7 +36,7 @@ from bench.holdback import hold_back
 from cdp_runner.config import PROJECT_DIR
 from cdp_runner.dbt import run_dbt
 from cdp_runner.generator.generate import generate
-from cdp_runner.load import load_path
+from cdp_runner.ingest.loader import load_path
 from cdp_runner.warehouse import connect
 
 

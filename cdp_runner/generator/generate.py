@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -23,7 +24,7 @@ import pyarrow.compute as pc
 
 from . import reference as ref
 from . import text as tx
-from ..contracts import SOURCES, SOURCES_BY_NAME, Source
+from ..ingest.contracts import SOURCES, SOURCES_BY_NAME, Source
 from .app import app_records, choose_app_orders, decide_installs
 from .block import Block, Records, card_numbers, crm_ids, user_ids
 from .commerce import (
@@ -233,11 +234,18 @@ def _take(records: Records, rows: np.ndarray) -> Records:
     return Records({name: pc.take(values, index) for name, values in records.columns.items()}, records.person[rows])
 
 
-def generate(customers: int, seed: int, out_dir: Path, end_date: date = date(2026, 6, 30), progress: bool = False) -> dict:
+def generate(
+    customers: int,
+    seed: int,
+    out_dir: Path,
+    end_date: date = date(2026, 6, 30),
+    on_block: Callable[[int, int], None] | None = None,
+) -> dict:
     """Write synthetic source files for `customers` people into `out_dir` (see the module doc).
 
     Returns a summary: {"out_dir", "customers", "seed", "end_date", "files": {file name: rows},
-    "truth_rows", "seconds"}. The same arguments always give byte-identical files.
+    "truth_rows", "seconds"}. The same arguments always give byte-identical files. on_block(blocks done, blocks)
+    is called before the first block and after each.
     """
     if not 1 <= customers <= MAX_CUSTOMERS:
         raise ValueError(f"customers must be between 1 and {MAX_CUSTOMERS:,}")
@@ -265,7 +273,8 @@ def generate(customers: int, seed: int, out_dir: Path, end_date: date = date(202
             stack.callback(sink.close)
         writer = BackgroundWriter()
         stack.callback(writer.close)  # closed before the sinks: callbacks run last-in first-out
-        bar = _progress_bar(stack, blocks) if progress else None
+        if on_block:
+            on_block(0, blocks)
 
         def write(name: str, records: Records, rng: np.random.Generator) -> None:
             delivery = deliver(SOURCES_BY_NAME[name], records, rng, world)
@@ -286,8 +295,8 @@ def generate(customers: int, seed: int, out_dir: Path, end_date: date = date(202
                 if source.name in records:
                     write(source.name, records[source.name], rng)
             writer.submit(persons.write, people)
-            if bar:
-                bar.advance(bar.task_ids[0])
+            if on_block:
+                on_block(number + 1, blocks)
         writer.submit(persons.write, bot_truth(world))
 
     files = {file_name(source): sinks[source.name].rows for source in SOURCES}
@@ -297,14 +306,6 @@ def generate(customers: int, seed: int, out_dir: Path, end_date: date = date(202
         "out_dir": str(out), "customers": customers, "seed": seed, "end_date": end_date.isoformat(),
         "files": files, "truth_rows": truth.rows, "persons": persons.rows, "seconds": round(time.perf_counter() - started, 2),
     }
-
-
-def _progress_bar(stack: ExitStack, blocks: int):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    bar = stack.enter_context(Progress(TextColumn("generating"), BarColumn(), MofNCompleteColumn(), TextColumn("blocks"), TimeElapsedColumn()))
-    bar.add_task("blocks", total=blocks)
-    return bar
 
 
 def _write_params(path: Path, world: World, end_date: date, files: dict) -> None:

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import text as tx
-from ..contracts import Source
+from ..ingest.contracts import Source
 from .block import Records
 from .world import World
 

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from cdp_runner.config import PROJECT_DIR
-from cdp_runner.contracts import LOAD_COLUMNS, SOURCES, format_for_file, source_for_file
+from cdp_runner.ingest.contracts import LOAD_COLUMNS, SOURCES, format_for_file, source_for_file
 
 
 def _declared_sources() -> dict[str, dict]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from cdp_runner.load import load_path
+from cdp_runner.ingest.loader import load_path
 from cdp_runner.pipeline import build_warehouse
 from cdp_runner.warehouse import connect
 
@@ -88,14 +88,20 @@ def test_reloading_every_file_changes_no_table(built_warehouse):
 def test_the_demo_report_tells_what_was_loaded_unified_segmented_and_exported(built_warehouse, tmp_path):
     import shutil
 
-    from cdp_runner.export import export_segment
-    from cdp_runner.report import console, print_demo_report
+    from cdp_runner.activation.segment_export import export_segment
+    from cdp_runner.console.build import print_demo_report
+    from cdp_runner.console.terminal import console
+    from cdp_runner.summary import summarise_warehouse
 
     warehouse = tmp_path / "warehouse.duckdb"  # a copy: exports record their state in the warehouse
     shutil.copy(built_warehouse.warehouse, warehouse)
     result = export_segment("loyal_buyers_email", "crm_email", warehouse=warehouse, out_dir=tmp_path / "out")
     with console.capture() as captured:
-        print_demo_report(warehouse, exports=[result], docs_page=tmp_path / "index.html", truth_dir=built_warehouse.data_dir)
+        print_demo_report(
+            summarise_warehouse(warehouse, truth_dir=built_warehouse.data_dir),
+            exports=[result],
+            docs_page=tmp_path / "index.html",
+        )
     text = " ".join(captured.get().replace("│", " ").split())  # table borders aside
     with connect(warehouse, read_only=True) as con:
         customers, known = con.execute(

@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from cdp_runner.errors import UserError
-from cdp_runner.evaluate import evaluate_identity
+from cdp_runner.evaluation.identity import evaluate_identity
 
 
 def _write_truth(path, rows):

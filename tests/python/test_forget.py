@@ -19,9 +19,10 @@ import pytest
 from click.testing import CliRunner
 
 from cdp_runner.cli import main
-from cdp_runner.contracts import SOURCES_BY_NAME
-from cdp_runner.forget import IDENTIFIER_COLUMNS, normalise
-from cdp_runner.load import load_path
+from cdp_runner.ingest.contracts import SOURCES_BY_NAME
+from cdp_runner.privacy.identifiers import normalize_identifier
+from cdp_runner.privacy.suppression import IDENTIFIER_COLUMNS
+from cdp_runner.ingest.loader import load_path
 from cdp_runner.pipeline import build_warehouse
 
 
@@ -70,7 +71,7 @@ def _pick_person(warehouse: Path) -> SimpleNamespace:
                 f"select {column.column}, {country} from raw.{source_name} where {key} in (select unnest(?))",
                 [keys],
             ):
-                if (column.identifier_type, normalise(column.identifier_type, value, row_country)) in identifiers:
+                if (column.identifier_type, normalize_identifier(column.identifier_type, value, row_country)) in identifiers:
                     delivered.add(value.strip())
     values = {customer_id, *(value for _, value in identifiers), *delivered, *(key for _, key in records)}
     return SimpleNamespace(
@@ -287,17 +288,17 @@ def test_declining_the_prompt_changes_nothing(scenario, tmp_path):
 
 def test_a_failure_rolls_the_whole_erasure_back(scenario, tmp_path, monkeypatch):
     """A failure after the raw rows were deleted leaves the warehouse as it was."""
-    from cdp_runner import forget as forget_module
+    from cdp_runner.privacy import erasure as erasure_module
 
     warehouse = tmp_path / "copy.duckdb"
     shutil.copy(scenario.before, warehouse)
-    original = forget_module._derived_text_columns
+    original = erasure_module._derived_text_columns
 
     def failing(con):
         yield from original(con)
         yield "marts.no_such_table", '"marts"."no_such_table"', ["customer_id"]
 
-    monkeypatch.setattr(forget_module, "_derived_text_columns", failing)
+    monkeypatch.setattr(erasure_module, "_derived_text_columns", failing)
     result = CliRunner().invoke(main, ["forget", scenario.person.email, "--yes", "--no-build", "--warehouse", str(warehouse)])
     assert result.exit_code != 0
     assert _traces(warehouse, [scenario.person.email]) == _traces(scenario.before, [scenario.person.email]) != {}

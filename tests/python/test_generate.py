@@ -16,7 +16,7 @@ import pytest
 from scipy.special import hyp2f1
 
 from cdp_runner.generator import generate as gen
-from cdp_runner.contracts import SOURCES, SOURCES_BY_NAME, source_for_file
+from cdp_runner.ingest.contracts import SOURCES, SOURCES_BY_NAME, source_for_file
 from cdp_runner.generator.params import GeneratorParams
 from cdp_runner.generator.world import build_world
 
@@ -95,7 +95,9 @@ def medium(tmp_path_factory):
 
 def test_same_arguments_give_identical_bytes(small, tmp_path):
     folder, _ = small
-    gen.generate(300, 11, tmp_path, END, progress=True)
+    blocks = []
+    gen.generate(300, 11, tmp_path, END, on_block=lambda done, total: blocks.append((done, total)))
+    assert blocks == [(0, 1), (1, 1)]
     assert digests(tmp_path) == digests(folder)
 
 

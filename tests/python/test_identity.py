@@ -28,9 +28,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from cdp_runner.evaluate import evaluate_identity
+from cdp_runner.evaluation.identity import evaluate_identity
 from cdp_runner.generator.generate import generate
-from cdp_runner.load import load_path
+from cdp_runner.ingest.loader import load_path
 
 pytestmark = pytest.mark.slow
 

@@ -17,7 +17,7 @@ from test_identity import _build, _copy_project, _dbt
 
 from cdp_runner.generator.generate import generate
 from bench.holdback import hold_back
-from cdp_runner.load import load_path
+from cdp_runner.ingest.loader import load_path
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ import pytest
 
 from cdp_runner.dbt import run_dbt
 from cdp_runner.errors import UserError
-from cdp_runner.segments import SEGMENTS_FILE, get_segment, load_segments
+from cdp_runner.activation.segments import SEGMENTS_FILE, get_segment, load_segments
 
 
 def _rows(warehouse, sql, params=None):

@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .errors import UserError
-from .warehouse import connect
+from ..errors import UserError
+from ..warehouse import connect
 
 RECORD_MAP = "marts.identity_record_map"
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import yaml
 
-from .config import PROJECT_DIR
-from .errors import UserError
+from ..config import PROJECT_DIR
+from ..errors import UserError
 
 SEGMENTS_FILE = PROJECT_DIR / "models" / "marts" / "audiences" / "_audiences__segments.yml"
 CATALOGUE_MODEL = "audience_segments"
