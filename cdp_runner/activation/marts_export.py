@@ -6,11 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import UserError
 from ..config import warehouse_path
+from ..errors import UserError
+from ..manifest import project_models
 from ..warehouse import connect, scalar
 from .files import atomic_write, file_sha256, write_manifest
-from .segment_export import model_properties
 
 
 @dataclass
@@ -21,14 +21,9 @@ class MartsResult:
 
 
 
-def public_marts(models: dict[str, dict] | None = None) -> list[str]:
-    """Models declared `access: public` in their yml (the marts BI tools may read)."""
-    models = model_properties() if models is None else models
-    return sorted(
-        name
-        for name, model in models.items()
-        if (model.get("config") or {}).get("access", model.get("access")) == "public"
-    )
+def public_marts(*, warehouse: str | Path | None = None) -> list[str]:
+    """Models with `access: public` in dbt's manifest (the marts BI tools may read)."""
+    return sorted(name for name, model in project_models(warehouse=warehouse).items() if model.get("access") == "public")
 
 
 def export_marts(
@@ -43,11 +38,12 @@ def export_marts(
         raise UserError(f"no warehouse at {database}: run 'cdp load' and 'cdp build' first")
     folder = Path(out_dir).resolve()
     result = MartsResult(folder=folder, manifest=folder / "_manifest.json")
+    public = public_marts(warehouse=warehouse)
     with connect(database, read_only=True) as con:
         built = {row[0] for row in con.execute(
             "select table_name from information_schema.tables where table_schema = 'marts'"
         ).fetchall()}
-        marts = [name for name in public_marts() if name in built]
+        marts = [name for name in public if name in built]
         if not marts:
             raise UserError(f"no public marts in {database}: run 'cdp build' first")
         build_time = scalar(con, "select max(built_at) from marts.audience_segments") if "audience_segments" in built else None

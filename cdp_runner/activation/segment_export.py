@@ -3,8 +3,8 @@
 Guarantees (docs/audiences-and-exports.md):
 - consent: only customers opted in (and contactable, for e-mail, SMS and push) for the destination's channel are
   exported, read from marts.customer_consent at export time, whatever the segment's own conditions say;
-- privacy: a destination that does not allow raw personal data gets no column tagged `meta: {pii: true}` in the
-  models' yml, except e-mail and phone hashed with SHA-256; a destination breaking that is refused before anything
+- privacy: a destination that does not allow raw personal data gets no column tagged `meta: {pii: true}` (read from
+  dbt's manifest), except e-mail and phone hashed with SHA-256; a destination breaking that is refused before anything
   is read or written;
 - determinism: rows sorted, columns in declared order, and the manifest names the build by the warehouse's build
   time, not the wall clock: the same export of the same build gives byte-identical files;
@@ -22,18 +22,17 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
-import yaml
-
-from ..config import META_SCHEMA, PROJECT_DIR, warehouse_path
+from ..config import META_SCHEMA, warehouse_path
 from ..errors import UserError
+from ..manifest import column_pii_tags, project_models
 from ..warehouse import connect, plain_value
 from .destinations import CHANNEL_CONSENT, FORMATS, Destination, get_destination
 from .files import atomic_write, file_sha256, write_manifest, write_rows
 from .segments import get_segment
 
-MODELS_DIR = PROJECT_DIR / "models"
 MODES = ("full", "diff")
 # Exported columns come from the wide customer view; member_since_date from the segment membership itself.
 PROFILE_MODEL = "customer_profile"
@@ -68,29 +67,9 @@ class ExportResult:
 
 
 
-def model_properties(models_dir: Path = MODELS_DIR) -> dict[str, dict]:
-    """Every model's properties from the project's yml files, by model name (the same files dbt reads)."""
-    models: dict[str, dict] = {}
-    for path in sorted(models_dir.rglob("*.yml")):
-        document = yaml.safe_load(path.read_text()) or {}
-        for model in document.get("models") or []:
-            if isinstance(model, dict) and model.get("name"):
-                models[model["name"]] = model
-    return models
-
-
-def column_pii_tags(model: dict) -> dict[str, bool]:
-    """{column: tagged pii} for the documented columns of a model (meta or config.meta, as dbt accepts both)."""
-    tags = {}
-    for column in model.get("columns") or []:
-        meta = {**(column.get("meta") or {}), **((column.get("config") or {}).get("meta") or {})}
-        tags[column["name"]] = bool(meta.get("pii"))
-    return tags
-
-
-def check_policy(destination: Destination, models: dict[str, dict] | None = None) -> None:
-    """Refuse (UserError) a destination that would receive a raw PII column it is not allowed, or an undocumented one."""
-    models = model_properties() if models is None else models
+def check_policy(destination: Destination, models: dict[str, dict[str, Any]]) -> None:
+    """Refuse (UserError) a destination that would receive a raw PII column it is not allowed, or an undocumented one;
+    `models` are the manifest's models, whose columns carry the pii tags."""
     documented = column_pii_tags(models.get(PROFILE_MODEL, {}))
     membership = column_pii_tags(models.get(MEMBERSHIP_MODEL, {}))
     documented.update({name: membership[name] for name in MEMBERSHIP_COLUMNS if name in membership})
@@ -151,9 +130,10 @@ def export_segment(
     """Write SEGMENT for DESTINATION (all checks first: a refusal writes nothing)."""
     if mode not in MODES:
         raise UserError(f"mode must be one of {', '.join(MODES)}, not '{mode}'")
-    segment = get_segment(segment_name)
+    models = project_models(warehouse=warehouse)
+    segment = get_segment(segment_name, models)
     destination = get_destination(destination_name, destinations_file)
-    check_policy(destination)
+    check_policy(destination, models)
     database = warehouse_path(warehouse)
     if not database.exists():
         raise UserError(f"no warehouse at {database}: run 'cdp load' and 'cdp build' first")

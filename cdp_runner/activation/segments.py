@@ -1,8 +1,6 @@
-"""The segment declarations, read from the same YAML file dbt compiles them from.
-
-Segments live in `config.meta.segments` of the model `audience_segments`, in
-models/marts/audiences/_audiences__segments.yml (see docs/audiences-and-exports.md). dbt checks their conditions
-against the columns of int_audience_customer_attributes when it builds; the runner only needs their names,
+"""The segment declarations, as dbt parsed them: `config.meta.segments` of the model `audience_segments` in dbt's
+manifest (see docs/audiences-and-exports.md; the marketer edits them in that model's yml). dbt checks their
+conditions against the columns of int_audience_customer_attributes when it builds; the runner only needs their names,
 descriptions and owners, to refuse an unknown segment before touching anything.
 """
 
@@ -10,13 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import yaml
-
-from ..config import PROJECT_DIR
 from ..errors import UserError
+from ..manifest import project_models, properties_file
 
-SEGMENTS_FILE = PROJECT_DIR / "models" / "marts" / "audiences" / "_audiences__segments.yml"
 CATALOGUE_MODEL = "audience_segments"
 
 
@@ -28,21 +24,20 @@ class Segment:
     conditions: list
 
 
-def load_segments(path: Path = SEGMENTS_FILE) -> dict[str, Segment]:
-    """Declared segments by name, in file order."""
-    try:
-        document = yaml.safe_load(path.read_text()) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise UserError(f"cannot read the segment declarations {path}: {error}") from error
-    model = next((item for item in document.get("models") or [] if item.get("name") == CATALOGUE_MODEL), None)
+def load_segments(
+    models: dict[str, dict[str, Any]] | None = None, *, warehouse: str | Path | None = None
+) -> dict[str, Segment]:
+    """Declared segments by name, in declaration order; `models` are the manifest's models (read when not given)."""
+    models = project_models(warehouse=warehouse) if models is None else models
+    model = models.get(CATALOGUE_MODEL)
     if model is None:
-        raise UserError(f"{path} does not declare the model {CATALOGUE_MODEL}, which holds the segments")
+        raise UserError(f"dbt's manifest has no model {CATALOGUE_MODEL}, which holds the segments")
     declared = ((model.get("config") or {}).get("meta") or {}).get("segments") or []
     segments: dict[str, Segment] = {}
     for entry in declared:
         name = entry.get("name")
         if not isinstance(name, str) or not name:
-            raise UserError(f"{path}: a segment has no name: {entry!r}")
+            raise UserError(f"{properties_file(model)}: a segment has no name: {entry!r}")
         segments[name] = Segment(
             name=name,
             description=str(entry.get("description") or "").strip(),
@@ -52,10 +47,14 @@ def load_segments(path: Path = SEGMENTS_FILE) -> dict[str, Segment]:
     return segments
 
 
-def get_segment(name: str, path: Path = SEGMENTS_FILE) -> Segment:
+def get_segment(
+    name: str, models: dict[str, dict[str, Any]] | None = None, *, warehouse: str | Path | None = None
+) -> Segment:
     """The declared segment called `name`; a UserError listing the declared ones otherwise."""
-    segments = load_segments(path)
+    models = project_models(warehouse=warehouse) if models is None else models
+    segments = load_segments(models)
     if name not in segments:
         known = ", ".join(sorted(segments)) or "none"
-        raise UserError(f"unknown segment '{name}' (declared in {path.name}: {known})")
+        declared_in = properties_file(models[CATALOGUE_MODEL]).name
+        raise UserError(f"unknown segment '{name}' (declared in {declared_in}: {known})")
     return segments[name]

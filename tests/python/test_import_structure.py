@@ -1,6 +1,7 @@
 """The runner's import structure, read with `ast` (nothing is imported): no import cycle between cdp_runner's modules,
 function-local imports included; no private name (`_name`) used across modules; function-local imports of the
-package only in cli.py, where each command defers its imports for start-up speed."""
+package only in cli.py, where each command defers its imports for start-up speed; YAML read only where the input is
+YAML (never the models' yml: dbt's manifest says what dbt parsed)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,12 @@ PACKAGE = "cdp_runner"
 PACKAGE_DIR = PROJECT_DIR / PACKAGE
 # cli.py imports inside each command on purpose: `cdp --help` must not load DuckDB, numpy and pyarrow.
 LOCAL_IMPORTS_ALLOWED = {f"{PACKAGE}.cli"}
+# The modules that read YAML, and what: the models' yml is dbt's to read (the runner reads dbt's manifest).
+YAML_READERS = {
+    f"{PACKAGE}.activation.destinations": "activation/destinations.yml",
+    f"{PACKAGE}.ingest.mapping": "a column-mapping file",
+    f"{PACKAGE}.privacy.identifiers": "vars.cdp_default_country of dbt_project.yml",
+}
 
 
 def _module_name(path: Path) -> str:
@@ -176,3 +183,8 @@ def test_the_package_is_imported_at_module_level(module):
         if inside_function and target.startswith(PACKAGE)
     ]
     assert local == []
+
+
+def test_yaml_is_read_only_where_the_input_is_yaml():
+    readers = {module for module, visitor in IMPORTS.items() if any(t == "yaml" for t, _, _, _ in visitor.found)}
+    assert readers == set(YAML_READERS)

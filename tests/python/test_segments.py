@@ -12,7 +12,8 @@ import pytest
 
 from cdp_runner.dbt import run_dbt
 from cdp_runner.errors import UserError
-from cdp_runner.activation.segments import SEGMENTS_FILE, get_segment, load_segments
+from cdp_runner.manifest import project_models
+from cdp_runner.activation.segments import CATALOGUE_MODEL, get_segment, load_segments
 
 
 def _rows(warehouse, sql, params=None):
@@ -57,11 +58,7 @@ def test_unknown_segment_is_a_user_error():
 
 
 def _declarations() -> list[dict]:
-    import yaml
-
-    document = yaml.safe_load(SEGMENTS_FILE.read_text())
-    model = next(item for item in document["models"] if item["name"] == "audience_segments")
-    return copy.deepcopy(model["config"]["meta"]["segments"])
+    return copy.deepcopy(project_models()[CATALOGUE_MODEL]["config"]["meta"]["segments"])
 
 
 BAD_CONDITIONS = [
