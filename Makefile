@@ -12,7 +12,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 DEMO_CUSTOMERS ?= 5000
 BENCH_CUSTOMERS ?= 1000000
 
-.PHONY: setup demo test pytest lint lint-delta bench clean
+.PHONY: setup demo test pytest lint lint-delta bench contracts clean
 
 setup: $(STAMP)
 
@@ -44,6 +44,11 @@ lint-delta: $(STAMP)
 	mkdir -p .build
 	CDP_WAREHOUSE=$(CURDIR)/.build/lint.duckdb $(BIN)/sqlfluff lint --config .ci/sqlfluff-identity-delta.cfg \
 		models/intermediate/identity models/marts/identity --processes 2
+
+# After changing cdp_runner/ingest/contracts.py: rewrites the staging sources' yml, the staged-source registry macro
+# and docs/sources.md (tests/python/test_contracts.py fails while they differ).
+contracts: $(STAMP)
+	$(BIN)/python -m cdp_runner.ingest.contract_files --write
 
 bench: $(STAMP)
 	$(BIN)/python -m bench --customers $(BENCH_CUSTOMERS)

@@ -76,7 +76,7 @@ create table if not exists {META_SCHEMA}.erasure_log (
 
 def raw_table_ddl(source: Source) -> str:
     columns = [f"{name} varchar" for name in source.column_names]
-    columns += [f"{name} {type_}" for name, type_, _ in LOAD_COLUMNS]
+    columns += [f"{column.name} {column.type}" for column in LOAD_COLUMNS]
     return f"create table if not exists {RAW_SCHEMA}.{source.name} (\n    " + ",\n    ".join(columns) + "\n)"
 
 

@@ -1,25 +1,48 @@
-"""Input contracts: the columns each source file must or may carry.
+"""Source contracts: the one definition of every source the platform loads.
 
-This module is the single definition of what a source looks like. The generator writes
-files in these shapes, the loader checks files against them and creates the raw tables
-from them, and a test keeps every `_<system>__sources.yml` in step with them.
+Everything else about a source follows from its entry here. The loader checks delivered files against it and
+creates the raw tables from it; the generator writes files in its shapes; an erasure finds a person's raw rows
+by the identifier columns it names. `python -m cdp_runner.ingest.contract_files --write` (`make contracts`) writes
+from it each system's `models/staging/<system>/_<system>__sources.yml`, the staged-source registry
+`cdp_staged_sources()` (macros/staging/cdp_staged_sources.sql: staging model names, keys and the identity markers
+each staging model fills) and docs/sources.md; a test fails when one of them differs from what it would write.
 
-Types are *logical* types of the delivered text: raw tables store every value as text,
-exactly as delivered, and staging parses them. Accepted formats of the text:
-
-- timestamp: ISO 8601 (`2025-03-04T10:22:33+02:00`, `2025-03-04 08:22:33Z`, or without an
-  offset, which means UTC); Parquet timestamps are accepted as they are.
-- date: `YYYY-MM-DD`.
-- decimal: a plain number with a `.` decimal point (`12.50`, `-3`), no thousands separators.
-- integer: digits with an optional sign.
-- boolean: `true`/`false`, `1`/`0`, `yes`/`no` (any case).
-- string: anything; surrounding white space is trimmed in staging.
+Types are *logical* types of the delivered text (TYPES): raw tables store every value as text, exactly as
+delivered, and staging parses them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+
+@dataclass(frozen=True)
+class ContractType:
+    name: str
+    label: str  # how a column's description in the sources' yml names it
+    accepted: str  # the text staging accepts (docs/sources.md)
+
+
+TYPES = {
+    contract_type.name: contract_type
+    for contract_type in (
+        ContractType("string", "text", "anything; surrounding white space is trimmed in staging."),
+        ContractType(
+            "timestamp",
+            "ISO 8601 timestamp",
+            "ISO 8601 with an offset (`2025-03-04T10:22:33+02:00`, `2025-03-04 08:22:33Z`); text without an offset "
+            "is taken as UTC; a date alone means midnight UTC; Parquet timestamps are accepted as they are.",
+        ),
+        ContractType("date", "YYYY-MM-DD date", "`YYYY-MM-DD`."),
+        ContractType(
+            "decimal", "decimal number", "`12.50`, `-3` (no thousands separators, `.` as decimal point)."
+        ),
+        ContractType("integer", "whole number", "digits with an optional sign."),
+        ContractType("boolean", "boolean", "`true/false`, `1/0`, `yes/no`, `y/n`, `t/f` (any case)."),
+    )
+}
+
+# File extension -> format; the notes say what each format must look like (docs/sources.md).
 FORMATS = {
     ".csv": "csv",
     ".jsonl": "jsonl",
@@ -27,20 +50,86 @@ FORMATS = {
     ".json": "jsonl",
     ".parquet": "parquet",
 }
+FORMAT_NOTES = {
+    "csv": "comma-separated, header row, `\"` quotes, UTF-8",
+    "jsonl": "one JSON object per line",
+    "parquet": "",
+}
 
-# Columns the loader adds to every raw table, after the contract's columns.
+# The identity marker types, in the order of the staging models' marker columns (cdp_identity_marker_types() in
+# macros/staging/cdp_identity_markers.sql lists the same for SQL). A column that carries one says so (Column.identifier).
+IDENTIFIER_TYPES = (
+    "email",
+    "phone",
+    "user_id",
+    "anonymous_id",
+    "device_id",
+    "loyalty_card",
+    "ip_address",
+    "push_token",
+    "qr_code",
+    "pos_transaction",
+)
+# Identity reads IP addresses as markers but never gives them to a customer (households and offices share them), so
+# they are not a person's: an erasure leaves them alone.
+SHARED_IDENTIFIER_TYPES = frozenset({"ip_address"})
+PHONE_FORMAT = (
+    "any national or international format; numbers without an international prefix get the calling code of the "
+    "row's country column where the contract names one, else of `vars.cdp_default_country` (default `GB`)."
+)
+
+
+@dataclass(frozen=True)
+class LoadColumn:
+    """A column the loader adds to every raw table, after the contract's columns."""
+
+    name: str
+    type: str
+    description: str
+    pii: bool = False
+    not_null: bool = False
+
+
 LOAD_COLUMNS = (
-    ("_load_id", "varchar", "The load (see cdp_meta.load_ledger) that delivered the row."),
-    ("_row_number", "bigint", "1-based position of the record among the data records of its file."),
-    ("_loaded_at", "timestamp", "When the load committed (UTC)."),
-    ("_file_name", "varchar", "Name of the delivered file."),
-    (
+    LoadColumn(
+        "_load_id", "varchar", "The load (see cdp_meta.load_ledger) that delivered the row.", not_null=True
+    ),
+    LoadColumn(
+        "_row_number", "bigint", "1-based position of the record among the data records of its file.", not_null=True
+    ),
+    LoadColumn("_loaded_at", "timestamp", "When the load committed (UTC)."),
+    LoadColumn("_file_name", "varchar", "Name of the delivered file."),
+    LoadColumn(
         "_parse_error",
         "varchar",
         "Why the loader could not split the record into columns (wrong column count, malformed JSON); "
         "null for records that were split normally.",
     ),
-    ("_raw_record", "varchar", "The record's original text when it could not be split; null otherwise."),
+    LoadColumn(
+        "_raw_record", "varchar", "The record's original text when it could not be split; null otherwise.", pii=True
+    ),
+)
+
+
+@dataclass(frozen=True)
+class System:
+    """A system sources come from: one folder of staging models, one `_<system>__sources.yml`."""
+
+    name: str
+    description: str
+
+
+SYSTEMS = (
+    System("web", "Website tracking (tag manager export)."),
+    System("app", "Mobile app analytics export."),
+    System("shop", "E-commerce platform: orders and order lines."),
+    System("pos", "In-store tills: receipts, receipt lines and the store list."),
+    System("crm", "CRM customer accounts."),
+    System("loyalty", "Loyalty programme members."),
+    System("marketing", "E-mail service provider events and SMS / push sends."),
+    System("support", "Help desk tickets and website live chats."),
+    System("qr", "QR code scans online and in store."),
+    System("catalog", "Product catalogue."),
 )
 
 
@@ -51,6 +140,13 @@ class Column:
     description: str
     required: bool = False
     pii: bool = False
+    # The identity marker type the value is: staging fills marker_<identifier> from it (person-bearing sources), and
+    # an erasure matches the person's identifiers in it.
+    identifier: str | None = None
+    # Phones: the row's country column, whose calling code a number without an international prefix takes.
+    country_column: str | None = None
+    # Line tables: the source whose record key the value is (an erased record takes its lines with it).
+    parent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,8 +156,11 @@ class Source:
     description: str
     key: str
     default_format: str
+    # The identity marker types its staging model fills, for a source whose records are about a person: the
+    # identifier types of its columns, in the order the staged-source registry lists them (the identity stage's
+    # fingerprint hashes that list, so a new order makes the next identity build a full one).
+    markers: tuple[str, ...] = ()
     columns: tuple[Column, ...] = field(default_factory=tuple)
-    has_person: bool = True
 
     @property
     def column_names(self) -> list[str]:
@@ -71,9 +170,41 @@ class Source:
     def required_columns(self) -> list[str]:
         return [column.name for column in self.columns if column.required]
 
+    @property
+    def default_file(self) -> str:
+        return f"{self.name}.{self.default_format}"
 
-def _c(name: str, type_: str, description: str, *, required: bool = False, pii: bool = False) -> Column:
-    return Column(name=name, type=type_, description=description, required=required, pii=pii)
+    @property
+    def entity(self) -> str:
+        """What a record is, in the staging models' names: the source's name without its system's prefix."""
+        return self.name.removeprefix(f"{self.system}_")
+
+    @property
+    def base_model(self) -> str:
+        return f"base_{self.system}__{self.entity}"
+
+    @property
+    def staged_model(self) -> str:
+        return f"stg_{self.system}__{self.entity}"
+
+    @property
+    def has_person(self) -> bool:
+        """Whether its records are about a person (the identity stage reads their markers)."""
+        return bool(self.markers)
+
+
+def _c(
+    name: str,
+    type_: str,
+    description: str,
+    *,
+    required: bool = False,
+    pii: bool = False,
+    identifier: str | None = None,
+    country_column: str | None = None,
+    parent: str | None = None,
+) -> Column:
+    return Column(name, type_, description, required, pii, identifier, country_column, parent)
 
 
 SOURCES: tuple[Source, ...] = (
@@ -83,6 +214,7 @@ SOURCES: tuple[Source, ...] = (
         description="Website tracking events (one JSON object per line), as exported by the tag manager.",
         key="event_id",
         default_format="jsonl",
+        markers=("anonymous_id", "user_id", "email", "ip_address"),
         columns=(
             _c("event_id", "string", "Unique id of the event; re-deliveries repeat it.", required=True),
             _c(
@@ -92,14 +224,14 @@ SOURCES: tuple[Source, ...] = (
                 required=True,
             ),
             _c("occurred_at", "timestamp", "When the event happened, with the visitor's time-zone offset.", required=True),
-            _c("anonymous_id", "string", "First-party cookie id of the browser.", pii=True),
-            _c("user_id", "string", "Shop account id once the visitor has logged in or signed up.", pii=True),
-            _c("email", "string", "E-mail typed into the sign-up or login form.", pii=True),
+            _c("anonymous_id", "string", "First-party cookie id of the browser.", pii=True, identifier="anonymous_id"),
+            _c("user_id", "string", "Shop account id once the visitor has logged in or signed up.", pii=True, identifier="user_id"),
+            _c("email", "string", "E-mail typed into the sign-up or login form.", pii=True, identifier="email"),
             _c("session_id", "string", "Tracking session id."),
             _c("page_url", "string", "URL of the page."),
             _c("product_sku", "string", "Product of a product_view or add_to_cart event."),
             _c("device_type", "string", "desktop, mobile or tablet."),
-            _c("ip_address", "string", "Visitor's IP address.", pii=True),
+            _c("ip_address", "string", "Visitor's IP address.", pii=True, identifier="ip_address"),
             _c("user_agent", "string", "Browser user agent string.", pii=True),
             _c("utm_source", "string", "Campaign source."),
             _c("utm_medium", "string", "Campaign medium."),
@@ -112,6 +244,7 @@ SOURCES: tuple[Source, ...] = (
         description="Mobile app analytics events (Parquet).",
         key="event_id",
         default_format="parquet",
+        markers=("device_id", "user_id", "push_token", "ip_address"),
         columns=(
             _c("event_id", "string", "Unique id of the event; re-deliveries repeat it.", required=True),
             _c(
@@ -121,13 +254,13 @@ SOURCES: tuple[Source, ...] = (
                 required=True,
             ),
             _c("occurred_at", "timestamp", "When the event happened.", required=True),
-            _c("device_id", "string", "Advertising-independent install id of the device.", required=True, pii=True),
-            _c("app_user_id", "string", "Shop account id once logged in (same id space as web user_id).", pii=True),
-            _c("push_token", "string", "Push notification token of the install.", pii=True),
+            _c("device_id", "string", "Advertising-independent install id of the device.", required=True, pii=True, identifier="device_id"),
+            _c("app_user_id", "string", "Shop account id once logged in (same id space as web user_id).", pii=True, identifier="user_id"),
+            _c("push_token", "string", "Push notification token of the install.", pii=True, identifier="push_token"),
             _c("platform", "string", "ios or android."),
             _c("app_version", "string", "Version of the app."),
             _c("product_sku", "string", "Product of a product_view or add_to_cart event."),
-            _c("ip_address", "string", "Device's IP address.", pii=True),
+            _c("ip_address", "string", "Device's IP address.", pii=True, identifier="ip_address"),
         ),
     ),
     Source(
@@ -136,11 +269,12 @@ SOURCES: tuple[Source, ...] = (
         description="E-commerce order headers, one row per order.",
         key="order_id",
         default_format="csv",
+        markers=("email", "phone", "user_id"),
         columns=(
             _c("order_id", "string", "Order number.", required=True),
-            _c("user_id", "string", "Shop account id of the buyer; empty for guest checkouts.", pii=True),
-            _c("email", "string", "Buyer's e-mail.", pii=True),
-            _c("phone", "string", "Buyer's phone, in any format.", pii=True),
+            _c("user_id", "string", "Shop account id of the buyer; empty for guest checkouts.", pii=True, identifier="user_id"),
+            _c("email", "string", "Buyer's e-mail.", pii=True, identifier="email"),
+            _c("phone", "string", "Buyer's phone, in any format.", pii=True, identifier="phone", country_column="shipping_country"),
             _c("ordered_at", "timestamp", "When the order was placed.", required=True),
             _c("status", "string", "completed, cancelled, refunded, partially_refunded or returned.", required=True),
             _c("currency", "string", "ISO 4217 currency code.", required=True),
@@ -160,10 +294,9 @@ SOURCES: tuple[Source, ...] = (
         description="E-commerce order lines.",
         key="order_line_id",
         default_format="csv",
-        has_person=False,
         columns=(
             _c("order_line_id", "string", "Line id.", required=True),
-            _c("order_id", "string", "Order the line belongs to.", required=True),
+            _c("order_id", "string", "Order the line belongs to.", required=True, parent="shop_orders"),
             _c("product_sku", "string", "Product bought.", required=True),
             _c("quantity", "integer", "Units bought.", required=True),
             _c("unit_price", "decimal", "Price of one unit before discount.", required=True),
@@ -177,12 +310,13 @@ SOURCES: tuple[Source, ...] = (
         description="In-store till transactions, one row per receipt.",
         key="transaction_id",
         default_format="csv",
+        markers=("email", "loyalty_card", "pos_transaction"),
         columns=(
-            _c("transaction_id", "string", "Receipt id.", required=True),
+            _c("transaction_id", "string", "Receipt id.", required=True, identifier="pos_transaction"),
             _c("store_id", "string", "Store of the till.", required=True),
             _c("occurred_at", "timestamp", "When the receipt was issued, with the store's offset.", required=True),
-            _c("loyalty_card_number", "string", "Loyalty card scanned at the till, if any.", pii=True),
-            _c("receipt_email", "string", "E-mail given for an e-receipt, if any.", pii=True),
+            _c("loyalty_card_number", "string", "Loyalty card scanned at the till, if any.", pii=True, identifier="loyalty_card"),
+            _c("receipt_email", "string", "E-mail given for an e-receipt, if any.", pii=True, identifier="email"),
             _c("transaction_type", "string", "sale or return.", required=True),
             _c("payment_method", "string", "card, cash or mobile."),
             _c("currency", "string", "ISO 4217 currency code.", required=True),
@@ -195,10 +329,9 @@ SOURCES: tuple[Source, ...] = (
         description="In-store till receipt lines.",
         key="transaction_line_id",
         default_format="csv",
-        has_person=False,
         columns=(
             _c("transaction_line_id", "string", "Line id.", required=True),
-            _c("transaction_id", "string", "Receipt the line belongs to.", required=True),
+            _c("transaction_id", "string", "Receipt the line belongs to.", required=True, identifier="pos_transaction"),
             _c("product_sku", "string", "Product.", required=True),
             _c("quantity", "integer", "Units (negative for returns).", required=True),
             _c("unit_price", "decimal", "Price of one unit before discount.", required=True),
@@ -211,7 +344,6 @@ SOURCES: tuple[Source, ...] = (
         description="Store list.",
         key="store_id",
         default_format="csv",
-        has_person=False,
         columns=(
             _c("store_id", "string", "Store id.", required=True),
             _c("store_name", "string", "Store name.", required=True),
@@ -228,13 +360,14 @@ SOURCES: tuple[Source, ...] = (
         description="Customer accounts exported from the CRM, one row per account.",
         key="crm_customer_id",
         default_format="csv",
+        markers=("email", "phone", "user_id"),
         columns=(
             _c("crm_customer_id", "string", "CRM account id.", required=True),
-            _c("user_id", "string", "Shop account id linked to the CRM account.", pii=True),
+            _c("user_id", "string", "Shop account id linked to the CRM account.", pii=True, identifier="user_id"),
             _c("first_name", "string", "First name.", pii=True),
             _c("last_name", "string", "Last name.", pii=True),
-            _c("email", "string", "E-mail.", pii=True),
-            _c("phone", "string", "Phone, in any format.", pii=True),
+            _c("email", "string", "E-mail.", pii=True, identifier="email"),
+            _c("phone", "string", "Phone, in any format.", pii=True, identifier="phone", country_column="country"),
             _c("birth_date", "date", "Date of birth.", pii=True),
             _c("gender", "string", "female, male, other or empty."),
             _c("street_address", "string", "Street and number.", pii=True),
@@ -257,10 +390,11 @@ SOURCES: tuple[Source, ...] = (
         description="Loyalty programme members: one card per row, tied to an e-mail or a phone.",
         key="loyalty_card_number",
         default_format="csv",
+        markers=("email", "phone", "loyalty_card"),
         columns=(
-            _c("loyalty_card_number", "string", "Card number.", required=True, pii=True),
-            _c("email", "string", "E-mail the card is registered to.", pii=True),
-            _c("phone", "string", "Phone the card is registered to, in any format.", pii=True),
+            _c("loyalty_card_number", "string", "Card number.", required=True, pii=True, identifier="loyalty_card"),
+            _c("email", "string", "E-mail the card is registered to.", pii=True, identifier="email"),
+            _c("phone", "string", "Phone the card is registered to, in any format.", pii=True, identifier="phone"),
             _c("first_name", "string", "First name.", pii=True),
             _c("last_name", "string", "Last name.", pii=True),
             _c("tier", "string", "bronze, silver, gold or platinum."),
@@ -275,6 +409,7 @@ SOURCES: tuple[Source, ...] = (
         description="E-mail service provider events (one JSON object per line).",
         key="email_event_id",
         default_format="jsonl",
+        markers=("email",),
         columns=(
             _c("email_event_id", "string", "Event id.", required=True),
             _c(
@@ -283,7 +418,7 @@ SOURCES: tuple[Source, ...] = (
                 "sent, delivered, open, click, bounce, unsubscribe or spam_complaint.",
                 required=True,
             ),
-            _c("email", "string", "Recipient address.", required=True, pii=True),
+            _c("email", "string", "Recipient address.", required=True, pii=True, identifier="email"),
             _c("campaign_id", "string", "Campaign."),
             _c("bounce_type", "string", "hard or soft, for bounces."),
             _c("link_url", "string", "Clicked link, for clicks."),
@@ -296,12 +431,13 @@ SOURCES: tuple[Source, ...] = (
         description="SMS and push notification sends and their outcomes.",
         key="message_event_id",
         default_format="csv",
+        markers=("phone", "push_token"),
         columns=(
             _c("message_event_id", "string", "Event id.", required=True),
             _c("channel", "string", "sms or push.", required=True),
             _c("event_type", "string", "sent, delivered, clicked, failed or opted_out.", required=True),
-            _c("phone", "string", "Recipient phone (SMS).", pii=True),
-            _c("push_token", "string", "Recipient push token (push).", pii=True),
+            _c("phone", "string", "Recipient phone (SMS).", pii=True, identifier="phone"),
+            _c("push_token", "string", "Recipient push token (push).", pii=True, identifier="push_token"),
             _c("campaign_id", "string", "Campaign."),
             _c("occurred_at", "timestamp", "When the event happened.", required=True),
         ),
@@ -312,10 +448,11 @@ SOURCES: tuple[Source, ...] = (
         description="Help-desk tickets.",
         key="ticket_id",
         default_format="csv",
+        markers=("email", "phone"),
         columns=(
             _c("ticket_id", "string", "Ticket id.", required=True),
-            _c("requester_email", "string", "Requester's e-mail.", pii=True),
-            _c("requester_phone", "string", "Requester's phone, in any format.", pii=True),
+            _c("requester_email", "string", "Requester's e-mail.", pii=True, identifier="email"),
+            _c("requester_phone", "string", "Requester's phone, in any format.", pii=True, identifier="phone"),
             _c("requester_name", "string", "Requester's name as typed.", pii=True),
             _c("channel", "string", "email, phone or web_form."),
             _c("category", "string", "Topic of the ticket."),
@@ -331,10 +468,11 @@ SOURCES: tuple[Source, ...] = (
         description="Live chat conversations from the website widget (one JSON object per line).",
         key="chat_id",
         default_format="jsonl",
+        markers=("anonymous_id", "email"),
         columns=(
             _c("chat_id", "string", "Chat id.", required=True),
-            _c("anonymous_id", "string", "Website cookie id of the visitor.", pii=True),
-            _c("visitor_email", "string", "E-mail the visitor gave.", pii=True),
+            _c("anonymous_id", "string", "Website cookie id of the visitor.", pii=True, identifier="anonymous_id"),
+            _c("visitor_email", "string", "E-mail the visitor gave.", pii=True, identifier="email"),
             _c("visitor_name", "string", "Name the visitor gave.", pii=True),
             _c("status", "string", "missed or completed."),
             _c("message_count", "integer", "Messages exchanged."),
@@ -352,15 +490,16 @@ SOURCES: tuple[Source, ...] = (
         ),
         key="scan_id",
         default_format="jsonl",
+        markers=("anonymous_id", "qr_code", "pos_transaction"),
         columns=(
             _c("scan_id", "string", "Scan id.", required=True),
-            _c("qr_code_id", "string", "The code scanned; an online scan and its in-store rescan share it.", required=True),
+            _c("qr_code_id", "string", "The code scanned; an online scan and its in-store rescan share it.", required=True, identifier="qr_code"),
             _c("scan_type", "string", "online or in_store.", required=True),
-            _c("anonymous_id", "string", "Website cookie id (online scans).", pii=True),
+            _c("anonymous_id", "string", "Website cookie id (online scans).", pii=True, identifier="anonymous_id"),
             _c("latitude", "decimal", "Latitude of the scan (online scans).", pii=True),
             _c("longitude", "decimal", "Longitude of the scan (online scans).", pii=True),
             _c("store_id", "string", "Store of the rescan (in-store scans)."),
-            _c("transaction_id", "string", "Till receipt the rescan was made for (in-store scans)."),
+            _c("transaction_id", "string", "Till receipt the rescan was made for (in-store scans).", identifier="pos_transaction"),
             _c("product_sku", "string", "Product the code points to."),
             _c("scanned_at", "timestamp", "When the code was scanned.", required=True),
         ),
@@ -371,7 +510,6 @@ SOURCES: tuple[Source, ...] = (
         description="Product catalogue.",
         key="product_sku",
         default_format="csv",
-        has_person=False,
         columns=(
             _c("product_sku", "string", "Product SKU.", required=True),
             _c("product_name", "string", "Name.", required=True),
@@ -388,6 +526,39 @@ SOURCES: tuple[Source, ...] = (
 )
 
 SOURCES_BY_NAME = {source.name: source for source in SOURCES}
+
+
+def check_sources(sources: tuple[Source, ...]) -> None:
+    """Refuse a contract whose parts do not fit together (an error at import, before anything reads it)."""
+    systems = {system.name for system in SYSTEMS}
+    for source in sources:
+        where = f"contract of {source.name}"
+        names = source.column_names
+        carried = list(dict.fromkeys(column.identifier for column in source.columns if column.identifier))
+        problems = [
+            f"unknown system {source.system!r}" if source.system not in systems else "",
+            f"default format {source.default_format!r} has no extension" if source.default_format not in FORMATS.values() else "",
+            f"key {source.key!r} is not a required column" if source.key not in source.required_columns else "",
+            "a column name is used twice" if len(set(names)) != len(names) else "",
+            f"markers {', '.join(source.markers)} are not the identifier types of its columns ({', '.join(carried)})"
+            if source.markers and sorted(source.markers) != sorted(carried) else "",
+        ]
+        for column in source.columns:
+            problems += [
+                f"{column.name}: unknown type {column.type!r}" if column.type not in TYPES else "",
+                f"{column.name}: unknown identifier type {column.identifier!r}"
+                if column.identifier and column.identifier not in IDENTIFIER_TYPES else "",
+                f"{column.name}: country column {column.country_column!r} is not a column"
+                if column.country_column and column.country_column not in names else "",
+                f"{column.name}: parent {column.parent!r} is not a source"
+                if column.parent and column.parent not in SOURCES_BY_NAME else "",
+            ]
+        problems = [problem for problem in problems if problem]
+        if problems:
+            raise ValueError(f"{where}: " + "; ".join(problems))
+
+
+check_sources(SOURCES)
 
 
 def source_for_file(file_name: str) -> Source | None:
@@ -408,6 +579,7 @@ def source_for_file(file_name: str) -> Source | None:
 
 
 def format_for_file(file_name: str) -> str | None:
+    """The format a file's extension says; None for an extension no format has."""
     lowered = file_name.lower()
     for extension, file_format in FORMATS.items():
         if lowered.endswith(extension):

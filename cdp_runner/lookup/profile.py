@@ -12,23 +12,12 @@ from typing import Any
 import duckdb
 
 from ..errors import UserError
+from ..ingest.contracts import IDENTIFIER_TYPES
 from ..privacy.identifiers import identifier_candidates
 from ..warehouse import connect, plain_value
 from .customers import MARTS, Match, find_match, require_marts, table_exists
 
 TIMELINE_LIMIT = 10
-IDENTIFIER_TYPES = (
-    "email",
-    "phone",
-    "user_id",
-    "anonymous_id",
-    "device_id",
-    "loyalty_card",
-    "ip_address",
-    "push_token",
-    "qr_code",
-    "pos_transaction",
-)
 CONSENT_CHANNELS = ("email", "sms", "push", "advertising")
 
 VALUE_COLUMNS = {

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import duckdb
 
 from ..config import META_SCHEMA
-from ..ingest.contracts import SOURCES_BY_NAME
+from ..ingest.contracts import SHARED_IDENTIFIER_TYPES, SOURCES, Source
 from ..warehouse import quote_identifier, scalar, utc_now
 from .identifiers import clean_string, identifier_candidates, normalize_identifier
 
@@ -27,7 +27,8 @@ KEY_TABLE = f"{META_SCHEMA}.erasure_key"
 
 @dataclass(frozen=True)
 class IdentifierColumn:
-    """A raw column that carries an identifier: staging turns it into marker_<identifier_type>."""
+    """A raw column an erasure matches a person in: its values, normalised as staging normalises them, are of this
+    identifier type, or record keys (`record.<source>`)."""
 
     column: str
     identifier_type: str
@@ -39,61 +40,22 @@ def record_type(source_name: str) -> str:
     return f"record.{source_name}"
 
 
-# The identity columns of each raw table, as the staging models read them (models/staging/*/stg_*.sql), plus
-# each person-bearing source's key and the parent keys of the line tables. IP addresses are left out on purpose:
-# identity never gives them to a customer (households and offices share them), so they are not the person's.
-IDENTIFIER_COLUMNS: dict[str, tuple[IdentifierColumn, ...]] = {
-    "web_events": (
-        IdentifierColumn("anonymous_id", "anonymous_id"),
-        IdentifierColumn("user_id", "user_id"),
-        IdentifierColumn("email", "email"),
-    ),
-    "app_events": (
-        IdentifierColumn("device_id", "device_id"),
-        IdentifierColumn("app_user_id", "user_id"),
-        IdentifierColumn("push_token", "push_token"),
-    ),
-    "shop_orders": (
-        IdentifierColumn("user_id", "user_id"),
-        IdentifierColumn("email", "email"),
-        IdentifierColumn("phone", "phone", country_column="shipping_country"),
-    ),
-    "shop_order_lines": (IdentifierColumn("order_id", record_type("shop_orders")),),
-    "pos_transactions": (
-        IdentifierColumn("transaction_id", "pos_transaction"),
-        IdentifierColumn("loyalty_card_number", "loyalty_card"),
-        IdentifierColumn("receipt_email", "email"),
-    ),
-    "pos_transaction_lines": (IdentifierColumn("transaction_id", "pos_transaction"),),
-    "crm_customers": (
-        IdentifierColumn("user_id", "user_id"),
-        IdentifierColumn("email", "email"),
-        IdentifierColumn("phone", "phone", country_column="country"),
-    ),
-    "loyalty_members": (
-        IdentifierColumn("loyalty_card_number", "loyalty_card"),
-        IdentifierColumn("email", "email"),
-        IdentifierColumn("phone", "phone"),
-    ),
-    "email_events": (IdentifierColumn("email", "email"),),
-    "messaging_sends": (IdentifierColumn("phone", "phone"), IdentifierColumn("push_token", "push_token")),
-    "support_tickets": (
-        IdentifierColumn("requester_email", "email"),
-        IdentifierColumn("requester_phone", "phone"),
-    ),
-    "live_chats": (IdentifierColumn("anonymous_id", "anonymous_id"), IdentifierColumn("visitor_email", "email")),
-    "qr_scans": (
-        IdentifierColumn("anonymous_id", "anonymous_id"),
-        IdentifierColumn("qr_code_id", "qr_code"),
-        IdentifierColumn("transaction_id", "pos_transaction"),
-    ),
-}
-IDENTIFIER_COLUMNS.update(
-    (name, (*columns, IdentifierColumn(SOURCES_BY_NAME[name].key, record_type(name))))
-    for name, columns in list(IDENTIFIER_COLUMNS.items())
-    if SOURCES_BY_NAME[name].has_person
-)
+def identifier_columns(source: Source) -> tuple[IdentifierColumn, ...]:
+    """The raw columns an erasure matches a person in (the contract's identifier columns, docs/erasure.md): those that
+    carry an identifier type (but the shared ones, which identity never gives to a person), the parent keys of line
+    tables, and the key of a person-bearing source."""
+    columns = [
+        IdentifierColumn(column.name, column.identifier, column.country_column)
+        for column in source.columns
+        if column.identifier and column.identifier not in SHARED_IDENTIFIER_TYPES
+    ]
+    columns += [IdentifierColumn(column.name, record_type(column.parent)) for column in source.columns if column.parent]
+    if source.has_person:
+        columns.append(IdentifierColumn(source.key, record_type(source.name)))
+    return tuple(columns)
 
+
+IDENTIFIER_COLUMNS = {source.name: columns for source in SOURCES if (columns := identifier_columns(source))}
 
 
 # --- suppression hashes --------------------------------------------------------------------------------------

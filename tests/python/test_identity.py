@@ -305,7 +305,7 @@ def test_a_person_source_the_identity_stage_does_not_read_fails_the_coverage_tes
 def test_a_staging_model_filling_undeclared_markers_does_not_compile(project):
     # The identity stage reads only the markers a source's registry entry declares, so a staging model that fills
     # another must fail to compile rather than have that marker ignored.
-    registry = project / "macros" / "staging" / "registry" / "cdp_staged_sources_support.sql"
+    registry = project / "macros" / "staging" / "cdp_staged_sources.sql"
     original = registry.read_text()
     try:
         narrowed = original.replace("'markers': ['anonymous_id', 'email']", "'markers': ['email']")

@@ -1,7 +1,7 @@
 """The runner's import structure, read with `ast` (nothing is imported): no import cycle between cdp_runner's modules,
 function-local imports included; no private name (`_name`) used across modules; function-local imports of the
-package only in cli.py, where each command defers its imports for start-up speed; YAML read only where the input is
-YAML (never the models' yml: dbt's manifest says what dbt parsed)."""
+package only in cli.py, where each command defers its imports for start-up speed; YAML used only where the input or
+output is YAML (never to read the models' yml: dbt's manifest says what dbt parsed)."""
 
 from __future__ import annotations
 
@@ -16,11 +16,12 @@ PACKAGE = "cdp_runner"
 PACKAGE_DIR = PROJECT_DIR / PACKAGE
 # cli.py imports inside each command on purpose: `cdp --help` must not load DuckDB, numpy and pyarrow.
 LOCAL_IMPORTS_ALLOWED = {f"{PACKAGE}.cli"}
-# The modules that read YAML, and what: the models' yml is dbt's to read (the runner reads dbt's manifest).
-YAML_READERS = {
-    f"{PACKAGE}.activation.destinations": "activation/destinations.yml",
-    f"{PACKAGE}.ingest.mapping": "a column-mapping file",
-    f"{PACKAGE}.privacy.identifiers": "vars.cdp_default_country of dbt_project.yml",
+# The modules that use YAML, and what for: the models' yml is dbt's to read (the runner reads dbt's manifest).
+YAML_USERS = {
+    f"{PACKAGE}.activation.destinations": "reads activation/destinations.yml",
+    f"{PACKAGE}.ingest.mapping": "reads a column-mapping file",
+    f"{PACKAGE}.ingest.contract_files": "writes the staging sources' yml from the contracts",
+    f"{PACKAGE}.privacy.identifiers": "reads vars.cdp_default_country of dbt_project.yml",
 }
 
 
@@ -185,6 +186,6 @@ def test_the_package_is_imported_at_module_level(module):
     assert local == []
 
 
-def test_yaml_is_read_only_where_the_input_is_yaml():
-    readers = {module for module, visitor in IMPORTS.items() if any(t == "yaml" for t, _, _, _ in visitor.found)}
-    assert readers == set(YAML_READERS)
+def test_yaml_is_used_only_where_the_input_or_output_is_yaml():
+    users = {module for module, visitor in IMPORTS.items() if any(t == "yaml" for t, _, _, _ in visitor.found)}
+    assert users == set(YAML_USERS)

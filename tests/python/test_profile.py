@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from cdp_runner.cli import main
 from cdp_runner.config import PROJECT_DIR, dbt_environment
+from cdp_runner.ingest.contracts import IDENTIFIER_TYPES
 from cdp_runner.lookup import profile
 from cdp_runner.lookup.customers import find_customer
 from cdp_runner.privacy import identifiers
@@ -257,7 +258,7 @@ def test_json_profile_is_a_stable_document(built_warehouse, rich_customer):
         "value", "segments_available", "segments", "timeline",
     ]  # fmt: skip
     assert document["matched"]["identifier_type"] == "customer_id"
-    assert list(document["identities"]) == list(profile.IDENTIFIER_TYPES)
+    assert list(document["identities"]) == list(IDENTIFIER_TYPES)
     assert {"first_name", "last_name", "email", "phone", "birth_date", "postcode", "loyalty_tier", "age_years"} <= set(
         document["attributes"]
     )
