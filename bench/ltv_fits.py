@@ -31,8 +31,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--history-days", type=int, default=1095)
     parser.add_argument("--horizon-days", type=float, default=365.0)
-    parser.add_argument("--continuous", action="store_true",
-                        help="continuous-time summaries (no two customers alike: the worst case for grouping)")
+    parser.add_argument(
+        "--continuous",
+        action="store_true",
+        help="continuous-time summaries (no two customers alike: the worst case for grouping)",
+    )
     args = parser.parse_args(argv)
     buy, spend = PurchaseProcess(), SpendProcess()
     truth_bgnbd = {"r": buy.r, "alpha": buy.alpha, "a": buy.a, "b": buy.b}
@@ -59,8 +62,10 @@ def main(argv: list[str] | None = None) -> None:
     seconds = time.perf_counter() - started
     labels, counts = np.unique(pred.purchases_method.astype(str), return_counts=True)
     methods = {str(k): int(v) for k, v in zip(labels, counts)}
-    print(f"predict {args.customers:,} customers, {args.horizon_days:g} days in monthly steps: {seconds:.2f} s; "
-          f"mean expected purchases {pred.expected_purchases.mean():.4f}, mean CLV {pred.clv.mean():.2f}, methods {methods}")
+    print(
+        f"predict {args.customers:,} customers, {args.horizon_days:g} days in monthly steps: {seconds:.2f} s; "
+        f"mean expected purchases {pred.expected_purchases.mean():.4f}, mean CLV {pred.clv.mean():.2f}, methods {methods}"
+    )
 
 
 def value_marts(warehouse) -> dict[str, float]:
@@ -83,12 +88,16 @@ def value_marts(warehouse) -> dict[str, float]:
 
 
 def _report(fit: ltv.FitResult, truth: dict[str, float]) -> None:
-    print(f"fit {fit.model}: {fit.seconds:.2f} s, {fit.n_used:,} customers in {fit.n_groups:,} distinct rows, "
-          f"{fit.iterations} iterations, converged={fit.converged}, fallback={fit.fallback} ({fit.message})")
+    print(
+        f"fit {fit.model}: {fit.seconds:.2f} s, {fit.n_used:,} customers in {fit.n_groups:,} distinct rows, "
+        f"{fit.iterations} iterations, converged={fit.converged}, fallback={fit.fallback} ({fit.message})"
+    )
     for name, value in fit.params.items():
         se = fit.std_errors.get(name, float("nan"))
-        print(f"  {name:6s} {value:10.4f}  se {se:8.4f}  truth {truth[name]:8.3f}  "
-              f"error {100 * (value / truth[name] - 1):+6.2f}%  ({(value - truth[name]) / se:+.1f} se)")
+        print(
+            f"  {name:6s} {value:10.4f}  se {se:8.4f}  truth {truth[name]:8.3f}  "
+            f"error {100 * (value / truth[name] - 1):+6.2f}%  ({(value - truth[name]) / se:+.1f} se)"
+        )
 
 
 if __name__ == "__main__":

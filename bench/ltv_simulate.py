@@ -10,8 +10,18 @@ from __future__ import annotations
 import numpy as np
 
 
-def simulate_bgnbd(rng: np.random.Generator, T, r: float, alpha: float, a: float, b: float, *,
-                   return_times: bool = False, rates=None, dropouts=None):
+def simulate_bgnbd(
+    rng: np.random.Generator,
+    T,
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    *,
+    return_times: bool = False,
+    rates=None,
+    dropouts=None,
+):
     """Continuous-time BG/NBD histories observed for T[i] days after each customer's first purchase.
 
     Returns (x, t_x) — repeat purchases in (0, T] and the time of the last one (0 without any) — or, with
@@ -20,7 +30,9 @@ def simulate_bgnbd(rng: np.random.Generator, T, r: float, alpha: float, a: float
     """
     T = np.asarray(T, dtype=float)
     n = len(T)
-    lam = rng.gamma(r, 1.0 / alpha, n) if rates is None else np.broadcast_to(np.asarray(rates, dtype=float), (n,)).copy()
+    lam = (
+        rng.gamma(r, 1.0 / alpha, n) if rates is None else np.broadcast_to(np.asarray(rates, dtype=float), (n,)).copy()
+    )
     p = rng.beta(a, b, n) if dropouts is None else np.broadcast_to(np.asarray(dropouts, dtype=float), (n,)).copy()
     lam = np.maximum(lam, 1e-300)
     x = np.zeros(n, dtype=np.int64)
@@ -47,8 +59,17 @@ def simulate_bgnbd(rng: np.random.Generator, T, r: float, alpha: float, a: float
     return owner[order], when[order]
 
 
-def simulate_bgnbd_days(rng: np.random.Generator, n: int, history_days: int, r: float, alpha: float, a: float,
-                        b: float, *, skew: float = 0.75):
+def simulate_bgnbd_days(
+    rng: np.random.Generator,
+    n: int,
+    history_days: int,
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    *,
+    skew: float = 0.75,
+):
     """Day-level summaries as a warehouse would see them, acquisitions spread like the sample generator's.
 
     First purchases at a continuous instant history_days * U ** skew (a growing business); purchases up to

@@ -47,8 +47,16 @@ STAGING_SELECTION = ["staging", "audit", "--indirect-selection", "cautious"]
 IDENTITY_MODELS = ["path:models/intermediate/identity", "path:models/marts/identity"]
 IDENTITY_SELECTION = [*IDENTITY_MODELS, "--full-refresh"]
 # models and the segment-history snapshot (segment_membership reads it), without the data tests
-MART_SELECTION = ["path:models/marts", "path:snapshots", "--exclude", "path:models/marts/identity",
-                  "--resource-type", "model", "--resource-type", "snapshot"]
+MART_SELECTION = [
+    "path:models/marts",
+    "path:snapshots",
+    "--exclude",
+    "path:models/marts/identity",
+    "--resource-type",
+    "model",
+    "--resource-type",
+    "snapshot",
+]
 
 
 def _stage(name: str, figures: dict, function, *args, **kwargs):
@@ -72,13 +80,17 @@ def _generated(data_dir: Path, customers: int, seed: int) -> bool:
 def _build(
     selection: list[str], warehouse: Path, command: str = "build", threads: int | None = None
 ) -> dict[str, float]:
-    outcome = run_dbt([command, "--select", *selection, *(["--threads", str(threads)] if threads else [])],
-                      warehouse=warehouse)
+    outcome = run_dbt(
+        [command, "--select", *selection, *(["--threads", str(threads)] if threads else [])], warehouse=warehouse
+    )
     if not outcome.success:
         failed = ", ".join(result.unique_id for result in outcome.failed[:5])
         raise SystemExit(f"bench: dbt build failed: {failed or outcome.errors[-1:]}")
-    return {result.unique_id.split(".")[-1]: result.seconds for result in outcome.results
-            if result.resource_type in ("model", "snapshot")}
+    return {
+        result.unique_id.split(".")[-1]: result.seconds
+        for result in outcome.results
+        if result.resource_type in ("model", "snapshot")
+    }
 
 
 def _print_models(seconds_by_model: dict[str, float]) -> None:
@@ -97,7 +109,8 @@ def _incremental(figures: dict, late_dir: Path, warehouse: Path) -> None:
     with connect(warehouse, read_only=True) as con:
         mode, reason, pending = con.execute(
             "select max(build_mode), max(full_reason), count(*) filter (where is_pending) "
-            "from intermediate.int_identity_batch").fetchall()[0]
+            "from intermediate.int_identity_batch"
+        ).fetchall()[0]
     print(f"    build mode: {mode}{f' ({reason})' if reason else ''}, {pending} pending load(s)")
     full = _stage("identity stage, full (same data)", figures, _build, IDENTITY_SELECTION, warehouse, "run")
     _print_models(full)
@@ -111,22 +124,40 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--workdir", type=Path, default=PROJECT_DIR / ".build" / "bench")
-    parser.add_argument("--warehouse", type=Path, default=None,
-                        help="warehouse to use (default <workdir>/<customers>/warehouse.duckdb)")
-    parser.add_argument("--start", choices=("generate", "identity", "marts"), default="generate",
-                        help="identity: time only the identity stage onwards, on a warehouse whose staging is built;"
-                        " marts: only the marts onwards, on a warehouse whose identity stage is built")
-    parser.add_argument("--end", choices=("identity", "marts"), default="marts",
-                        help="identity: stop after the identity stage and the clustering comparison")
-    parser.add_argument("--mart-threads", type=int, default=1,
-                        help="dbt threads for the marts stage (default 1: two large marts side by side spill to disk)")
+    parser.add_argument(
+        "--warehouse", type=Path, default=None, help="warehouse to use (default <workdir>/<customers>/warehouse.duckdb)"
+    )
+    parser.add_argument(
+        "--start",
+        choices=("generate", "identity", "marts"),
+        default="generate",
+        help="identity: time only the identity stage onwards, on a warehouse whose staging is built;"
+        " marts: only the marts onwards, on a warehouse whose identity stage is built",
+    )
+    parser.add_argument(
+        "--end",
+        choices=("identity", "marts"),
+        default="marts",
+        help="identity: stop after the identity stage and the clustering comparison",
+    )
+    parser.add_argument(
+        "--mart-threads",
+        type=int,
+        default=1,
+        help="dbt threads for the marts stage (default 1: two large marts side by side spill to disk)",
+    )
     args = parser.parse_args(argv)
 
     workdir = args.workdir / str(args.customers)
     data_dir, warehouse = workdir / "data", args.warehouse or workdir / "warehouse.duckdb"
     early_dir, late_dir = workdir / "early", workdir / "late"
     workdir.mkdir(parents=True, exist_ok=True)
-    figures: dict = {"customers": args.customers, "seed": args.seed, "cpus": os.cpu_count(), "warehouse": str(warehouse)}
+    figures: dict = {
+        "customers": args.customers,
+        "seed": args.seed,
+        "cpus": os.cpu_count(),
+        "warehouse": str(warehouse),
+    }
 
     if args.start == "generate":
         if _generated(data_dir, args.customers, args.seed):
@@ -152,8 +183,14 @@ def main(argv: list[str] | None = None) -> None:
             "clustering vs scipy (the identity links)",
             figures,
             subprocess.run,
-            [sys.executable, str(PROJECT_DIR / "bench" / "components.py"), "--edges-from", str(warehouse),
-             "--workdir", str(workdir / "components")],
+            [
+                sys.executable,
+                str(PROJECT_DIR / "bench" / "components.py"),
+                "--edges-from",
+                str(warehouse),
+                "--workdir",
+                str(workdir / "components"),
+            ],
             check=True,
         )
         if late_dir.exists():
@@ -162,9 +199,10 @@ def main(argv: list[str] | None = None) -> None:
         # One model at a time: at 1,000,000 customers customer_traits and customer_recommendations built side by
         # side spilled more than the 28 GB of free disk beside the warehouse.
         figures["mart_models"] = _stage("marts", figures, _build, MART_SELECTION, warehouse, "build", args.mart_threads)
-        _stage("lifetime-value fits (simulated summaries)", figures, ltv_fits.main, ["--customers", str(args.customers)])
+        _stage(
+            "lifetime-value fits (simulated summaries)", figures, ltv_fits.main, ["--customers", str(args.customers)]
+        )
 
     out = workdir / f"bench-{args.customers}.json"
     out.write_text(json.dumps(figures, indent=2))
     print(f"figures written to {out}")
-

@@ -48,14 +48,18 @@ def main() -> int:
     a, b = generate(args.customers)
     write_graph(path, a, b)
     with duckdb.connect(str(path)) as con:
-        con.execute("create temp table adj as select node_a as x, node_b as y from edges where node_a <> node_b "
-                    "union all select node_b, node_a from edges where node_a <> node_b")
+        con.execute(
+            "create temp table adj as select node_a as x, node_b as y from edges where node_a <> node_b "
+            "union all select node_b, node_a from edges where node_a <> node_b"
+        )
         con.execute("create temp table nodes as select node_a as node from edges union select node_b from edges")
         t0 = time.perf_counter()
         nodes, components, iterations = con.execute(SQL).fetchone()
         seconds = time.perf_counter() - t0
-    print(f"{args.customers:,} customers: {nodes:,} nodes, {components:,} components, "
-          f"{iterations} iterations, {seconds:.2f} s")
+    print(
+        f"{args.customers:,} customers: {nodes:,} nodes, {components:,} components, "
+        f"{iterations} iterations, {seconds:.2f} s"
+    )
     return 0
 
 

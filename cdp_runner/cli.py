@@ -30,8 +30,12 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--customers", type=click.IntRange(1, 5_000_000), default=5000, show_default=True, help="People to simulate.")
-@click.option("--seed", type=int, default=42, show_default=True, help="Random seed; the same seed writes the same files.")
+@click.option(
+    "--customers", type=click.IntRange(1, 5_000_000), default=5000, show_default=True, help="People to simulate."
+)
+@click.option(
+    "--seed", type=int, default=42, show_default=True, help="Random seed; the same seed writes the same files."
+)
 @click.option(
     "--out",
     "out_dir",
@@ -95,7 +99,9 @@ def build(warehouse: str | None, dbt_args: tuple[str, ...]) -> None:
 
 
 @main.command()
-@click.option("--customers", type=click.IntRange(1, 5_000_000), default=5000, show_default=True, help="People to simulate.")
+@click.option(
+    "--customers", type=click.IntRange(1, 5_000_000), default=5000, show_default=True, help="People to simulate."
+)
 @click.option("--seed", type=int, default=42, show_default=True, help="Random seed.")
 @click.option(
     "--data-dir",
@@ -190,9 +196,17 @@ def docs(warehouse: str | None) -> None:
     default=None,
     help="Destinations file (default: activation/destinations.yml).",
 )
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None, help="Write here instead of the destination's folder.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Write here instead of the destination's folder.",
+)
 @_warehouse_option
-def export(segment: str, destination: str, mode: str, destinations_file: str | None, out_dir: str | None, warehouse: str | None) -> None:
+def export(
+    segment: str, destination: str, mode: str, destinations_file: str | None, out_dir: str | None, warehouse: str | None
+) -> None:
     """Export a segment to a destination, with consent and the destination's personal-data policy enforced."""
     from .activation.segment_export import export_segment
     from .console.activation import print_export

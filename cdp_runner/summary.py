@@ -41,12 +41,10 @@ def summarise_warehouse(warehouse: str | Path | None, *, truth_dir: Path | None 
             "select source_name, split_part(rejection_reason, ':', 1) as reason, count(*) "
             "from audit.audit_quarantined_rows group by all order by 3 desc limit 5"
         ).fetchall()
-        identifiers = dict(con.execute(
-            "select resolution_status, count(*) from marts.identity_map group by all"
-        ).fetchall())
-        records = con.execute(
-            "select count(*), count(customer_id) from marts.identity_record_map"
-        ).fetchall()[0]
+        identifiers = dict(
+            con.execute("select resolution_status, count(*) from marts.identity_map group by all").fetchall()
+        )
+        records = con.execute("select count(*), count(customer_id) from marts.identity_record_map").fetchall()[0]
         customers = con.execute(
             "select count(*), count(case when is_known_customer then 1 end), count(case when source_count >= 3 then 1 end) "
             "from marts.dim_customers"

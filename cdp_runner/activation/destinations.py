@@ -45,7 +45,6 @@ class Destination:
     columns: tuple[OutputColumn, ...]
 
 
-
 def load_destinations(path: Path | None = None) -> dict[str, Destination]:
     """The destinations of `path` (activation/destinations.yml), checked for shape."""
     path = Path(path) if path else DESTINATIONS_FILE
@@ -98,8 +97,14 @@ def _destination(name: str, settings: object, path: Path) -> Destination:
 
 
 def _identifier(item: object, where: str) -> OutputColumn:
-    if not isinstance(item, dict) or item.get("identifier") not in IDENTIFIERS or set(item) - {"identifier", "as", "hash"}:
-        raise UserError(f"{where}: identifier {item!r}: expected {{identifier: customer_id|email|phone, as: NAME, hash: sha256}}")
+    if (
+        not isinstance(item, dict)
+        or item.get("identifier") not in IDENTIFIERS
+        or set(item) - {"identifier", "as", "hash"}
+    ):
+        raise UserError(
+            f"{where}: identifier {item!r}: expected {{identifier: customer_id|email|phone, as: NAME, hash: sha256}}"
+        )
     hashing = item.get("hash")
     if hashing is not None and (hashing != "sha256" or item["identifier"] not in HASHABLE):
         raise UserError(f"{where}: identifier {item!r}: only email and phone can be hashed, with hash: sha256")
@@ -123,5 +128,7 @@ def get_destination(name: str, path: Path | None = None) -> Destination:
     destinations = load_destinations(path)
     if name not in destinations:
         known = ", ".join(sorted(destinations)) or "none"
-        raise UserError(f"unknown destination '{name}' (declared in {(Path(path) if path else DESTINATIONS_FILE).name}: {known})")
+        raise UserError(
+            f"unknown destination '{name}' (declared in {(Path(path) if path else DESTINATIONS_FILE).name}: {known})"
+        )
     return destinations[name]

@@ -69,4 +69,3 @@ def file_sha256(path: Path) -> str:
 def write_manifest(path: Path, manifest: dict) -> None:
     text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
     atomic_write(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
-

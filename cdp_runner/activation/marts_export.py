@@ -20,10 +20,11 @@ class MartsResult:
     tables: dict[str, int] = field(default_factory=dict)
 
 
-
 def public_marts(*, warehouse: str | Path | None = None) -> list[str]:
     """Models with `access: public` in dbt's manifest (the marts BI tools may read)."""
-    return sorted(name for name, model in project_models(warehouse=warehouse).items() if model.get("access") == "public")
+    return sorted(
+        name for name, model in project_models(warehouse=warehouse).items() if model.get("access") == "public"
+    )
 
 
 def export_marts(
@@ -40,13 +41,18 @@ def export_marts(
     result = MartsResult(folder=folder, manifest=folder / "_manifest.json")
     public = public_marts(warehouse=warehouse)
     with connect(database, read_only=True) as con:
-        built = {row[0] for row in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts'"
-        ).fetchall()}
+        built = {
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        }
         marts = [name for name in public if name in built]
         if not marts:
             raise UserError(f"no public marts in {database}: run 'cdp build' first")
-        build_time = scalar(con, "select max(built_at) from marts.audience_segments") if "audience_segments" in built else None
+        build_time = (
+            scalar(con, "select max(built_at) from marts.audience_segments") if "audience_segments" in built else None
+        )
         entries = {}
         for index, name in enumerate(marts):
             target = folder / f"{name}.parquet"
@@ -66,4 +72,3 @@ def export_marts(
         {"build_time": build_time.isoformat(sep=" ") if build_time else None, "tables": entries},
     )
     return result
-

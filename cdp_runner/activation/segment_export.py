@@ -51,7 +51,6 @@ create table if not exists {META_SCHEMA}.export_state (
 """
 
 
-
 @dataclass
 class ExportResult:
     segment: str
@@ -64,7 +63,6 @@ class ExportResult:
     removed: int
     sha256: str
     build_time: str
-
 
 
 def check_policy(destination: Destination, models: dict[str, dict[str, Any]]) -> None:
@@ -112,10 +110,8 @@ def sha256_phone(phone: str | None) -> str | None:
 HASHERS = {"email": sha256_email, "phone": sha256_phone}
 
 
-
 def _sort_key(values: Iterable[object]) -> tuple:
     return tuple((value is None, str(value)) for value in values)
-
 
 
 def export_segment(
@@ -198,7 +194,8 @@ def export_segment(
 def _build_time(con: duckdb.DuckDBPyConnection, segment_name: str) -> dt.datetime:
     try:
         built = con.execute(
-            "select max(built_at), count(*) filter (where segment_name = ?) from marts.audience_segments", [segment_name]
+            "select max(built_at), count(*) filter (where segment_name = ?) from marts.audience_segments",
+            [segment_name],
         ).fetchall()[0]
     except duckdb.Error as error:
         raise UserError("the warehouse has no segments yet: run 'cdp build' first") from error
@@ -225,7 +222,9 @@ def _current_rows(con: duckdb.DuckDBPyConnection, segment_name: str, destination
     try:
         records = con.execute(sql, [segment_name]).fetchall()
     except duckdb.Error as error:
-        raise UserError(f"cannot read segment '{segment_name}' for destination '{destination.name}': {error}") from error
+        raise UserError(
+            f"cannot read segment '{segment_name}' for destination '{destination.name}': {error}"
+        ) from error
     rows: dict[tuple, tuple] = {}
     for record in records:
         values = dict(zip(sources, record[1:]))
@@ -278,7 +277,10 @@ def _save_state(con, destination: str, segment_name: str, build_time: dt.datetim
         if rows:
             con.executemany(
                 f"insert into {META_SCHEMA}.export_state values (?, ?, ?, ?, ?)",
-                [[destination, segment_name, customer_id, row_json, build_time] for customer_id, row_json in sorted(rows)],
+                [
+                    [destination, segment_name, customer_id, row_json, build_time]
+                    for customer_id, row_json in sorted(rows)
+                ],
             )
         con.execute("commit")
     except Exception:

@@ -37,7 +37,11 @@ def _push_tokens(rng: np.random.Generator, ios: np.ndarray) -> pa.Array:
     """APNs tokens (64 hex) on iOS, FCM-style registration tokens on Android."""
     n = len(ios)
     apns = tx.hex_text(rng.integers(0, 256, (n, 32), dtype=np.uint8))
-    fcm = tx.join(tx.hex_text(rng.integers(0, 256, (n, 6), dtype=np.uint8)), ":APA91b", tx.hex_text(rng.integers(0, 256, (n, 40), dtype=np.uint8)))
+    fcm = tx.join(
+        tx.hex_text(rng.integers(0, 256, (n, 6), dtype=np.uint8)),
+        ":APA91b",
+        tx.hex_text(rng.integers(0, 256, (n, 40), dtype=np.uint8)),
+    )
     return tx.where(ios, apns, fcm)
 
 
@@ -61,7 +65,12 @@ def decide_installs(block: Block) -> Installs:
     token = tx.null_where(~permitted, _push_tokens(rng, ios))
     # People of a household with a shared tablet use it too, logging in as themselves.
     tablet_start = np.maximum(signup, block.people("acquired_s")) + rng.exponential(30 * DAY, n).astype(np.int64)
-    on_tablet = np.flatnonzero(has_account & block.household("has_tablet") & (rng.random(n) < accounts.shared_tablet_use_share) & (tablet_start < world.end_s))
+    on_tablet = np.flatnonzero(
+        has_account
+        & block.household("has_tablet")
+        & (rng.random(n) < accounts.shared_tablet_use_share)
+        & (tablet_start < world.end_s)
+    )
     count_own, count_tablet = len(person), len(on_tablet)
     own_installs = np.full((n, 2), -1)
     own_installs[own, 0] = np.arange(len(own))
@@ -71,7 +80,9 @@ def decide_installs(block: Block) -> Installs:
         person=np.concatenate([person, on_tablet]),
         device_id=pa.concat_arrays([tx.uuids(rng, count_own), block.household("tablet_device_id", on_tablet)]),
         push_token=pa.concat_arrays([token, block.household("tablet_push_token", on_tablet)]),
-        platform=pa.concat_arrays([tx.pick(("android", "ios"), ios.astype(int)), block.household("tablet_platform", on_tablet)]),
+        platform=pa.concat_arrays(
+            [tx.pick(("android", "ios"), ios.astype(int)), block.household("tablet_platform", on_tablet)]
+        ),
         start_s=np.concatenate([start, tablet_start[on_tablet]]),
         end_s=np.concatenate([end, np.full(count_tablet, NEVER)]),
         shared=np.concatenate([np.zeros(count_own, bool), np.ones(count_tablet, bool)]),
@@ -94,14 +105,18 @@ def choose_app_orders(block: Block, installs: Installs, orders: Orders) -> None:
     """Some orders of people with the app installed are placed in the app, logged in."""
     install = own_install_at(block, installs, orders.person, orders.at_s)
     # The order during which the buyer signs up is placed on the site, where the sign-up is.
-    signs_up = block.facts["signup_at_checkout"][orders.person] & (orders.at_s == block.facts["first_online_s"][orders.person])
+    signs_up = block.facts["signup_at_checkout"][orders.person] & (
+        orders.at_s == block.facts["first_online_s"][orders.person]
+    )
     in_app = (install >= 0) & ~signs_up & (block.rng.random(len(install)) < block.world.params.activity.app_order_share)
     orders.in_app = in_app
     orders.account_used = np.where(in_app, 0, orders.account_used)
     block.facts["order_install"] = np.where(in_app, install, -1)
 
 
-def app_records(block: Block, installs: Installs, orders: Orders, push_install: np.ndarray, push_at_s: np.ndarray) -> Records:
+def app_records(
+    block: Block, installs: Installs, orders: Orders, push_install: np.ndarray, push_at_s: np.ndarray
+) -> Records:
     """App analytics events: regular sessions, sessions that end in an order, push opens."""
     world, rng, facts = block.world, block.rng, block.facts
     activity = world.params.activity
@@ -111,7 +126,10 @@ def app_records(block: Block, installs: Installs, orders: Orders, push_install: 
     rate = activity.app_sessions_rate_factor * facts["browse_rate"][installs.person]
     regular_install, regular_at = uniform_times(rng, installs.start_s + 600, until, rate)
     zone = block.people("zone", installs.person[regular_install])
-    regular_at = np.maximum(time_of_day(block, (regular_at - world.start_s) / DAY, ONLINE_HOURS, zone), installs.start_s[regular_install] + 600)
+    regular_at = np.maximum(
+        time_of_day(block, (regular_at - world.start_s) / DAY, ONLINE_HOURS, zone),
+        installs.start_s[regular_install] + 600,
+    )
     # The first session of every install logs in: on a person's own phone after installing, on the shared tablet
     # when the person starts using it (the app binds the push token to whoever logs in, so no one receives
     # pushes on a tablet without having logged in there).
@@ -120,15 +138,27 @@ def app_records(block: Block, installs: Installs, orders: Orders, push_install: 
     order_install = facts["order_install"][ordered]
     # Sessions: (install, start, kind); kinds: 0 regular, 1 first after install, 2 ends in an order, 3 push open.
     install = np.concatenate([regular_install, opening, order_install, push_install]).astype(np.int64)
-    kind = np.concatenate([np.zeros(len(regular_install)), np.ones(len(opening)), np.full(len(ordered), 2), np.full(len(push_install), 3)]).astype(np.int64)
-    anchor = np.concatenate([regular_at, installs.start_s[opening] + rng.integers(5, 300, len(opening)), orders.at_s[ordered], push_at_s])
-    order_of_session = np.concatenate([np.full(len(regular_install) + len(opening), -1), ordered, np.full(len(push_install), -1)])
+    kind = np.concatenate(
+        [np.zeros(len(regular_install)), np.ones(len(opening)), np.full(len(ordered), 2), np.full(len(push_install), 3)]
+    ).astype(np.int64)
+    anchor = np.concatenate(
+        [regular_at, installs.start_s[opening] + rng.integers(5, 300, len(opening)), orders.at_s[ordered], push_at_s]
+    )
+    order_of_session = np.concatenate(
+        [np.full(len(regular_install) + len(opening), -1), ordered, np.full(len(push_install), -1)]
+    )
     shared = installs.shared[install]
     logs_in = (kind == 1) | (shared & (kind != 3))
-    browsing = np.where(kind == 3, rng.integers(0, 3, len(kind)), 1 + rng.geometric(activity.browse_events_geometric_p, len(kind)))
+    browsing = np.where(
+        kind == 3, rng.integers(0, 3, len(kind)), 1 + rng.geometric(activity.browse_events_geometric_p, len(kind))
+    )
     lines = orders.lines
     first_line = np.searchsorted(lines.basket, np.maximum(order_of_session, 0))
-    line_count = np.where(order_of_session >= 0, np.searchsorted(lines.basket, np.maximum(order_of_session, 0), side="right") - first_line, 0)
+    line_count = np.where(
+        order_of_session >= 0,
+        np.searchsorted(lines.basket, np.maximum(order_of_session, 0), side="right") - first_line,
+        0,
+    )
     carts = np.minimum(line_count, 3)
     count = 1 + logs_in + browsing + carts
     session, position = explode(count)
@@ -154,10 +184,17 @@ def app_records(block: Block, installs: Installs, orders: Orders, push_install: 
     signed_in &= at_s >= facts["signup_s"][person[session], 0]
     keep = at_s < world.end_s
     releases = len(ref.APP_VERSIONS)
-    version = np.floor((at_s - world.start_s) / (world.end_s - world.start_s) * releases).astype(np.int64) - installs.version_lag[install[session]]
+    version = (
+        np.floor((at_s - world.start_s) / (world.end_s - world.start_s) * releases).astype(np.int64)
+        - installs.version_lag[install[session]]
+    )
     version = np.clip(version, 0, releases - 1)
     home = rng.random(len(kind)) < 0.6
-    ip = tx.where(home[session], block.household("home_ip", person[session]), random_ips(rng, "mobile", len(kind)).take(pa.array(session)))
+    ip = tx.where(
+        home[session],
+        block.household("home_ip", person[session]),
+        random_ips(rng, "mobile", len(kind)).take(pa.array(session)),
+    )
     millis = at_s * 1000 + rng.integers(0, 1000, len(session))
     order = np.argsort(millis[keep], kind="stable")
     rows = np.flatnonzero(keep)[order]

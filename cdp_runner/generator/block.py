@@ -103,7 +103,9 @@ def first_time(owner: np.ndarray, times: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
-def uniform_times(rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray, rate_per_day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def uniform_times(
+    rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray, rate_per_day: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """A Poisson process of `rate_per_day` on [lo, hi) for each row: (row, instant) of each event."""
     span = np.maximum(hi - lo, 0)
     counts = rng.poisson(rate_per_day * span / 86_400)
@@ -112,7 +114,9 @@ def uniform_times(rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray, rate
     return owner, at
 
 
-def session_clock(rng: np.random.Generator, session: np.ndarray, position: np.ndarray, mean_gap_s: float) -> tuple[np.ndarray, np.ndarray]:
+def session_clock(
+    rng: np.random.Generator, session: np.ndarray, position: np.ndarray, mean_gap_s: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Seconds from the start of its session to each event (events of a session are
     consecutive, position 0 first), and each session's duration."""
     gaps = 2 + rng.exponential(mean_gap_s, len(session)).astype(np.int64)
@@ -159,7 +163,9 @@ def junk(rng: np.random.Generator, values: pa.Array, share: float, placeholders:
     return tx.replace_rows(values, mask, tx.pick(placeholders, rng.integers(0, len(placeholders), int(mask.sum()))))
 
 
-def typed_emails(block: Block, local: np.ndarray, second: np.ndarray | None = None, junk_share: float | None = None) -> pa.Array:
+def typed_emails(
+    block: Block, local: np.ndarray, second: np.ndarray | None = None, junk_share: float | None = None
+) -> pa.Array:
     """The person's e-mail (their second one where `second`) as entered into a form."""
     messiness = block.world.params.messiness
     email = block.people("email", local)
@@ -170,7 +176,9 @@ def typed_emails(block: Block, local: np.ndarray, second: np.ndarray | None = No
     return junk(block.rng, email, messiness.junk_email_share if junk_share is None else junk_share, ref.JUNK_EMAILS)
 
 
-def phone_numbers(block: Block, local: np.ndarray, at_s: np.ndarray, landline_share: float = 0.1) -> tuple[pa.Array, pa.Array]:
+def phone_numbers(
+    block: Block, local: np.ndarray, at_s: np.ndarray, landline_share: float = 0.1
+) -> tuple[pa.Array, pa.Array]:
     """(calling code, national number) a person would give at a time: the mobile they had then,
     or the household's landline; null where they have neither."""
     rng = block.rng
@@ -180,15 +188,21 @@ def phone_numbers(block: Block, local: np.ndarray, at_s: np.ndarray, landline_sh
     number = pc.if_else(pa.array(before_change), old, mobile)
     landline = block.household("landline", local)
     has_landline = np.asarray(pc.is_valid(landline), dtype=bool)
-    use_landline = has_landline & ((rng.random(len(local)) < landline_share) | ~np.asarray(pc.is_valid(number), dtype=bool))
+    use_landline = has_landline & (
+        (rng.random(len(local)) < landline_share) | ~np.asarray(pc.is_valid(number), dtype=bool)
+    )
     code = pc.if_else(pa.array(use_landline), "44", block.people("calling_code", local))
     return code, pc.if_else(pa.array(use_landline), landline, number)
 
 
-def typed_phones(block: Block, local: np.ndarray, at_s: np.ndarray, landline_share: float = 0.1, junk_share: float | None = None) -> pa.Array:
+def typed_phones(
+    block: Block, local: np.ndarray, at_s: np.ndarray, landline_share: float = 0.1, junk_share: float | None = None
+) -> pa.Array:
     messiness = block.world.params.messiness
     code, number = phone_numbers(block, local, at_s, landline_share)
-    phones = tx.phone_spellings(block.rng, code, number, messiness.uk_phone_style_weights, messiness.foreign_phone_style_weights)
+    phones = tx.phone_spellings(
+        block.rng, code, number, messiness.uk_phone_style_weights, messiness.foreign_phone_style_weights
+    )
     return junk(block.rng, phones, messiness.junk_phone_share if junk_share is None else junk_share, ref.JUNK_PHONES)
 
 

@@ -39,11 +39,15 @@ EUR_PER_GBP = 1.17
 EU_COUNTRIES = [1, 2, 3, 4, 5]  # indices into ref.COUNTRIES of customers who pay in euros online
 
 # Local hour-of-day weights of online orders (evening peak) and till receipts (09:00-19:59).
-ONLINE_HOURS = np.array([1, .5, .3, .2, .2, .3, .8, 1.5, 2.5, 3, 3.2, 3.4, 3.8, 3.6, 3.3, 3.2, 3.4, 3.8, 4.5, 5.5, 6, 5.5, 4, 2])
+ONLINE_HOURS = np.array(
+    [1, 0.5, 0.3, 0.2, 0.2, 0.3, 0.8, 1.5, 2.5, 3, 3.2, 3.4, 3.8, 3.6, 3.3, 3.2, 3.4, 3.8, 4.5, 5.5, 6, 5.5, 4, 2]
+)
 STORE_HOURS = np.array([0] * 9 + [2, 4, 5, 6, 6, 5, 5, 5, 5, 4, 2] + [0] * 4, dtype=float)
 
 
-def simulate_purchases(rng: np.random.Generator, acquired_day: np.ndarray, rate: np.ndarray, dropout: np.ndarray, horizon_day: float):
+def simulate_purchases(
+    rng: np.random.Generator, acquired_day: np.ndarray, rate: np.ndarray, dropout: np.ndarray, horizon_day: float
+):
     """BG/NBD purchase times (in days) of buyers acquired at `acquired_day`.
 
     The first purchase is at acquisition. While active, purchases arrive at `rate`; after each
@@ -153,14 +157,20 @@ def line_items(block: Block, value_cents: np.ndarray, day: np.ndarray, eur: np.n
     pending = np.arange(len(basket))
     for attempt in range(10):
         spread = 2 * (1 + attempt)
-        candidate = catalogue.by_price[np.clip(position[pending] + rng.integers(-spread, spread + 1, len(pending)), 0, len(prices) - 1)]
-        on_sale = (catalogue.launched_day[candidate] <= line_day[pending]) & (line_day[pending] < catalogue.discontinued_day[candidate])
+        candidate = catalogue.by_price[
+            np.clip(position[pending] + rng.integers(-spread, spread + 1, len(pending)), 0, len(prices) - 1)
+        ]
+        on_sale = (catalogue.launched_day[candidate] <= line_day[pending]) & (
+            line_day[pending] < catalogue.discontinued_day[candidate]
+        )
         product[pending[on_sale]] = candidate[on_sale]
         pending = pending[~on_sale]
         if not pending.size:
             break
     for row in pending.tolist():  # nothing near that price on sale then: the nearest that was
-        on_sale = np.flatnonzero((catalogue.launched_day <= line_day[row]) & (line_day[row] < catalogue.discontinued_day))
+        on_sale = np.flatnonzero(
+            (catalogue.launched_day <= line_day[row]) & (line_day[row] < catalogue.discontinued_day)
+        )
         product[row] = on_sale[np.argmin(np.abs(catalogue.price_cents[on_sale] - target[row]))]
     list_cents = catalogue.price_cents[product]
     unit_cents = np.maximum(1, np.floor(list_cents // 100 * inflation)).astype(np.int64) * 100 + list_cents % 100
@@ -179,7 +189,8 @@ def simulate_purchases_of_block(block: Block) -> Purchases:
     acquired_day = (block.people("acquired_s")[buyers] - world.start_s) / DAY
     horizon = (world.end_s - world.start_s) / DAY
     owner, day, dropped_day = simulate_purchases(
-        rng, acquired_day, block.people("purchase_rate")[buyers], block.people("dropout_p")[buyers], horizon)
+        rng, acquired_day, block.people("purchase_rate")[buyers], block.people("dropout_p")[buyers], horizon
+    )
     person = buyers[owner]
     order = np.lexsort((day, person))
     person, day = person[order], day[order]
@@ -229,14 +240,22 @@ def decide_memberships(block: Block) -> None:
     store_buyer = first_store < NEVER
     store_only = store_buyer & ~online_buyer
     shares = accounts.account_share
-    share = np.select([online_buyer, store_only, segment == BROWSER], [shares["online_buyer"], shares["store_only_buyer"], shares["browser"]], shares["contact_only"])
+    share = np.select(
+        [online_buyer, store_only, segment == BROWSER],
+        [shares["online_buyer"], shares["store_only_buyer"], shares["browser"]],
+        shares["contact_only"],
+    )
     has_account = rng.random(n) < share
     at_checkout = rng.random(n) < accounts.signup_at_checkout_share
     lead = rng.exponential(accounts.signup_lead_days_mean * DAY, n).astype(np.int64)
     signup = np.where(
         online_buyer,
         np.where(at_checkout, first_online - rng.integers(120, 900, n), first_online - lead),
-        np.where(store_only, first_store + rng.exponential(60 * DAY, n).astype(np.int64), acquired + rng.exponential(30 * DAY, n).astype(np.int64)),
+        np.where(
+            store_only,
+            first_store + rng.exponential(60 * DAY, n).astype(np.int64),
+            acquired + rng.exponential(30 * DAY, n).astype(np.int64),
+        ),
     )
     signup = np.maximum(signup, world.start_s + 60)
     has_account &= signup < world.end_s
@@ -247,13 +266,17 @@ def decide_memberships(block: Block) -> None:
     facts["signup_at_checkout"] = has_account & online_buyer & at_checkout
 
     loyalty = accounts.loyalty_share
-    share = np.select([store_buyer, online_buyer], [loyalty["store_buyer"], loyalty["online_only_buyer"]], loyalty["other"])
+    share = np.select(
+        [store_buyer, online_buyer], [loyalty["store_buyer"], loyalty["online_only_buyer"]], loyalty["other"]
+    )
     share = np.where(block.household("home_store") < 0, 0.0, share)  # a UK scheme
     member = rng.random(n) < share
     at_till = store_buyer & (rng.random(n) < 0.7)
     join = np.where(
-        at_till, first_store - rng.integers(30, 300, n),
-        np.where(store_buyer, first_store, acquired) + rng.exponential(75 * DAY, n).astype(np.int64))
+        at_till,
+        first_store - rng.integers(30, 300, n),
+        np.where(store_buyer, first_store, acquired) + rng.exponential(75 * DAY, n).astype(np.int64),
+    )
     join = np.maximum(join, world.start_s + 60)
     member &= join < world.end_s
     replaced = member & (rng.random(n) < accounts.loyalty_card_replacement_share)
@@ -263,9 +286,14 @@ def decide_memberships(block: Block) -> None:
     facts["card_replaced_s"] = np.where(replaced, replaced_s, NEVER)
 
     receipt_signup = store_buyer & ~has_account & (rng.random(n) < accounts.crm_share_store_buyers_without_account)
-    created = np.minimum.reduce([
-        facts["signup_s"][:, 0], facts["joined_s"],
-        np.where(segment == CONTACT_ONLY, acquired, NEVER), np.where(receipt_signup, first_store, NEVER)])
+    created = np.minimum.reduce(
+        [
+            facts["signup_s"][:, 0],
+            facts["joined_s"],
+            np.where(segment == CONTACT_ONLY, acquired, NEVER),
+            np.where(receipt_signup, first_store, NEVER),
+        ]
+    )
     has_crm = created < world.end_s
     duplicate = has_crm & ((rng.random(n) < accounts.crm_duplicate_share) | second)
     created2 = np.where(second, signup2, created + rng.integers(30, 700, n) * DAY)
@@ -305,7 +333,9 @@ def crm_records(block: Block) -> tuple[Records, CrmAccounts]:
     consent = np.where(rng.random(m) < 0.7, created, created + ((updated - created) * rng.random(m)).astype(np.int64))
 
     signup = facts["signup_s"]
-    linked_account = np.where(duplicate, np.where(signup[person, 1] < NEVER, 1, -1), np.where(signup[person, 0] < NEVER, 0, -1))
+    linked_account = np.where(
+        duplicate, np.where(signup[person, 1] < NEVER, 1, -1), np.where(signup[person, 0] < NEVER, 0, -1)
+    )
     user_id = null_unless(linked_account >= 0, user_ids(block.global_index(person), np.maximum(linked_account, 0)))
 
     first = typed_first_names(block, person, nickname_share=0.0)
@@ -313,11 +343,15 @@ def crm_records(block: Block) -> tuple[Records, CrmAccounts]:
     first = pc.if_else(pa.array(nickname_dup), block.people("nickname", person), first)
     typo_dup = duplicate & ~nickname_dup & (rng.random(m) < 0.7)
     if typo_dup.any():
-        first = tx.replace_rows(first, typo_dup, typos(rng, pc.filter(block.people("first_name", person), pa.array(typo_dup)).to_pylist()))
+        first = tx.replace_rows(
+            first, typo_dup, typos(rng, pc.filter(block.people("first_name", person), pa.array(typo_dup)).to_pylist())
+        )
     last = typed_last_names(block, person)
     last_typo = duplicate & (rng.random(m) < 0.3)
     if last_typo.any():
-        last = tx.replace_rows(last, last_typo, typos(rng, pc.filter(block.people("last_name", person), pa.array(last_typo)).to_pylist()))
+        last = tx.replace_rows(
+            last, last_typo, typos(rng, pc.filter(block.people("last_name", person), pa.array(last_typo)).to_pylist())
+        )
 
     # The duplicate usually came with the second address; the first account rarely has it.
     second = np.where(duplicate, rng.random(m) < 0.7, rng.random(m) < 0.05)
@@ -332,7 +366,9 @@ def crm_records(block: Block) -> tuple[Records, CrmAccounts]:
     postcode = tx.where(squashed, pc.utf8_lower(pc.replace_substring(postcode, " ", "")), postcode)
     city = tx.pick([c[0] for c in ref.CITIES], block.household("city", person))
     country = tx.pick([c[0] for c in ref.COUNTRIES], block.people("country", person))
-    email_opt_in = rng.random(m) < np.where(block.people("segment", person) == CONTACT_ONLY, 0.9, accounts.email_opt_in_share)
+    email_opt_in = rng.random(m) < np.where(
+        block.people("segment", person) == CONTACT_ONLY, 0.9, accounts.email_opt_in_share
+    )
     sms_opt_in = valid(phone) & (rng.random(m) < accounts.sms_opt_in_share)
     boolean = ("false", "true")
     columns = {
@@ -348,9 +384,15 @@ def crm_records(block: Block) -> tuple[Records, CrmAccounts]:
         "postcode": null_unless(has_address, postcode),
         "city": null_unless(has_address, city),
         "country": null_unless(has_address | (rng.random(m) < 0.5), country),
-        "marital_status": null_unless(rng.random(m) < 0.55, tx.pick(ref.MARITAL_STATUSES, rng.choice(4, m, p=[0.38, 0.47, 0.1, 0.05]))),
-        "occupation": null_unless(rng.random(m) < 0.45, tx.pick(ref.OCCUPATIONS, rng.integers(0, len(ref.OCCUPATIONS), m))),
-        "income_band": null_unless(rng.random(m) < 0.35, tx.pick(ref.INCOME_BANDS, rng.choice(5, m, p=[0.2, 0.35, 0.25, 0.15, 0.05]))),
+        "marital_status": null_unless(
+            rng.random(m) < 0.55, tx.pick(ref.MARITAL_STATUSES, rng.choice(4, m, p=[0.38, 0.47, 0.1, 0.05]))
+        ),
+        "occupation": null_unless(
+            rng.random(m) < 0.45, tx.pick(ref.OCCUPATIONS, rng.integers(0, len(ref.OCCUPATIONS), m))
+        ),
+        "income_band": null_unless(
+            rng.random(m) < 0.35, tx.pick(ref.INCOME_BANDS, rng.choice(5, m, p=[0.2, 0.35, 0.25, 0.15, 0.05]))
+        ),
         "email_opt_in": tx.pick(boolean, email_opt_in.astype(int)),
         "sms_opt_in": tx.pick(boolean, sms_opt_in.astype(int)),
         "consent_updated_at": tx.timestamps(consent, "space"),
@@ -366,7 +408,9 @@ def loyalty_records(block: Block, purchases: Purchases) -> Records:
     joined, replaced = facts["joined_s"], facts["card_replaced_s"]
     person = np.flatnonzero(joined < NEVER)
     person = np.concatenate([person, np.flatnonzero(replaced < NEVER)])
-    card = np.concatenate([np.zeros(np.sum(joined < NEVER), dtype=np.int64), np.ones(np.sum(replaced < NEVER), dtype=np.int64)])
+    card = np.concatenate(
+        [np.zeros(np.sum(joined < NEVER), dtype=np.int64), np.ones(np.sum(replaced < NEVER), dtype=np.int64)]
+    )
     valid_from = np.where(card == 0, joined[person], replaced[person])
     valid_to = np.where(card == 0, replaced[person], NEVER)
     order = np.argsort(valid_from, kind="stable")
@@ -452,11 +496,23 @@ def build_orders(block: Block, purchases: Purchases) -> Orders:
     ids = tx.join("HW", tx.digits(block_ids(block.number, len(person), 10_000_000_000, 738_349_891, 4_839_201_557), 10))
     # Outcomes; an order of the last few days cannot have come back yet.
     shares = activity.order_status_shares
-    status = np.array([ORDER_STATUSES.index(name) for name in shares])[rng.choice(len(shares), size=len(person), p=list(shares.values()))]
+    status = np.array([ORDER_STATUSES.index(name) for name in shares])[
+        rng.choice(len(shares), size=len(person), p=list(shares.values()))
+    ]
     status[at_s > world.end_s - 5 * DAY] = COMPLETED
     status[cancelled] = CANCELLED
-    return Orders(person, at_s, cancelled, purchases.eur[source], lines, ids, intended, status,
-                  np.full(len(person), -1), np.zeros(len(person), dtype=bool))
+    return Orders(
+        person,
+        at_s,
+        cancelled,
+        purchases.eur[source],
+        lines,
+        ids,
+        intended,
+        status,
+        np.full(len(person), -1),
+        np.zeros(len(person), dtype=bool),
+    )
 
 
 def _lines_of(lines: Lines, baskets: np.ndarray) -> Lines:
@@ -492,9 +548,14 @@ def order_records(block: Block, orders: Orders) -> tuple[Records, Records]:
     line_count = np.searchsorted(lines.basket, partial, side="right") - first_line
     chosen = first_line + (rng.random(len(partial)) * line_count).astype(np.int64)
     returned_quantity[chosen] = 1 + (rng.random(len(partial)) * lines.quantity[chosen]).astype(np.int64)
-    line_refund = np.round(returned_quantity * (lines.unit_cents - lines.discount_cents / lines.quantity)).astype(np.int64)
-    refunded = np.select([status == RETURNED, status == PARTIALLY_REFUNDED, status == REFUNDED], [
-        subtotal - discount, np.minimum(_basket_sums(lines, line_refund, m), subtotal - discount), total], 0)
+    line_refund = np.round(returned_quantity * (lines.unit_cents - lines.discount_cents / lines.quantity)).astype(
+        np.int64
+    )
+    refunded = np.select(
+        [status == RETURNED, status == PARTIALLY_REFUNDED, status == REFUNDED],
+        [subtotal - discount, np.minimum(_basket_sums(lines, line_refund, m), subtotal - discount), total],
+        0,
+    )
 
     guest = orders.account_used < 0
     # Guests type their address; account holders' checkouts show the account's e-mail.
@@ -502,10 +563,15 @@ def order_records(block: Block, orders: Orders) -> tuple[Records, Records]:
     typed = typed_emails(block, orders.person, second=rng.random(m) < 0.1)
     email = pc.if_else(pa.array(guest), typed, email)
     email = tx.null_where(guest & (rng.random(m) < 0.05), email)
-    phone = null_unless(rng.random(m) < np.where(guest, activity.guest_phone_share, 0.5), typed_phones(block, orders.person, orders.at_s))
+    phone = null_unless(
+        rng.random(m) < np.where(guest, activity.guest_phone_share, 0.5),
+        typed_phones(block, orders.person, orders.at_s),
+    )
     elsewhere = rng.random(m) < 0.1  # a gift or a work address
     city = np.where(elsewhere, rng.integers(0, 30, m), block.household("city", orders.person))
-    postcode = tx.replace_rows(block.household("postcode", orders.person), elsewhere, postcodes(block.rng, city[elsewhere]))
+    postcode = tx.replace_rows(
+        block.household("postcode", orders.person), elsewhere, postcodes(block.rng, city[elsewhere])
+    )
     postcode = tx.where(rng.random(m) < 0.08, pc.utf8_upper(pc.replace_substring(postcode, " ", "")), postcode)
     country = [c[1] for c in ref.CITIES]
     headers = {
@@ -570,7 +636,9 @@ def build_receipts(block: Block, purchases: Purchases) -> Receipts:
     line_back = np.isin(sale_lines.basket, returned) & (rng.random(len(sale_lines.basket)) < 0.7)
     first_line = np.searchsorted(sale_lines.basket, returned)
     line_back[first_line] = True
-    return_lines = sale_lines.take(np.flatnonzero(line_back), np.searchsorted(returned, sale_lines.basket[line_back]) + k)
+    return_lines = sale_lines.take(
+        np.flatnonzero(line_back), np.searchsorted(returned, sale_lines.basket[line_back]) + k
+    )
     return_lines.quantity = -return_lines.quantity
     return_lines.discount_cents = -return_lines.discount_cents
     at_s = np.concatenate([purchases.at_s[sales], return_at[returned]])
@@ -582,15 +650,23 @@ def build_receipts(block: Block, purchases: Purchases) -> Receipts:
         np.concatenate([sale_lines.product, return_lines.product]),
         np.concatenate([sale_lines.quantity, return_lines.quantity]),
         np.concatenate([sale_lines.unit_cents, return_lines.unit_cents]),
-        np.concatenate([sale_lines.discount_cents, return_lines.discount_cents]))
+        np.concatenate([sale_lines.discount_cents, return_lines.discount_cents]),
+    )
     by_basket = np.argsort(lines.basket, kind="stable")
     lines = lines.take(by_basket, lines.basket[by_basket])
     person = np.concatenate([purchases.person[sales], purchases.person[sales][returned]])[order]
     ids = tx.join("R", tx.digits(block_ids(block.number, len(order), 10_000_000_000, 812_763_407, 7_310_448_219), 10))
     sale = np.concatenate([np.full(k, -1), rank[returned]])[order]
     return Receipts(
-        person, at_s[order], np.concatenate([store, return_store[kept]])[order], np.concatenate([np.zeros(k, bool), np.ones(len(returned), bool)])[order],
-        np.concatenate([purchases.eur[sales], purchases.eur[sales][returned]])[order], lines, ids, sale)
+        person,
+        at_s[order],
+        np.concatenate([store, return_store[kept]])[order],
+        np.concatenate([np.zeros(k, bool), np.ones(len(returned), bool)])[order],
+        np.concatenate([purchases.eur[sales], purchases.eur[sales][returned]])[order],
+        lines,
+        ids,
+        sale,
+    )
 
 
 def receipt_records(block: Block, receipts: Receipts) -> tuple[Records, Records]:
@@ -600,7 +676,17 @@ def receipt_records(block: Block, receipts: Receipts) -> tuple[Records, Records]
     holds, card = loyalty_card_at(block, receipts.person, receipts.at_s)
     shown = holds & (rng.random(m) < world.params.accounts.loyalty_card_presented_share)
     keyed = rng.random(m) < 0.03  # typed in by the cashier, in groups of four
-    card = tx.where(keyed, tx.join(pc.utf8_slice_codeunits(card, 0, 4), " ", pc.utf8_slice_codeunits(card, 4, 8), " ", pc.utf8_slice_codeunits(card, 8, 12)), card)
+    card = tx.where(
+        keyed,
+        tx.join(
+            pc.utf8_slice_codeunits(card, 0, 4),
+            " ",
+            pc.utf8_slice_codeunits(card, 4, 8),
+            " ",
+            pc.utf8_slice_codeunits(card, 8, 12),
+        ),
+        card,
+    )
     email = null_unless(rng.random(m) < activity.receipt_email_share, typed_emails(block, receipts.person))
     offsets = world.clock.offsets(receipts.at_s, 0)
     headers = {
@@ -640,15 +726,31 @@ def ticket_records(block: Block, orders: Orders, receipts: Receipts) -> Records:
     share = np.where(receipts.is_return, activity.ticket_share_per_return / 2, activity.ticket_share_per_purchase / 2)
     from_receipts = np.flatnonzero(rng.random(len(receipts.person)) < share)
     crm_since = facts["crm_created_s"][:, 0]
-    others = np.flatnonzero((block.people("segment") != BUYER) & (crm_since < NEVER) & (rng.random(block.n) < activity.ticket_share_non_buyer))
+    others = np.flatnonzero(
+        (block.people("segment") != BUYER)
+        & (crm_since < NEVER)
+        & (rng.random(block.n) < activity.ticket_share_non_buyer)
+    )
     person = np.concatenate([orders.person[from_orders], receipts.person[from_receipts], others])
-    base = np.concatenate([orders.at_s[from_orders], receipts.at_s[from_receipts], crm_since[others] + (rng.random(len(others)) * (world.end_s - crm_since[others])).astype(np.int64)])
+    base = np.concatenate(
+        [
+            orders.at_s[from_orders],
+            receipts.at_s[from_receipts],
+            crm_since[others] + (rng.random(len(others)) * (world.end_s - crm_since[others])).astype(np.int64),
+        ]
+    )
     created = base + rng.integers(3600, 10 * DAY, len(person))
-    topic = np.concatenate([
-        np.where(about_return[from_orders], rng.choice([2, 3], len(from_orders)), rng.choice([0, 1, 4], len(from_orders), p=[0.4, 0.4, 0.2])),
-        np.where(receipts.is_return[from_receipts], 3, rng.choice([4, 7], len(from_receipts))),
-        rng.choice([4, 5, 6, 7], len(others)),
-    ])
+    topic = np.concatenate(
+        [
+            np.where(
+                about_return[from_orders],
+                rng.choice([2, 3], len(from_orders)),
+                rng.choice([0, 1, 4], len(from_orders), p=[0.4, 0.4, 0.2]),
+            ),
+            np.where(receipts.is_return[from_receipts], 3, rng.choice([4, 7], len(from_receipts))),
+            rng.choice([4, 5, 6, 7], len(others)),
+        ]
+    )
     keep = np.flatnonzero(created < world.end_s)
     keep = keep[np.argsort(created[keep], kind="stable")]
     person, created, topic = person[keep], created[keep], topic[keep]

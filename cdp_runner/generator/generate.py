@@ -96,24 +96,46 @@ def store_records(world: World) -> Records:
         "postcode": stores.postcode,
         "country": stores.country,
         "opened_on": tx.dates(stores.opened_s // DAY),
-        "closed_on": tx.null_where(stores.closed_s >= NEVER, tx.dates(np.where(stores.closed_s >= NEVER, 0, stores.closed_s) // DAY)),
+        "closed_on": tx.null_where(
+            stores.closed_s >= NEVER, tx.dates(np.where(stores.closed_s >= NEVER, 0, stores.closed_s) // DAY)
+        ),
     }
     return Records(columns, np.zeros(n, dtype=np.int64))
 
 
 # --- truth about people ----------------------------------------------------------------------------
 
-PERSON_SCHEMA = pa.schema([
-    ("person_id", pa.string()), ("is_bot", pa.bool_()), ("segment", pa.string()),
-    ("first_name", pa.string()), ("last_name", pa.string()), ("gender", pa.string()), ("birth_date", pa.date32()),
-    ("emails", pa.list_(pa.string())), ("phones", pa.list_(pa.string())),
-    ("household_id", pa.string()), ("country", pa.string()), ("city", pa.string()), ("postcode", pa.string()),
-    ("acquired_at", pa.timestamp("s", tz="UTC")), ("purchase_rate_per_day", pa.float64()), ("dropout_probability", pa.float64()),
-    ("spend_nu", pa.float64()), ("mean_spend_gbp", pa.float64()), ("online_share", pa.float64()), ("email_engagement", pa.float64()),
-    ("purchases", pa.int64()), ("churned_at", pa.timestamp("s", tz="UTC")), ("signed_up_at", pa.timestamp("s", tz="UTC")),
-    ("user_ids", pa.list_(pa.string())), ("crm_customer_ids", pa.list_(pa.string())),
-    ("loyalty_card_numbers", pa.list_(pa.string())), ("has_app", pa.bool_()),
-])
+PERSON_SCHEMA = pa.schema(
+    [
+        ("person_id", pa.string()),
+        ("is_bot", pa.bool_()),
+        ("segment", pa.string()),
+        ("first_name", pa.string()),
+        ("last_name", pa.string()),
+        ("gender", pa.string()),
+        ("birth_date", pa.date32()),
+        ("emails", pa.list_(pa.string())),
+        ("phones", pa.list_(pa.string())),
+        ("household_id", pa.string()),
+        ("country", pa.string()),
+        ("city", pa.string()),
+        ("postcode", pa.string()),
+        ("acquired_at", pa.timestamp("s", tz="UTC")),
+        ("purchase_rate_per_day", pa.float64()),
+        ("dropout_probability", pa.float64()),
+        ("spend_nu", pa.float64()),
+        ("mean_spend_gbp", pa.float64()),
+        ("online_share", pa.float64()),
+        ("email_engagement", pa.float64()),
+        ("purchases", pa.int64()),
+        ("churned_at", pa.timestamp("s", tz="UTC")),
+        ("signed_up_at", pa.timestamp("s", tz="UTC")),
+        ("user_ids", pa.list_(pa.string())),
+        ("crm_customer_ids", pa.list_(pa.string())),
+        ("loyalty_card_numbers", pa.list_(pa.string())),
+        ("has_app", pa.bool_()),
+    ]
+)
 
 
 def _lists(candidates: list[pa.Array], present: list[np.ndarray]) -> pa.Array:
@@ -143,9 +165,16 @@ def person_truth(block: Block, has_app: np.ndarray) -> pa.Table:
     mobile, old_mobile = block.people("mobile"), block.people("old_mobile")
     landline = block.household("landline")
     code = block.people("calling_code")
-    phones = _lists([tx.e164(code, mobile), tx.e164(code, old_mobile), tx.e164(pa.array(["44"] * n), landline)],
-                    [np.asarray(pc.is_valid(v), dtype=bool) for v in (mobile, old_mobile, landline)])
-    signup, crm, joined, replaced = facts["signup_s"], facts["crm_created_s"], facts["joined_s"], facts["card_replaced_s"]
+    phones = _lists(
+        [tx.e164(code, mobile), tx.e164(code, old_mobile), tx.e164(pa.array(["44"] * n), landline)],
+        [np.asarray(pc.is_valid(v), dtype=bool) for v in (mobile, old_mobile, landline)],
+    )
+    signup, crm, joined, replaced = (
+        facts["signup_s"],
+        facts["crm_created_s"],
+        facts["joined_s"],
+        facts["card_replaced_s"],
+    )
     nu = block.people("spend_nu")
     columns = {
         "person_id": block.people("person_id"),
@@ -155,7 +184,9 @@ def person_truth(block: Block, has_app: np.ndarray) -> pa.Table:
         "last_name": block.people("last_name"),
         "gender": tx.pick(GENDERS, block.people("gender")),
         "birth_date": pa.array(block.people("birth_day").astype(np.int32), pa.int32()).cast(pa.date32()),
-        "emails": _lists([block.people("email"), email2], [np.ones(n, dtype=bool), np.asarray(pc.is_valid(email2), dtype=bool)]),
+        "emails": _lists(
+            [block.people("email"), email2], [np.ones(n, dtype=bool), np.asarray(pc.is_valid(email2), dtype=bool)]
+        ),
         "phones": phones,
         "household_id": tx.numbered("H", block.people("household") + 1, 8),
         "country": tx.pick([c[0] for c in ref.COUNTRIES], block.people("country")),
@@ -173,7 +204,9 @@ def person_truth(block: Block, has_app: np.ndarray) -> pa.Table:
         "signed_up_at": _instants(signup[:, 0]),
         "user_ids": _lists([user_ids(glob, 0), user_ids(glob, 1)], [signup[:, 0] < NEVER, signup[:, 1] < NEVER]),
         "crm_customer_ids": _lists([crm_ids(glob, 0), crm_ids(glob, 1)], [crm[:, 0] < NEVER, crm[:, 1] < NEVER]),
-        "loyalty_card_numbers": _lists([card_numbers(glob, 0), card_numbers(glob, 1)], [joined < NEVER, replaced < NEVER]),
+        "loyalty_card_numbers": _lists(
+            [card_numbers(glob, 0), card_numbers(glob, 1)], [joined < NEVER, replaced < NEVER]
+        ),
         "has_app": pa.array(has_app),
     }
     return pa.table(columns, schema=PERSON_SCHEMA)
@@ -214,10 +247,19 @@ def simulate_block(world: World, number: int) -> tuple[dict[str, Records], pa.Ta
     order_headers, order_lines = order_records(block, orders)
     tills, till_lines = receipt_records(block, receipts)
     records = {
-        "web_events": web.records, "app_events": app, "shop_orders": order_headers, "shop_order_lines": order_lines,
-        "pos_transactions": tills, "pos_transaction_lines": till_lines, "crm_customers": crm, "loyalty_members": loyalty,
-        "email_events": emails, "messaging_sends": messages, "support_tickets": ticket_records(block, orders, receipts),
-        "live_chats": web.chats, "qr_scans": qr_records(block, qr, receipts, web.qr_cookie),
+        "web_events": web.records,
+        "app_events": app,
+        "shop_orders": order_headers,
+        "shop_order_lines": order_lines,
+        "pos_transactions": tills,
+        "pos_transaction_lines": till_lines,
+        "crm_customers": crm,
+        "loyalty_members": loyalty,
+        "email_events": emails,
+        "messaging_sends": messages,
+        "support_tickets": ticket_records(block, orders, receipts),
+        "live_chats": web.chats,
+        "qr_scans": qr_records(block, qr, receipts, web.qr_cookie),
     }
     has_app = np.zeros(block.n, dtype=bool)
     has_app[installs.person] = True
@@ -225,8 +267,10 @@ def simulate_block(world: World, number: int) -> tuple[dict[str, Records], pa.Ta
 
 
 def _concat(first: Records, second: Records) -> Records:
-    return Records({name: pa.concat_arrays([first.columns[name], second.columns[name]]) for name in first.columns},
-                   np.concatenate([first.person, second.person]))
+    return Records(
+        {name: pa.concat_arrays([first.columns[name], second.columns[name]]) for name in first.columns},
+        np.concatenate([first.person, second.person]),
+    )
 
 
 def _take(records: Records, rows: np.ndarray) -> Records:
@@ -265,7 +309,11 @@ def generate(
         sinks = {}
         for source in SOURCES:
             path = out / file_name(source)
-            sinks[source.name] = ParquetSink(path, arrow_schema(source)) if source.default_format == "parquet" else TextSink(path, source)
+            sinks[source.name] = (
+                ParquetSink(path, arrow_schema(source))
+                if source.default_format == "parquet"
+                else TextSink(path, source)
+            )
         late = TextSink(out / LATE_WEB_EVENTS, SOURCES_BY_NAME["web_events"])
         truth = ParquetSink(truth_dir / "ground_truth.parquet", TRUTH_SCHEMA)
         persons = ParquetSink(truth_dir / "persons.parquet", PERSON_SCHEMA)
@@ -303,8 +351,14 @@ def generate(
     files[LATE_WEB_EVENTS] = late.rows
     _write_params(truth_dir / "generator_params.json", world, end_date, files)
     return {
-        "out_dir": str(out), "customers": customers, "seed": seed, "end_date": end_date.isoformat(),
-        "files": files, "truth_rows": truth.rows, "persons": persons.rows, "seconds": round(time.perf_counter() - started, 2),
+        "out_dir": str(out),
+        "customers": customers,
+        "seed": seed,
+        "end_date": end_date.isoformat(),
+        "files": files,
+        "truth_rows": truth.rows,
+        "persons": persons.rows,
+        "seconds": round(time.perf_counter() - started, 2),
     }
 
 
@@ -329,7 +383,7 @@ def _write_params(path: Path, world: World, end_date: date, files: dict) -> None
         "malformed_rows": {
             "share": params.messiness.malformed_share,
             "kinds": "equally likely among those that fit the source: bad_date, bad_number, missing_key, broken_line "
-                     "(CSV: a field too many or too few; JSON lines: cut short after the key; not in Parquet)",
+            "(CSV: a field too many or too few; JSON lines: cut short after the key; not in Parquet)",
             "dates": list(BAD_DATES),
             "numbers": list(BAD_NUMBERS),
             "parquet_bad_timestamp": "1970-01-01T00:00:00Z",

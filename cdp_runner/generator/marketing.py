@@ -37,7 +37,9 @@ class Visits:
     landing_path: pa.Array
 
 
-def campaign_sends(rng: np.random.Generator, calendar: Calendar, start_s: np.ndarray, end_s: np.ndarray, rate_per_day: float) -> tuple[np.ndarray, np.ndarray]:
+def campaign_sends(
+    rng: np.random.Generator, calendar: Calendar, start_s: np.ndarray, end_s: np.ndarray, rate_per_day: float
+) -> tuple[np.ndarray, np.ndarray]:
     """(subscription, campaign) of each send: every subscription gets a random share of the
     campaigns between its start and end, about `rate_per_day` of them."""
     lo = np.searchsorted(calendar.sent_s, start_s)
@@ -59,7 +61,9 @@ def _until_first_stop(subscription: np.ndarray, sent_s: np.ndarray, stops: np.nd
 
 def _is_junk(values: pa.Array) -> np.ndarray:
     cleaned = pc.utf8_lower(pc.utf8_trim_whitespace(values))
-    return np.asarray(pc.is_in(cleaned, value_set=tx.text(ref.JUNK_EMAILS)), dtype=bool) | ~np.asarray(pc.match_substring(cleaned, "@"), dtype=bool)
+    return np.asarray(pc.is_in(cleaned, value_set=tx.text(ref.JUNK_EMAILS)), dtype=bool) | ~np.asarray(
+        pc.match_substring(cleaned, "@"), dtype=bool
+    )
 
 
 def email_records(block: Block, crm: CrmAccounts) -> tuple[Records, Visits]:
@@ -71,7 +75,13 @@ def email_records(block: Block, crm: CrmAccounts) -> tuple[Records, Visits]:
     # The ESP mostly stores the address cleaned up; some lists were imported as typed.
     address = tx.where(rng.random(len(subscribed)) < 0.75, pc.utf8_lower(pc.utf8_trim_whitespace(address)), address)
     person = crm.person[subscribed]
-    subscription, campaign = campaign_sends(rng, calendar, crm.consent_s[subscribed], np.full(len(subscribed), world.end_s), world.params.activity.email_sends_rate)
+    subscription, campaign = campaign_sends(
+        rng,
+        calendar,
+        crm.consent_s[subscribed],
+        np.full(len(subscribed), world.end_s),
+        world.params.activity.email_sends_rate,
+    )
     sent = calendar.sent_s[campaign] + rng.integers(0, 1800, len(campaign))
     who = person[subscription]
     # People open more while they are active buyers than after they have dropped out.
@@ -121,12 +131,20 @@ def email_records(block: Block, crm: CrmAccounts) -> tuple[Records, Visits]:
         "occurred_at": tx.timestamps(at_s, "z"),
     }
     clicks = np.flatnonzero(clicked & keep & (click_s + 20 < world.end_s))
-    visits = Visits(who[clicks], click_s[clicks] + rng.integers(2, 20, len(clicks)), "newsletter", "email",
-                    pc.take(campaign_id, pa.array(clicks)), pc.take(path, pa.array(clicks)))
+    visits = Visits(
+        who[clicks],
+        click_s[clicks] + rng.integers(2, 20, len(clicks)),
+        "newsletter",
+        "email",
+        pc.take(campaign_id, pa.array(clicks)),
+        pc.take(path, pa.array(clicks)),
+    )
     return block.records(columns, who[send]), visits
 
 
-def messaging_records(block: Block, crm: CrmAccounts, installs: Installs) -> tuple[Records, Visits, np.ndarray, np.ndarray]:
+def messaging_records(
+    block: Block, crm: CrmAccounts, installs: Installs
+) -> tuple[Records, Visits, np.ndarray, np.ndarray]:
     """SMS and push sends. Returns the records, the web visits of SMS clicks and the
     (install, time) of push opens."""
     world, rng = block.world, block.rng
@@ -134,7 +152,13 @@ def messaging_records(block: Block, crm: CrmAccounts, installs: Installs) -> tup
 
     # SMS to CRM accounts that opted in with a phone number.
     subscribed = np.flatnonzero(crm.sms_opt_in & valid(crm.phone))
-    sms_sub, sms_campaign = campaign_sends(rng, world.sms_calendar, crm.consent_s[subscribed], np.full(len(subscribed), world.end_s), activity.sms_sends_rate)
+    sms_sub, sms_campaign = campaign_sends(
+        rng,
+        world.sms_calendar,
+        crm.consent_s[subscribed],
+        np.full(len(subscribed), world.end_s),
+        activity.sms_sends_rate,
+    )
     sms_sent = world.sms_calendar.sent_s[sms_campaign] + rng.integers(0, 900, len(sms_campaign))
     sms_person = crm.person[subscribed][sms_sub]
     failed = rng.random(len(sms_sent)) < 0.07
@@ -151,7 +175,9 @@ def messaging_records(block: Block, crm: CrmAccounts, installs: Installs) -> tup
     # Push to installs that allowed notifications; tokens of replaced installs go stale.
     tokened = np.flatnonzero(valid(installs.push_token))
     push_end = np.minimum(installs.end_s[tokened] + 30 * DAY, world.end_s)
-    push_sub, push_campaign = campaign_sends(rng, world.push_calendar, installs.start_s[tokened], push_end, activity.push_sends_rate)
+    push_sub, push_campaign = campaign_sends(
+        rng, world.push_calendar, installs.start_s[tokened], push_end, activity.push_sends_rate
+    )
     push_sent = world.push_calendar.sent_s[push_campaign] + rng.integers(0, 600, len(push_campaign))
     install = tokened[push_sub]
     stale = push_sent >= installs.end_s[install]
@@ -166,22 +192,37 @@ def messaging_records(block: Block, crm: CrmAccounts, installs: Installs) -> tup
         return send, event, at_s
 
     n_sms, n_push = len(sms_sent), len(push_sent)
-    sms = events((
-        (keep, 0, sms_sent), (keep & ~failed, 1, sms_sent + rng.integers(2, 60, n_sms)),
-        (keep & clicked, 2, click_s), (keep & failed, 3, sms_sent + rng.integers(2, 300, n_sms)),
-        (keep & opted_out, 4, sms_sent + 60 + rng.exponential(1800, n_sms).astype(np.int64))))
-    push = events((
-        (np.ones(n_push, bool), 0, push_sent), (~push_failed, 1, push_sent + rng.integers(1, 30, n_push)),
-        (push_clicked, 2, open_s), (push_failed, 3, push_sent + rng.integers(1, 60, n_push))))
+    sms = events(
+        (
+            (keep, 0, sms_sent),
+            (keep & ~failed, 1, sms_sent + rng.integers(2, 60, n_sms)),
+            (keep & clicked, 2, click_s),
+            (keep & failed, 3, sms_sent + rng.integers(2, 300, n_sms)),
+            (keep & opted_out, 4, sms_sent + 60 + rng.exponential(1800, n_sms).astype(np.int64)),
+        )
+    )
+    push = events(
+        (
+            (np.ones(n_push, bool), 0, push_sent),
+            (~push_failed, 1, push_sent + rng.integers(1, 30, n_push)),
+            (push_clicked, 2, open_s),
+            (push_failed, 3, push_sent + rng.integers(1, 60, n_push)),
+        )
+    )
     channel = np.concatenate([np.zeros(len(sms[0]), int), np.ones(len(push[0]), int)])
     event = np.concatenate([sms[1], push[1]])
     at_s = np.concatenate([sms[2], push[2]])
     person = np.concatenate([sms_person[sms[0]], installs.person[install[push[0]]]])
     phone = pa.concat_arrays([pc.take(sms_phone, pa.array(sms[0])), pa.nulls(len(push[0]), pa.string())])
-    token = pa.concat_arrays([pa.nulls(len(sms[0]), pa.string()), pc.take(installs.push_token, pa.array(install[push[0]]))])
-    campaign_id = pa.concat_arrays([
-        pc.take(world.sms_calendar.campaign_id, pa.array(sms_campaign[sms[0]])),
-        pc.take(world.push_calendar.campaign_id, pa.array(push_campaign[push[0]]))])
+    token = pa.concat_arrays(
+        [pa.nulls(len(sms[0]), pa.string()), pc.take(installs.push_token, pa.array(install[push[0]]))]
+    )
+    campaign_id = pa.concat_arrays(
+        [
+            pc.take(world.sms_calendar.campaign_id, pa.array(sms_campaign[sms[0]])),
+            pc.take(world.push_calendar.campaign_id, pa.array(push_campaign[push[0]])),
+        ]
+    )
     inside = np.flatnonzero(at_s < world.end_s)
     rows = inside[np.argsort(at_s[inside], kind="stable")]
     take = pa.array(rows)
@@ -195,7 +236,13 @@ def messaging_records(block: Block, crm: CrmAccounts, installs: Installs) -> tup
         "occurred_at": tx.timestamps(at_s[rows], "space_offset"),
     }
     sms_clicks = np.flatnonzero(keep & clicked & (click_s + 20 < world.end_s))
-    visits = Visits(sms_person[sms_clicks], click_s[sms_clicks] + rng.integers(2, 20, len(sms_clicks)), "sms", "sms",
-                    pc.take(world.sms_calendar.campaign_id, pa.array(sms_campaign[sms_clicks])), tx.pick(("/sale",), np.zeros(len(sms_clicks), int)))
+    visits = Visits(
+        sms_person[sms_clicks],
+        click_s[sms_clicks] + rng.integers(2, 20, len(sms_clicks)),
+        "sms",
+        "sms",
+        pc.take(world.sms_calendar.campaign_id, pa.array(sms_campaign[sms_clicks])),
+        tx.pick(("/sale",), np.zeros(len(sms_clicks), int)),
+    )
     opens = np.flatnonzero(push_clicked & (open_s + 60 < world.end_s))
     return block.records(columns, person[rows]), visits, install[opens], open_s[opens]

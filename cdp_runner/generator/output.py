@@ -33,8 +33,17 @@ TRUTH_SCHEMA = pa.schema([("source_name", pa.string()), ("record_key", pa.string
 
 def arrow_schema(source: Source) -> pa.Schema:
     """All columns are text, except typed timestamps in Parquet exports."""
-    return pa.schema([(c.name, pa.timestamp("ms", tz="UTC") if source.default_format == "parquet" and c.type == "timestamp" else pa.string())
-                      for c in source.columns])
+    return pa.schema(
+        [
+            (
+                c.name,
+                pa.timestamp("ms", tz="UTC")
+                if source.default_format == "parquet" and c.type == "timestamp"
+                else pa.string(),
+            )
+            for c in source.columns
+        ]
+    )
 
 
 class TextSink:
@@ -54,7 +63,10 @@ class TextSink:
             rows = np.array(sorted(broken))
             mask = np.zeros(len(lines), dtype=bool)
             mask[rows] = True
-            damaged = [_damage(line, broken[row], self.format) for row, line in zip(rows.tolist(), pc.take(lines, pa.array(rows)).to_pylist(), strict=True)]
+            damaged = [
+                _damage(line, broken[row], self.format)
+                for row, line in zip(rows.tolist(), pc.take(lines, pa.array(rows)).to_pylist(), strict=True)
+            ]
             lines = tx.replace_rows(lines, mask, damaged)
         self.file.write(tx.text_bytes(lines))
         self.rows += table.num_rows
@@ -149,7 +161,13 @@ def _duplicate_share(source: Source, world: World) -> float:
     shares = world.params.messiness.duplicate_delivery_share
     if not source.has_person:
         return shares["other"] if source.name.endswith("lines") else 0.0
-    return shares["events"] if source.name in EVENT_SOURCES else shares["orders"] if source.name in ORDER_SOURCES else shares["other"]
+    return (
+        shares["events"]
+        if source.name in EVENT_SOURCES
+        else shares["orders"]
+        if source.name in ORDER_SOURCES
+        else shares["other"]
+    )
 
 
 def deliver(source: Source, records: Records, rng: np.random.Generator, world: World) -> Delivery:
@@ -165,7 +183,12 @@ def deliver(source: Source, records: Records, rng: np.random.Generator, world: W
     date_columns = [c.name for c in source.columns if c.type in ("timestamp", "date")]
     number_columns = [c.name for c in source.columns if c.type in ("decimal", "integer")]
     # The kinds of damage that fit the source, equally likely.
-    kinds = ["bad_date"] * bool(date_columns) + ["bad_number"] * bool(number_columns) + ["missing_key"] + ["broken_line"] * structural
+    kinds = (
+        ["bad_date"] * bool(date_columns)
+        + ["bad_number"] * bool(number_columns)
+        + ["missing_key"]
+        + ["broken_line"] * structural
+    )
     kind = rng.integers(0, len(kinds), n)
     for name, choices, values in (("bad_date", date_columns, BAD_DATES), ("bad_number", number_columns, BAD_NUMBERS)):
         if name not in kinds:
@@ -179,22 +202,37 @@ def deliver(source: Source, records: Records, rng: np.random.Generator, world: W
             if not mask.any():
                 continue
             if pa.types.is_timestamp(columns[target].type):  # a device whose clock was never set
-                columns[target] = tx.replace_rows(columns[target], mask, pa.array(np.zeros(int(mask.sum()), dtype=np.int64)).cast(columns[target].type))
+                columns[target] = tx.replace_rows(
+                    columns[target],
+                    mask,
+                    pa.array(np.zeros(int(mask.sum()), dtype=np.int64)).cast(columns[target].type),
+                )
             else:
                 columns[target] = tx.replace_rows(columns[target], mask, tx.pick(values, picked[column == index]))
     missing = malformed & (kind == kinds.index("missing_key"))
-    columns[source.key] = tx.replace_rows(columns[source.key], missing, pa.nulls(int(missing.sum()), pa.string()) if source.default_format == "csv" else tx.pick(("",), np.zeros(int(missing.sum()), dtype=np.int64)))
+    columns[source.key] = tx.replace_rows(
+        columns[source.key],
+        missing,
+        pa.nulls(int(missing.sum()), pa.string())
+        if source.default_format == "csv"
+        else tx.pick(("",), np.zeros(int(missing.sum()), dtype=np.int64)),
+    )
     table = pa.table(columns, schema=arrow_schema(source))
 
     truth = None
     if source.has_person:
-        keyed = np.asarray(pc.fill_null(pc.not_equal(pc.utf8_trim_whitespace(table[source.key]), ""), False), dtype=bool)
+        keyed = np.asarray(
+            pc.fill_null(pc.not_equal(pc.utf8_trim_whitespace(table[source.key]), ""), False), dtype=bool
+        )
         rows = pa.array(np.flatnonzero(keyed))
-        truth = pa.table({
-            "source_name": tx.pick((source.name,), np.zeros(len(rows), dtype=np.int64)),
-            "record_key": pc.utf8_trim_whitespace(pc.take(table[source.key], rows)).combine_chunks(),
-            "person_id": person_id_text(world, records.person[np.flatnonzero(keyed)]),
-        }, schema=TRUTH_SCHEMA)
+        truth = pa.table(
+            {
+                "source_name": tx.pick((source.name,), np.zeros(len(rows), dtype=np.int64)),
+                "record_key": pc.utf8_trim_whitespace(pc.take(table[source.key], rows)).combine_chunks(),
+                "person_id": person_id_text(world, records.person[np.flatnonzero(keyed)]),
+            },
+            schema=TRUTH_SCHEMA,
+        )
 
     late = None
     rows = np.arange(n)

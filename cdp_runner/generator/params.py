@@ -61,7 +61,9 @@ class Population:
 
 @dataclass(frozen=True)
 class Accounts:
-    account_share: dict = field(default_factory=lambda: {"online_buyer": 0.80, "store_only_buyer": 0.15, "browser": 0.35, "contact_only": 0.0})
+    account_share: dict = field(
+        default_factory=lambda: {"online_buyer": 0.80, "store_only_buyer": 0.15, "browser": 0.35, "contact_only": 0.0}
+    )
     signup_at_checkout_share: float = 0.55  # the rest sign up a while before their first order
     signup_lead_days_mean: float = 15.0
     guest_checkout_share: float = 0.08  # account holders who still check out as guests
@@ -94,7 +96,9 @@ class Activity:
     app_sessions_rate_factor: float = 0.8  # app sessions per day relative to web browsing
     app_order_share: float = 0.35  # of online orders of app users placed in the app
     cancelled_order_share: float = 0.03  # extra order attempts cancelled before the real one
-    order_status_shares: dict = field(default_factory=lambda: {"completed": 0.88, "returned": 0.04, "partially_refunded": 0.05, "refunded": 0.03})
+    order_status_shares: dict = field(
+        default_factory=lambda: {"completed": 0.88, "returned": 0.04, "partially_refunded": 0.05, "refunded": 0.03}
+    )
     store_return_share: float = 0.06
     guest_phone_share: float = 0.7
     receipt_email_share: float = 0.20
@@ -113,9 +117,31 @@ class Activity:
 
 @dataclass(frozen=True)
 class Messiness:
-    email_spellings: dict = field(default_factory=lambda: {"title": 0.06, "upper": 0.02, "whitespace": 0.04, "gmail_dots": 0.08, "gmail_tag": 0.04, "googlemail": 0.03})
-    uk_phone_style_weights: dict = field(default_factory=lambda: {"national_spaced": 30, "international_spaced": 15, "double_zero_dashed": 5, "bracket_zero": 4, "national": 25, "e164": 15, "international_bracket_zero": 3, "no_trunk": 3})
-    foreign_phone_style_weights: dict = field(default_factory=lambda: {"e164": 40, "international_spaced": 30, "double_zero": 15, "national": 15})
+    email_spellings: dict = field(
+        default_factory=lambda: {
+            "title": 0.06,
+            "upper": 0.02,
+            "whitespace": 0.04,
+            "gmail_dots": 0.08,
+            "gmail_tag": 0.04,
+            "googlemail": 0.03,
+        }
+    )
+    uk_phone_style_weights: dict = field(
+        default_factory=lambda: {
+            "national_spaced": 30,
+            "international_spaced": 15,
+            "double_zero_dashed": 5,
+            "bracket_zero": 4,
+            "national": 25,
+            "e164": 15,
+            "international_bracket_zero": 3,
+            "no_trunk": 3,
+        }
+    )
+    foreign_phone_style_weights: dict = field(
+        default_factory=lambda: {"e164": 40, "international_spaced": 30, "double_zero": 15, "national": 15}
+    )
     junk_email_share: float = 0.012  # typed e-mail fields (orders, tills, tickets, chats, CRM)
     junk_phone_share: float = 0.015
     name_typo_share: float = 0.02

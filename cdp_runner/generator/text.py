@@ -250,8 +250,10 @@ def email_spellings(rng: np.random.Generator, emails: pa.Array, shares: dict[str
             out = replace_rows(out, mask, transform(chosen))
 
     draws = rng.random((6, n))
-    apply(is_gmail & (draws[0] < shares["gmail_dots"]), lambda v: join(
-        pc.replace_substring(pc.replace_substring_regex(v, "@.*$", ""), ".", ""), "@gmail.com"))
+    apply(
+        is_gmail & (draws[0] < shares["gmail_dots"]),
+        lambda v: join(pc.replace_substring(pc.replace_substring_regex(v, "@.*$", ""), ".", ""), "@gmail.com"),
+    )
     tags = pick(("shop", "hartwell", "offers", "online", "promo"), rng.integers(0, 5, n))
     tag_mask = is_gmail & (draws[1] < shares["gmail_tag"])
     if tag_mask.any():
@@ -259,7 +261,9 @@ def email_spellings(rng: np.random.Generator, emails: pa.Array, shares: dict[str
         chosen = pc.filter(out, pa.array(tag_mask))
         tagged = join(pc.replace_substring_regex(chosen, "@.*$", ""), "+", tag_values, "@gmail.com")
         out = replace_rows(out, tag_mask, tagged)
-    apply(is_gmail & (draws[2] < shares["googlemail"]), lambda v: pc.replace_substring(v, "@gmail.com", "@googlemail.com"))
+    apply(
+        is_gmail & (draws[2] < shares["googlemail"]), lambda v: pc.replace_substring(v, "@gmail.com", "@googlemail.com")
+    )
     apply(draws[3] < shares["title"], pc.utf8_title)
     apply(draws[4] < shares["upper"], pc.utf8_upper)
     pads = pick((" ", " ", "  ", "\t"), rng.integers(0, 4, n))
@@ -268,23 +272,46 @@ def email_spellings(rng: np.random.Generator, emails: pa.Array, shares: dict[str
         chosen = pc.filter(out, pa.array(pad_mask))
         side = rng.integers(0, 3, int(pad_mask.sum()))
         pad = pc.filter(pads, pa.array(pad_mask))
-        padded = pc.if_else(pa.array(side == 0), join(pad, chosen), pc.if_else(pa.array(side == 1), join(chosen, pad), join(pad, chosen, pad)))
+        padded = pc.if_else(
+            pa.array(side == 0),
+            join(pad, chosen),
+            pc.if_else(pa.array(side == 1), join(chosen, pad), join(pad, chosen, pad)),
+        )
         out = replace_rows(out, pad_mask, padded)
     return out
 
 
 # Phone spellings: UK numbers (national significant number of 10 digits) and foreign ones.
-UK_PHONE_STYLES = ("national_spaced", "international_spaced", "double_zero_dashed", "bracket_zero", "national", "e164", "international_bracket_zero", "no_trunk")
+UK_PHONE_STYLES = (
+    "national_spaced",
+    "international_spaced",
+    "double_zero_dashed",
+    "bracket_zero",
+    "national",
+    "e164",
+    "international_bracket_zero",
+    "no_trunk",
+)
 FOREIGN_PHONE_STYLES = ("e164", "international_spaced", "double_zero", "national")
 
 
-def phone_spellings(rng: np.random.Generator, calling_code: pa.Array, nsn: pa.Array, uk_weights: dict[str, float], foreign_weights: dict[str, float]) -> pa.Array:
+def phone_spellings(
+    rng: np.random.Generator,
+    calling_code: pa.Array,
+    nsn: pa.Array,
+    uk_weights: dict[str, float],
+    foreign_weights: dict[str, float],
+) -> pa.Array:
     """Phone numbers as typed: UK `07700 900123`, `+44 7700 900123`, `0044 7700-900-123`,
     `(0)7700900123`, ...; foreign `+33612345678`, `+33 612 345 678`, `0033 612345678`, national."""
     n = len(nsn)
     if n == 0:
         return nsn
-    head, mid, tail = pc.utf8_slice_codeunits(nsn, 0, 4), pc.utf8_slice_codeunits(nsn, 4, 7), pc.utf8_slice_codeunits(nsn, 7, 20)
+    head, mid, tail = (
+        pc.utf8_slice_codeunits(nsn, 0, 4),
+        pc.utf8_slice_codeunits(nsn, 4, 7),
+        pc.utf8_slice_codeunits(nsn, 7, 20),
+    )
     rest = pc.utf8_slice_codeunits(nsn, 4, 20)
     uk = [
         join("0", head, " ", rest),
@@ -296,7 +323,11 @@ def phone_spellings(rng: np.random.Generator, calling_code: pa.Array, nsn: pa.Ar
         join("+44 (0)", head, " ", rest),
         nsn,
     ]
-    g1, g2, g3 = pc.utf8_slice_codeunits(nsn, 0, 3), pc.utf8_slice_codeunits(nsn, 3, 6), pc.utf8_slice_codeunits(nsn, 6, 20)
+    g1, g2, g3 = (
+        pc.utf8_slice_codeunits(nsn, 0, 3),
+        pc.utf8_slice_codeunits(nsn, 3, 6),
+        pc.utf8_slice_codeunits(nsn, 6, 20),
+    )
     is_us = pc.equal(calling_code, "1")
     national = pc.if_else(is_us, join("(", g1, ") ", g2, "-", g3), join("0", nsn))
     foreign = [

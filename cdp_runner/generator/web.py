@@ -26,8 +26,23 @@ PAGE_VIEW, PRODUCT_VIEW, ADD_TO_CART, CHECKOUT, SIGNUP, LOGIN = range(6)
 BROWSE, PURCHASE, SIGNUP_SESSION = range(3)
 DESKTOP, MOBILE, TABLET = range(3)
 PAGE_PATHS = (
-    "/", "/new-in", "/sale", "/c/womenswear", "/c/menswear", "/c/footwear", "/c/home", "/c/beauty", "/c/accessories",
-    "/c/kids", "/search?q=dress", "/search?q=trainers", "/search?q=gift", "/stores", "/help/delivery", "/help/returns", "/wishlist",
+    "/",
+    "/new-in",
+    "/sale",
+    "/c/womenswear",
+    "/c/menswear",
+    "/c/footwear",
+    "/c/home",
+    "/c/beauty",
+    "/c/accessories",
+    "/c/kids",
+    "/search?q=dress",
+    "/search?q=trainers",
+    "/search?q=gift",
+    "/stores",
+    "/help/delivery",
+    "/help/returns",
+    "/wishlist",
 )
 SESSION_TIMEOUT_S = 1800
 _KEY = 2**36  # room for seconds (relative to a base) in combined integer sort keys
@@ -44,10 +59,15 @@ def decide_interest(block: Block) -> None:
     fading = dropped + rng.exponential(activity.interest_after_dropout_days * DAY, n).astype(np.int64)
     buyer_rate = activity.web_sessions_base_rate + activity.web_sessions_per_purchase * block.people("purchase_rate")
     browser_rate = rng.gamma(2.0, activity.browser_sessions_rate_mean / 2, n)
-    facts["browse_rate"] = np.select([segment == BUYER, segment == BROWSER], [buyer_rate, browser_rate], 0.1 * activity.web_sessions_base_rate)
+    facts["browse_rate"] = np.select(
+        [segment == BUYER, segment == BROWSER], [buyer_rate, browser_rate], 0.1 * activity.web_sessions_base_rate
+    )
     facts["interest_from_s"] = np.maximum(world.start_s, np.where(segment == BUYER, acquired - 30 * DAY, acquired))
-    until = np.where(segment == BUYER, np.where(dropped < NEVER, fading, world.end_s),
-                     np.where(segment == BROWSER, acquired + rng.exponential(365 * DAY, n).astype(np.int64), world.end_s))
+    until = np.where(
+        segment == BUYER,
+        np.where(dropped < NEVER, fading, world.end_s),
+        np.where(segment == BROWSER, acquired + rng.exponential(365 * DAY, n).astype(np.int64), world.end_s),
+    )
     facts["interest_until_s"] = np.minimum(until, world.end_s)
 
 
@@ -76,7 +96,9 @@ class Devices:
     def cookie(self, person: np.ndarray, slot: np.ndarray, at_s: np.ndarray) -> np.ndarray:
         """An integer naming the cookie the device held at the time."""
         device = person * 3 + slot
-        resets = np.searchsorted(self.rotation_key, device * _KEY + (at_s - self.base_s), side="right") - np.searchsorted(self.rotation_key, device * _KEY)
+        resets = np.searchsorted(
+            self.rotation_key, device * _KEY + (at_s - self.base_s), side="right"
+        ) - np.searchsorted(self.rotation_key, device * _KEY)
         return device * 1024 + np.minimum(resets, 1023)
 
 
@@ -85,12 +107,18 @@ def decide_devices(block: Block) -> Devices:
     n = block.n
     count = rng.choice([1, 2, 3], size=n, p=[0.35, 0.45, 0.2])
     main_is_mobile = rng.random(n) < 0.5
-    kind = np.stack([np.where(main_is_mobile, MOBILE, DESKTOP), np.where(main_is_mobile, DESKTOP, MOBILE), np.full(n, TABLET)], axis=1)
+    kind = np.stack(
+        [np.where(main_is_mobile, MOBILE, DESKTOP), np.where(main_is_mobile, DESKTOP, MOBILE), np.full(n, TABLET)],
+        axis=1,
+    )
     agents = [ref.USER_AGENTS[name] for name in ref.DEVICE_TYPES]
     flat_kind = kind.ravel()
     offsets = np.cumsum([0] + [len(a) for a in agents])[:-1]
     sizes = np.array([len(a) for a in agents])
-    agent = tx.pick([ua for group in agents for ua in group], offsets[flat_kind] + (rng.random(3 * n) * sizes[flat_kind]).astype(np.int64))
+    agent = tx.pick(
+        [ua for group in agents for ua in group],
+        offsets[flat_kind] + (rng.random(3 * n) * sizes[flat_kind]).astype(np.int64),
+    )
     base_s = world.start_s - 400 * DAY
     span = world.end_s - base_s
     resets = rng.poisson(span / DAY / world.params.activity.cookie_lifetime_days, 3 * n)
@@ -121,18 +149,31 @@ def plan_qr(block: Block, receipts: Receipts) -> QrPlan:
     first_line = np.searchsorted(receipts.lines.basket, journeys)
     city = world.stores.city[receipts.store[journeys]]
     segment = block.people("segment")
-    scanners = np.flatnonzero(((segment == BUYER) | (segment == BROWSER)) & (rng.random(block.n) < activity.qr_browse_scan_share))
+    scanners = np.flatnonzero(
+        ((segment == BUYER) | (segment == BROWSER)) & (rng.random(block.n) < activity.qr_browse_scan_share)
+    )
     lo, hi = facts["interest_from_s"][scanners], facts["interest_until_s"][scanners]
     scanners, browse_s = scanners[hi > lo], (lo + rng.random(len(scanners)) * (hi - lo)).astype(np.int64)[hi > lo]
-    product = np.concatenate([receipts.lines.product[first_line], rng.choice(len(world.catalogue), len(scanners), p=world.catalogue.popularity)])
+    product = np.concatenate(
+        [
+            receipts.lines.product[first_line],
+            rng.choice(len(world.catalogue), len(scanners), p=world.catalogue.popularity),
+        ]
+    )
     city = np.concatenate([city, block.household("city", scanners)])
     k = len(city)
     latitude = np.array([c[4] for c in ref.CITIES])[city] + rng.normal(0, 0.03, k)
     longitude = np.array([c[5] for c in ref.CITIES])[city] + rng.normal(0, 0.05, k)
     return QrPlan(
-        person=np.concatenate([receipts.person[journeys], scanners]), online_s=np.concatenate([online_s, browse_s]),
-        product=product, latitude=latitude, longitude=longitude, receipt=np.concatenate([journeys, np.full(len(scanners), -1)]),
-        in_store_s=np.concatenate([receipts.at_s[journeys] - rng.integers(10, 120, len(journeys)), np.full(len(scanners), NEVER)]),
+        person=np.concatenate([receipts.person[journeys], scanners]),
+        online_s=np.concatenate([online_s, browse_s]),
+        product=product,
+        latitude=latitude,
+        longitude=longitude,
+        receipt=np.concatenate([journeys, np.full(len(scanners), -1)]),
+        in_store_s=np.concatenate(
+            [receipts.at_s[journeys] - rng.integers(10, 120, len(journeys)), np.full(len(scanners), NEVER)]
+        ),
         code=tx.join("QR-", pc.utf8_upper(tx.hex_text(rng.integers(0, 256, (k, 6), dtype=np.uint8)))),
     )
 
@@ -140,16 +181,36 @@ def plan_qr(block: Block, receipts: Receipts) -> QrPlan:
 class SessionPlan:
     """Sessions to simulate, added group by group; missing fields take their defaults."""
 
-    DEFAULTS = {"kind": BROWSE, "order": -1, "signup_account": -1, "login_account": -1, "login_if_needed": False,
-                "landing_sku": -1, "ends_at_anchor": False, "ends_at_s": NEVER}
+    DEFAULTS = {
+        "kind": BROWSE,
+        "order": -1,
+        "signup_account": -1,
+        "login_account": -1,
+        "login_if_needed": False,
+        "landing_sku": -1,
+        "ends_at_anchor": False,
+        "ends_at_s": NEVER,
+    }
 
     def __init__(self):
         self.groups: list[dict] = []
         self.size = 0
 
-    def add(self, person: np.ndarray, anchor_s: np.ndarray, slot: np.ndarray, utm: tuple | None = None, landing_path: pa.Array | None = None, **fields) -> slice:
+    def add(
+        self,
+        person: np.ndarray,
+        anchor_s: np.ndarray,
+        slot: np.ndarray,
+        utm: tuple | None = None,
+        landing_path: pa.Array | None = None,
+        **fields,
+    ) -> slice:
         m = len(person)
-        group = {"person": np.asarray(person), "anchor_s": np.asarray(anchor_s, dtype=np.int64), "slot": np.asarray(slot)}
+        group = {
+            "person": np.asarray(person),
+            "anchor_s": np.asarray(anchor_s, dtype=np.int64),
+            "slot": np.asarray(slot),
+        }
         for name, default in self.DEFAULTS.items():
             group[name] = np.broadcast_to(np.asarray(fields.get(name, default)), m)
         source, medium, campaign = utm if utm else (None, None, None)
@@ -184,7 +245,9 @@ class WebResult:
     qr_cookie: pa.Array  # anonymous_id of each QR landing (QrPlan order)
 
 
-def plan_sessions(block: Block, devices: Devices, orders: Orders, receipts: Receipts, visits: list[Visits], qr: QrPlan) -> tuple[SessionPlan, slice]:
+def plan_sessions(
+    block: Block, devices: Devices, orders: Orders, receipts: Receipts, visits: list[Visits], qr: QrPlan
+) -> tuple[SessionPlan, slice]:
     world, rng, facts = block.world, block.rng, block.facts
     activity = world.params.activity
     plan = SessionPlan()
@@ -193,10 +256,23 @@ def plan_sessions(block: Block, devices: Devices, orders: Orders, receipts: Rece
     # Orders placed on the site; a sign-up during the first checkout happens in that session.
     web_orders = np.flatnonzero(~orders.in_app)
     person = orders.person[web_orders]
-    at_checkout = facts["signup_at_checkout"][person] & (orders.at_s[web_orders] == facts["first_online_s"][person]) & ~orders.cancelled[web_orders]
-    plan.add(person, orders.at_s[web_orders], np.where(at_checkout, 0, devices.choose(rng, person)), kind=PURCHASE, order=web_orders,
-             ends_at_anchor=True, signup_account=np.where(at_checkout, 0, -1), ends_at_s=np.where(at_checkout, orders.at_s[web_orders], NEVER),
-             login_account=np.where(at_checkout, -1, orders.intended_account[web_orders]), login_if_needed=True)
+    at_checkout = (
+        facts["signup_at_checkout"][person]
+        & (orders.at_s[web_orders] == facts["first_online_s"][person])
+        & ~orders.cancelled[web_orders]
+    )
+    plan.add(
+        person,
+        orders.at_s[web_orders],
+        np.where(at_checkout, 0, devices.choose(rng, person)),
+        kind=PURCHASE,
+        order=web_orders,
+        ends_at_anchor=True,
+        signup_account=np.where(at_checkout, 0, -1),
+        ends_at_s=np.where(at_checkout, orders.at_s[web_orders], NEVER),
+        login_account=np.where(at_checkout, -1, orders.intended_account[web_orders]),
+        login_if_needed=True,
+    )
     # Sign-ups on their own (the main browser for the first account, another for a second),
     # after some anonymous browsing on the same cookie.
     for account in (0, 1):
@@ -225,9 +301,20 @@ def plan_sessions(block: Block, devices: Devices, orders: Orders, receipts: Rece
     for visit in visits:  # clicks in e-mails and text messages, read on the phone more often than not
         on_phone = rng.random(len(visit.person)) < (0.9 if visit.medium == "sms" else 0.55)
         slot = np.where(on_phone, devices.slot_of_kind(visit.person, MOBILE), devices.choose(rng, visit.person))
-        plan.add(visit.person, visit.at_s, slot, utm=(visit.source, visit.medium, visit.campaign_id), landing_path=visit.landing_path)
-    qr_sessions = plan.add(qr.person, qr.online_s + rng.integers(2, 10, len(qr.person)), devices.slot_of_kind(qr.person, MOBILE),
-                           utm=("qr", "offline", "in_store_qr"), landing_sku=qr.product)
+        plan.add(
+            visit.person,
+            visit.at_s,
+            slot,
+            utm=(visit.source, visit.medium, visit.campaign_id),
+            landing_path=visit.landing_path,
+        )
+    qr_sessions = plan.add(
+        qr.person,
+        qr.online_s + rng.integers(2, 10, len(qr.person)),
+        devices.slot_of_kind(qr.person, MOBILE),
+        utm=("qr", "offline", "in_store_qr"),
+        landing_sku=qr.product,
+    )
     sales = np.flatnonzero(~receipts.is_return)
     research = sales[rng.random(len(sales)) < activity.store_research_session_share]
     at = receipts.at_s[research] - rng.integers(3600, 5 * DAY, len(research))
@@ -245,7 +332,9 @@ def web_records(block: Block, devices: Devices, orders: Orders, plan: SessionPla
     order = s["order"]
     lines = orders.lines
     first_line = np.searchsorted(lines.basket, np.maximum(order, 0))
-    carts = np.where(order >= 0, np.minimum(3, np.searchsorted(lines.basket, np.maximum(order, 0), side="right") - first_line), 0)
+    carts = np.where(
+        order >= 0, np.minimum(3, np.searchsorted(lines.basket, np.maximum(order, 0), side="right") - first_line), 0
+    )
     has_signup = s["signup_account"] >= 0
     has_login = (s["login_account"] >= 0) & ~has_signup
     browsing = np.minimum(1 + rng.geometric(activity.browse_events_geometric_p, m), 25)
@@ -350,11 +439,17 @@ def web_records(block: Block, devices: Devices, orders: Orders, plan: SessionPla
     query = tx.join("?utm_source=", utm_source, "&utm_medium=", utm_medium, "&utm_campaign=", utm_campaign)
     has_query = np.asarray(pc.is_valid(query), dtype=bool)
     url = tx.join(ref.SHOP_URL, path)
-    url = pc.if_else(pa.array(has_query & ~np.asarray(pc.match_substring(path, "?"), dtype=bool)), tx.join(url, query), url)
+    url = pc.if_else(
+        pa.array(has_query & ~np.asarray(pc.match_substring(path, "?"), dtype=bool)), tx.join(url, query), url
+    )
     account_of_row = event_account[rows]
     signed_in = account_of_row >= 0
     typed = (event_type == SIGNUP) | (event_type == LOGIN)
-    email = tx.replace_rows(pa.nulls(len(rows), pa.string()), typed, typed_emails(block, owner[typed], second=account_of_row[typed] == 1, junk_share=0.0))
+    email = tx.replace_rows(
+        pa.nulls(len(rows), pa.string()),
+        typed,
+        typed_emails(block, owner[typed], second=account_of_row[typed] == 1, junk_share=0.0),
+    )
     # Desktops and tablets mostly browse from home; phones half the time on the mobile network.
     at_home = rng.random(m) < np.where(devices.kind[person, s["slot"]] == MOBILE, 0.45, 0.85)
     session_ip = tx.where(at_home, block.household("home_ip", person), random_ips(rng, "mobile", m))
@@ -394,7 +489,9 @@ def _chats(block: Block, person: np.ndarray, start_s: np.ndarray, duration: np.n
     k = len(chosen)
     missed = rng.random(k) < 0.12
     messages = np.where(missed, 1, 3 + rng.poisson(7, k))
-    ended = np.minimum(started + np.where(missed, rng.integers(60, 300, k), messages * rng.integers(30, 120, k)), world.end_s - 1)
+    ended = np.minimum(
+        started + np.where(missed, rng.integers(60, 300, k), messages * rng.integers(30, 120, k)), world.end_s - 1
+    )
     rated = ~missed & (rng.random(k) < 0.3)
     score = rng.choice([1, 2, 3, 4, 5], k, p=[0.06, 0.06, 0.13, 0.3, 0.45])
     first = typed_first_names(block, who, nickname_share=0.3)
@@ -432,7 +529,9 @@ def qr_records(block: Block, qr: QrPlan, receipts: Receipts, cookie: pa.Array) -
     online = ~in_store
     store = np.full(k, -1)
     store[rescanned] = receipts.store[receipt]
-    transaction = tx.replace_rows(pa.nulls(k, pa.string()), qr.receipt >= 0, pc.take(receipts.transaction_id, pa.array(receipt)))
+    transaction = tx.replace_rows(
+        pa.nulls(k, pa.string()), qr.receipt >= 0, pc.take(receipts.transaction_id, pa.array(receipt))
+    )
     take = pa.array(source)
     columns = {
         "scan_id": tx.uuids(rng, len(source)),
@@ -476,7 +575,9 @@ def bot_records(world: World) -> Records:
     product_view = rng.random(n) < 0.15
     product = rng.integers(0, len(world.catalogue), n)
     sku = pc.take(world.catalogue.sku, pa.array(product))
-    path = tx.where(product_view, tx.join("/p/", pc.utf8_lower(sku)), tx.pick(PAGE_PATHS, rng.integers(0, len(PAGE_PATHS), n)))
+    path = tx.where(
+        product_view, tx.join("/p/", pc.utf8_lower(sku)), tx.pick(PAGE_PATHS, rng.integers(0, len(PAGE_PATHS), n))
+    )
     agent = rng.integers(0, len(ref.BOT_USER_AGENTS), bots)
     visit_ip = random_ips(rng, "datacentre", len(bot))
     columns = {

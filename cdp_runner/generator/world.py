@@ -152,13 +152,21 @@ def build_world(customers: int, seed: int, end_date: date, params: GeneratorPara
     rng = stream(seed, STREAM_CATALOGUE)
     catalogue = _catalogue(rng, scale_of_catalogue(customers), start_s, end_s)
     stores = _stores(rng, scale_of_stores(customers), start_s, end_s)
-    calendars = [_calendar(rng, start_s, end_s, *spec) for spec in (
-        ("em", (1, 4), ref.EMAIL_THEMES, 8), ("sms", (2,), ref.SMS_THEMES, 11), ("push", (0, 3), ref.PUSH_THEMES, 17))]
+    calendars = [
+        _calendar(rng, start_s, end_s, *spec)
+        for spec in (
+            ("em", (1, 4), ref.EMAIL_THEMES, 8),
+            ("sms", (2,), ref.SMS_THEMES, 11),
+            ("push", (0, 3), ref.PUSH_THEMES, 17),
+        )
+    ]
     rng = stream(seed, STREAM_PEOPLE)
     households, household_of_person = _households(rng, customers, params, stores)
     people = _people(rng, household_of_person, households, params, start_s, end_s)
     bots = max(2, round(customers * params.population.bots_per_customer))
-    return World(params, seed, customers, bots, start_s, end_s, clock, catalogue, stores, *calendars, households, people)
+    return World(
+        params, seed, customers, bots, start_s, end_s, clock, catalogue, stores, *calendars, households, people
+    )
 
 
 # --- catalogue, stores, calendars -------------------------------------------------------------
@@ -185,13 +193,28 @@ def _catalogue(rng: np.random.Generator, n: int, start_s: int, end_s: int) -> Ca
     codes = [ref.CATEGORY_CODES[k[0]] for k in kinds]
     numbers = tx.scramble(np.arange(n), 90_000, 7_919, 1_234) + 10_000
     sku = tx.join(tx.pick(codes, kind), "-", tx.digits(numbers))
-    name = tx.join(tx.pick(ref.BRANDS, brand), " ", tx.pick(ref.PRODUCT_ADJECTIVES, adjective), " ",
-                   tx.pick(ref.COLOURS, colour), " ", tx.pick([k[2] for k in kinds], kind))
+    name = tx.join(
+        tx.pick(ref.BRANDS, brand),
+        " ",
+        tx.pick(ref.PRODUCT_ADJECTIVES, adjective),
+        " ",
+        tx.pick(ref.COLOURS, colour),
+        " ",
+        tx.pick([k[2] for k in kinds], kind),
+    )
     popularity = 1.0 / (rng.permutation(n) + 1.0) ** 0.8
     return Catalogue(
-        sku=sku, name=name, category=tx.pick([k[0] for k in kinds], kind), subcategory=tx.pick([k[1] for k in kinds], kind),
-        brand=tx.pick(ref.BRANDS, brand), price_cents=price_cents, cost_cents=cost_cents, launched_day=launched_day,
-        discontinued_day=discontinued_day, popularity=popularity / popularity.sum(), by_price=np.argsort(price_cents, kind="stable"),
+        sku=sku,
+        name=name,
+        category=tx.pick([k[0] for k in kinds], kind),
+        subcategory=tx.pick([k[1] for k in kinds], kind),
+        brand=tx.pick(ref.BRANDS, brand),
+        price_cents=price_cents,
+        cost_cents=cost_cents,
+        launched_day=launched_day,
+        discontinued_day=discontinued_day,
+        popularity=popularity / popularity.sum(),
+        by_price=np.argsort(price_cents, kind="stable"),
     )
 
 
@@ -207,21 +230,31 @@ def _stores(rng: np.random.Generator, n: int, start_s: int, end_s: int) -> Store
         seen[c] = seen.get(c, 0) + 1
         site = "" if seen[c] == 1 else " " + ref.STORE_SITES[(seen[c] - 2) % len(ref.STORE_SITES)]
         names.append(f"Hartwell {ref.CITIES[c][0]}{site}")
-    opened_s = np.where(rng.random(n) < 0.8, start_s - rng.integers(1, 15 * 365, n) * DAY,
-                        start_s + rng.integers(0, (end_s - start_s) // DAY - 60, n) * DAY)
+    opened_s = np.where(
+        rng.random(n) < 0.8,
+        start_s - rng.integers(1, 15 * 365, n) * DAY,
+        start_s + rng.integers(0, (end_s - start_s) // DAY - 60, n) * DAY,
+    )
     closed_s = np.full(n, NEVER)
     closing = rng.random(n) < 0.08
     closed_s[closing] = np.maximum(opened_s[closing], start_s) + rng.integers(180, 700, closing.sum()) * DAY
     closed_s[closed_s >= end_s - 30 * DAY] = NEVER
     country = [ref.CITIES[c][1] for c in city.tolist()]
     return Stores(
-        store_id=tx.numbered("ST", np.arange(1, n + 1), 3), name=tx.text(names), city=city, country=tx.text(country),
-        postcode=postcodes(rng, city), opened_s=opened_s, closed_s=closed_s,
+        store_id=tx.numbered("ST", np.arange(1, n + 1), 3),
+        name=tx.text(names),
+        city=city,
+        country=tx.text(country),
+        postcode=postcodes(rng, city),
+        opened_s=opened_s,
+        closed_s=closed_s,
         currency=tx.text(["EUR" if c == "IE" else "GBP" for c in country]),
     )
 
 
-def _calendar(rng: np.random.Generator, start_s: int, end_s: int, prefix: str, weekdays: tuple, themes: tuple, hour: int) -> Calendar:
+def _calendar(
+    rng: np.random.Generator, start_s: int, end_s: int, prefix: str, weekdays: tuple, themes: tuple, hour: int
+) -> Calendar:
     days = np.arange(start_s // DAY, end_s // DAY)
     weekday = (days + 3) % 7  # 1970-01-01 was a Thursday (weekday 3, Monday = 0)
     days = days[np.isin(weekday, weekdays)]
@@ -245,17 +278,27 @@ def postcodes(rng: np.random.Generator, city: np.ndarray) -> pa.Array:
     first_area = np.cumsum(area_count) - area_count
     area = tx.pick(flat_areas, first_area[city] + (rng.random(n) * area_count[city]).astype(np.int64))
     unit = rng.integers(0, len(letters), (n, 2))
-    out = tx.join(area, tx.digits(rng.integers(1, 21, n)), " ", tx.digits(rng.integers(0, 10, n)),
-                  tx.pick(list(letters), unit[:, 0]), tx.pick(list(letters), unit[:, 1]))
+    out = tx.join(
+        area,
+        tx.digits(rng.integers(1, 21, n)),
+        " ",
+        tx.digits(rng.integers(0, 10, n)),
+        tx.pick(list(letters), unit[:, 0]),
+        tx.pick(list(letters), unit[:, 1]),
+    )
     abroad = np.flatnonzero([not isinstance(ref.CITIES[c][3], tuple) for c in range(len(ref.CITIES))])
     rows = np.flatnonzero(np.isin(city, abroad))
     if len(rows):
         digit = rng.integers(0, 10, (len(rows), 6)).tolist()
         letter = rng.integers(0, len(letters), (len(rows), 4)).tolist()
         filled = []
-        for template, digits_, letters_ in zip((ref.CITIES[c][3] for c in city[rows].tolist()), digit, letter, strict=True):
+        for template, digits_, letters_ in zip(
+            (ref.CITIES[c][3] for c in city[rows].tolist()), digit, letter, strict=True
+        ):
             d, l = iter(digits_), iter(letters_)
-            filled.append("".join(str(next(d)) if ch == "#" else letters[next(l)] if ch == "@" else ch for ch in template))
+            filled.append(
+                "".join(str(next(d)) if ch == "#" else letters[next(l)] if ch == "@" else ch for ch in template)
+            )
         mask = np.zeros(n, dtype=bool)
         mask[rows] = True
         out = tx.replace_rows(out, mask, filled)
@@ -296,7 +339,9 @@ def _households(rng: np.random.Generator, customers: int, params: GeneratorParam
     street = tx.where(flat, tx.join("Flat ", tx.digits(rng.integers(1, 30, count)), ", ", street), street)
     home_ip = _ips(rng, ref.BROADBAND_OCTETS, count)
     is_gb = country == 0
-    landline_numbers = _unique_numbers(rng, lambda r, k: 1_000_000_000 + r.integers(100, 999, k) * 1_000_000 + r.integers(0, 1_000_000, k), count)
+    landline_numbers = _unique_numbers(
+        rng, lambda r, k: 1_000_000_000 + r.integers(100, 999, k) * 1_000_000 + r.integers(0, 1_000_000, k), count
+    )
     landline = tx.null_where(~(is_gb & (rng.random(count) < pop.landline_household_share)), tx.digits(landline_numbers))
     has_tablet = (size >= 2) & (rng.random(count) < pop.shared_tablet_household_share)
     tablet_platform = tx.pick(("ios", "android"), (rng.random(count) < 0.45).astype(int))
@@ -314,17 +359,31 @@ def _households(rng: np.random.Generator, customers: int, params: GeneratorParam
         if len(rows) and len(options):
             home_store[rows] = options[rng.integers(0, len(options), len(rows))]
     households = Households(
-        country=country, city=city, street=street, postcode=postcodes(rng, city), home_ip=home_ip, landline=landline,
-        has_tablet=has_tablet, tablet_device_id=tx.uuids(rng, count),
-        tablet_push_token=tx.null_where(rng.random(count) >= params.accounts.push_permission_share, tx.hex_text(rng.integers(0, 256, (count, 32), dtype=np.uint8))),
-        tablet_platform=tablet_platform, home_store=home_store,
+        country=country,
+        city=city,
+        street=street,
+        postcode=postcodes(rng, city),
+        home_ip=home_ip,
+        landline=landline,
+        has_tablet=has_tablet,
+        tablet_device_id=tx.uuids(rng, count),
+        tablet_push_token=tx.null_where(
+            rng.random(count) >= params.accounts.push_permission_share,
+            tx.hex_text(rng.integers(0, 256, (count, 32), dtype=np.uint8)),
+        ),
+        tablet_platform=tablet_platform,
+        home_store=home_store,
     )
     return households, household_of_person
 
 
 def _ips(rng: np.random.Generator, first_octets: tuple, n: int) -> pa.Array:
     octets = [tx.digits(np.asarray(first_octets)[rng.integers(0, len(first_octets), n)])]
-    octets += [tx.digits(rng.integers(0, 256, n)), tx.digits(rng.integers(0, 256, n)), tx.digits(rng.integers(1, 255, n))]
+    octets += [
+        tx.digits(rng.integers(0, 256, n)),
+        tx.digits(rng.integers(0, 256, n)),
+        tx.digits(rng.integers(1, 255, n)),
+    ]
     return tx.join(octets[0], ".", octets[1], ".", octets[2], ".", octets[3])
 
 
@@ -333,7 +392,9 @@ def random_ips(rng: np.random.Generator, kind: str, n: int) -> pa.Array:
     return _ips(rng, octets, n)
 
 
-def _people(rng, household: np.ndarray, households: Households, params: GeneratorParams, start_s: int, end_s: int) -> People:
+def _people(
+    rng, household: np.ndarray, households: Households, params: GeneratorParams, start_s: int, end_s: int
+) -> People:
     pop, spend, purchase = params.population, params.spend, params.purchase
     n = len(household)
     country = households.country[household]
@@ -343,12 +404,26 @@ def _people(rng, household: np.ndarray, households: Households, params: Generato
     female = (gender == 0) | ((gender == 2) & (rng.random(n) < 0.5))
     first_name = tx.where(
         eu,
-        tx.where(female, tx.pick(ref.FEMALE_NAMES_EU, rng.integers(0, len(ref.FEMALE_NAMES_EU), n)), tx.pick(ref.MALE_NAMES_EU, rng.integers(0, len(ref.MALE_NAMES_EU), n))),
-        tx.where(female, tx.pick(ref.FEMALE_NAMES_UK, rng.integers(0, len(ref.FEMALE_NAMES_UK), n)), tx.pick(ref.MALE_NAMES_UK, rng.integers(0, len(ref.MALE_NAMES_UK), n))),
+        tx.where(
+            female,
+            tx.pick(ref.FEMALE_NAMES_EU, rng.integers(0, len(ref.FEMALE_NAMES_EU), n)),
+            tx.pick(ref.MALE_NAMES_EU, rng.integers(0, len(ref.MALE_NAMES_EU), n)),
+        ),
+        tx.where(
+            female,
+            tx.pick(ref.FEMALE_NAMES_UK, rng.integers(0, len(ref.FEMALE_NAMES_UK), n)),
+            tx.pick(ref.MALE_NAMES_UK, rng.integers(0, len(ref.MALE_NAMES_UK), n)),
+        ),
     )
-    nickname = pc.take(tx.text(list(ref.NICKNAMES.values())), pc.index_in(first_name, value_set=tx.text(list(ref.NICKNAMES))))
+    nickname = pc.take(
+        tx.text(list(ref.NICKNAMES.values())), pc.index_in(first_name, value_set=tx.text(list(ref.NICKNAMES)))
+    )
     # Members of a household mostly share the surname of its first member.
-    own_surname = tx.where(eu, tx.pick(ref.SURNAMES_EU, rng.integers(0, len(ref.SURNAMES_EU), n)), tx.pick(ref.SURNAMES_UK, rng.integers(0, len(ref.SURNAMES_UK), n)))
+    own_surname = tx.where(
+        eu,
+        tx.pick(ref.SURNAMES_EU, rng.integers(0, len(ref.SURNAMES_EU), n)),
+        tx.pick(ref.SURNAMES_UK, rng.integers(0, len(ref.SURNAMES_UK), n)),
+    )
     first_member = np.searchsorted(household, household)
     shares = rng.random(n) < pop.household_surname_share
     last_name = pc.take(own_surname, pa.array(np.where(shares, first_member, np.arange(n))))
@@ -363,7 +438,9 @@ def _people(rng, household: np.ndarray, households: Households, params: Generato
 
     calling_code = tx.pick([c[2] for c in ref.COUNTRIES], country)
     draws = {  # national significant numbers of mobiles per country; unique within a calling code
-        0: lambda r, k: 7_000_000_000 + r.choice([1, 2, 3, 4, 5, 7, 8, 9], k) * 100_000_000 + r.integers(0, 100_000_000, k),
+        0: lambda r, k: (
+            7_000_000_000 + r.choice([1, 2, 3, 4, 5, 7, 8, 9], k) * 100_000_000 + r.integers(0, 100_000_000, k)
+        ),
         1: lambda r, k: 800_000_000 + r.choice([3, 5, 6, 7, 9], k) * 10_000_000 + r.integers(0, 10_000_000, k),
         2: lambda r, k: 600_000_000 + r.integers(0, 200_000_000, k),
         3: lambda r, k: 15_000_000_000 + r.integers(0, 3_000_000_000, k),
@@ -390,15 +467,34 @@ def _people(rng, household: np.ndarray, households: Households, params: Generato
     spend_nu = rng.gamma(spend.q, 1.0 / spend.gamma, n)
     kind = rng.random(n)
     mixed = rng.beta(*pop.mixed_channel_beta, n)
-    online_share = np.where(kind < pop.online_only_share, 1.0, np.where(kind < pop.online_only_share + pop.store_only_share, 0.0, mixed))
+    online_share = np.where(
+        kind < pop.online_only_share, 1.0, np.where(kind < pop.online_only_share + pop.store_only_share, 0.0, mixed)
+    )
     online_share[households.home_store[household] < 0] = 1.0  # nobody shops in a store abroad
     engagement = rng.beta(*pop.email_engagement_beta, n)
     return People(
-        person_id=tx.numbered("P", np.arange(1, n + 1), 8), household=household, country=country,
-        zone=zone_of_country[country], gender=gender, first_name=first_name, nickname=nickname, last_name=last_name,
-        birth_day=birth_day, email=email, email2=email2, calling_code=calling_code, mobile=mobile, old_mobile=old_mobile,
-        mobile_changed_s=mobile_changed_s, segment=segment, acquired_s=acquired_s, purchase_rate=purchase_rate,
-        dropout_p=dropout_p, spend_nu=spend_nu, online_share=online_share, engagement=engagement,
+        person_id=tx.numbered("P", np.arange(1, n + 1), 8),
+        household=household,
+        country=country,
+        zone=zone_of_country[country],
+        gender=gender,
+        first_name=first_name,
+        nickname=nickname,
+        last_name=last_name,
+        birth_day=birth_day,
+        email=email,
+        email2=email2,
+        calling_code=calling_code,
+        mobile=mobile,
+        old_mobile=old_mobile,
+        mobile_changed_s=mobile_changed_s,
+        segment=segment,
+        acquired_s=acquired_s,
+        purchase_rate=purchase_rate,
+        dropout_p=dropout_p,
+        spend_nu=spend_nu,
+        online_share=online_share,
+        engagement=engagement,
     )
 
 
@@ -408,7 +504,9 @@ def _weighted_domains(rng: np.random.Generator, country: np.ndarray) -> pa.Array
         rows = np.flatnonzero(country == index)
         names = [d for d, _ in ref.EMAIL_DOMAINS[code]]
         weights = np.array([w for _, w in ref.EMAIL_DOMAINS[code]], dtype=float)
-        domains[rows] = np.asarray(names, dtype=object)[rng.choice(len(names), size=len(rows), p=weights / weights.sum())]
+        domains[rows] = np.asarray(names, dtype=object)[
+            rng.choice(len(names), size=len(rows), p=weights / weights.sum())
+        ]
     return pa.array(domains, pa.string())
 
 
@@ -422,19 +520,35 @@ def _emails(rng, first_name, last_name, birth_day, country, second_share):
     number = tx.digits(rng.integers(1, 999, n))
     word = tx.pick(ref.EMAIL_WORDS, rng.integers(0, len(ref.EMAIL_WORDS), n))
     patterns = [
-        tx.join(first, ".", last), tx.join(first, last), tx.join(first, "_", last), tx.join(initial, last),
-        tx.join(first, ".", last, yy), tx.join(first, pc.utf8_slice_codeunits(last, 0, 1), number),
-        tx.join(word, first, number), tx.join(last, first), tx.join(first, tx.digits(year)),
+        tx.join(first, ".", last),
+        tx.join(first, last),
+        tx.join(first, "_", last),
+        tx.join(initial, last),
+        tx.join(first, ".", last, yy),
+        tx.join(first, pc.utf8_slice_codeunits(last, 0, 1), number),
+        tx.join(word, first, number),
+        tx.join(last, first),
+        tx.join(first, tx.digits(year)),
     ]
     weights = np.array([30, 14, 5, 10, 14, 8, 6, 5, 8], dtype=float)
 
     def local_parts() -> pa.Array:
-        return pc.choose(pa.array(rng.choice(len(patterns), size=n, p=weights / weights.sum()).astype(np.int8)), *patterns)
+        return pc.choose(
+            pa.array(rng.choice(len(patterns), size=n, p=weights / weights.sum()).astype(np.int8)), *patterns
+        )
 
     work = rng.random(n) < 0.4
     local = pa.concat_arrays([local_parts(), tx.where(work, tx.join(first, ".", last), local_parts())])
-    domain = pa.concat_arrays([_weighted_domains(rng, country), tx.where(
-        work, tx.pick(ref.WORK_EMAIL_DOMAINS, rng.integers(0, len(ref.WORK_EMAIL_DOMAINS), n)), _weighted_domains(rng, country))])
+    domain = pa.concat_arrays(
+        [
+            _weighted_domains(rng, country),
+            tx.where(
+                work,
+                tx.pick(ref.WORK_EMAIL_DOMAINS, rng.integers(0, len(ref.WORK_EMAIL_DOMAINS), n)),
+                _weighted_domains(rng, country),
+            ),
+        ]
+    )
     has_second = rng.random(n) < second_share
     in_use = np.concatenate([np.ones(n, dtype=bool), has_second])
     is_gmail = pc.equal(domain, "gmail.com")

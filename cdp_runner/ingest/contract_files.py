@@ -85,7 +85,8 @@ def _source_table(source: Source) -> dict:
             f"Key: {source.key}. Default file: {source.default_file}."
         ),
         "meta": {"key": source.key, "default_format": source.default_format, "has_person": source.has_person},
-        "columns": [_contract_column(column) for column in source.columns] + [_load_column(column) for column in LOAD_COLUMNS],
+        "columns": [_contract_column(column) for column in source.columns]
+        + [_load_column(column) for column in LOAD_COLUMNS],
     }
 
 

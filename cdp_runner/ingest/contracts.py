@@ -34,9 +34,7 @@ TYPES = {
             "is taken as UTC; a date alone means midnight UTC; Parquet timestamps are accepted as they are.",
         ),
         ContractType("date", "YYYY-MM-DD date", "`YYYY-MM-DD`."),
-        ContractType(
-            "decimal", "decimal number", "`12.50`, `-3` (no thousands separators, `.` as decimal point)."
-        ),
+        ContractType("decimal", "decimal number", "`12.50`, `-3` (no thousands separators, `.` as decimal point)."),
         ContractType("integer", "whole number", "digits with an optional sign."),
         ContractType("boolean", "boolean", "`true/false`, `1/0`, `yes/no`, `y/n`, `t/f` (any case)."),
     )
@@ -51,7 +49,7 @@ FORMATS = {
     ".parquet": "parquet",
 }
 FORMAT_NOTES = {
-    "csv": "comma-separated, header row, `\"` quotes, UTF-8",
+    "csv": 'comma-separated, header row, `"` quotes, UTF-8',
     "jsonl": "one JSON object per line",
     "parquet": "",
 }
@@ -91,9 +89,7 @@ class LoadColumn:
 
 
 LOAD_COLUMNS = (
-    LoadColumn(
-        "_load_id", "varchar", "The load (see cdp_meta.load_ledger) that delivered the row.", not_null=True
-    ),
+    LoadColumn("_load_id", "varchar", "The load (see cdp_meta.load_ledger) that delivered the row.", not_null=True),
     LoadColumn(
         "_row_number", "bigint", "1-based position of the record among the data records of its file.", not_null=True
     ),
@@ -223,9 +219,20 @@ SOURCES: tuple[Source, ...] = (
                 "page_view, product_view, add_to_cart, checkout, signup or login.",
                 required=True,
             ),
-            _c("occurred_at", "timestamp", "When the event happened, with the visitor's time-zone offset.", required=True),
+            _c(
+                "occurred_at",
+                "timestamp",
+                "When the event happened, with the visitor's time-zone offset.",
+                required=True,
+            ),
             _c("anonymous_id", "string", "First-party cookie id of the browser.", pii=True, identifier="anonymous_id"),
-            _c("user_id", "string", "Shop account id once the visitor has logged in or signed up.", pii=True, identifier="user_id"),
+            _c(
+                "user_id",
+                "string",
+                "Shop account id once the visitor has logged in or signed up.",
+                pii=True,
+                identifier="user_id",
+            ),
             _c("email", "string", "E-mail typed into the sign-up or login form.", pii=True, identifier="email"),
             _c("session_id", "string", "Tracking session id."),
             _c("page_url", "string", "URL of the page."),
@@ -254,8 +261,21 @@ SOURCES: tuple[Source, ...] = (
                 required=True,
             ),
             _c("occurred_at", "timestamp", "When the event happened.", required=True),
-            _c("device_id", "string", "Advertising-independent install id of the device.", required=True, pii=True, identifier="device_id"),
-            _c("app_user_id", "string", "Shop account id once logged in (same id space as web user_id).", pii=True, identifier="user_id"),
+            _c(
+                "device_id",
+                "string",
+                "Advertising-independent install id of the device.",
+                required=True,
+                pii=True,
+                identifier="device_id",
+            ),
+            _c(
+                "app_user_id",
+                "string",
+                "Shop account id once logged in (same id space as web user_id).",
+                pii=True,
+                identifier="user_id",
+            ),
             _c("push_token", "string", "Push notification token of the install.", pii=True, identifier="push_token"),
             _c("platform", "string", "ios or android."),
             _c("app_version", "string", "Version of the app."),
@@ -272,9 +292,22 @@ SOURCES: tuple[Source, ...] = (
         markers=("email", "phone", "user_id"),
         columns=(
             _c("order_id", "string", "Order number.", required=True),
-            _c("user_id", "string", "Shop account id of the buyer; empty for guest checkouts.", pii=True, identifier="user_id"),
+            _c(
+                "user_id",
+                "string",
+                "Shop account id of the buyer; empty for guest checkouts.",
+                pii=True,
+                identifier="user_id",
+            ),
             _c("email", "string", "Buyer's e-mail.", pii=True, identifier="email"),
-            _c("phone", "string", "Buyer's phone, in any format.", pii=True, identifier="phone", country_column="shipping_country"),
+            _c(
+                "phone",
+                "string",
+                "Buyer's phone, in any format.",
+                pii=True,
+                identifier="phone",
+                country_column="shipping_country",
+            ),
             _c("ordered_at", "timestamp", "When the order was placed.", required=True),
             _c("status", "string", "completed, cancelled, refunded, partially_refunded or returned.", required=True),
             _c("currency", "string", "ISO 4217 currency code.", required=True),
@@ -315,7 +348,13 @@ SOURCES: tuple[Source, ...] = (
             _c("transaction_id", "string", "Receipt id.", required=True, identifier="pos_transaction"),
             _c("store_id", "string", "Store of the till.", required=True),
             _c("occurred_at", "timestamp", "When the receipt was issued, with the store's offset.", required=True),
-            _c("loyalty_card_number", "string", "Loyalty card scanned at the till, if any.", pii=True, identifier="loyalty_card"),
+            _c(
+                "loyalty_card_number",
+                "string",
+                "Loyalty card scanned at the till, if any.",
+                pii=True,
+                identifier="loyalty_card",
+            ),
             _c("receipt_email", "string", "E-mail given for an e-receipt, if any.", pii=True, identifier="email"),
             _c("transaction_type", "string", "sale or return.", required=True),
             _c("payment_method", "string", "card, cash or mobile."),
@@ -493,13 +532,24 @@ SOURCES: tuple[Source, ...] = (
         markers=("anonymous_id", "qr_code", "pos_transaction"),
         columns=(
             _c("scan_id", "string", "Scan id.", required=True),
-            _c("qr_code_id", "string", "The code scanned; an online scan and its in-store rescan share it.", required=True, identifier="qr_code"),
+            _c(
+                "qr_code_id",
+                "string",
+                "The code scanned; an online scan and its in-store rescan share it.",
+                required=True,
+                identifier="qr_code",
+            ),
             _c("scan_type", "string", "online or in_store.", required=True),
             _c("anonymous_id", "string", "Website cookie id (online scans).", pii=True, identifier="anonymous_id"),
             _c("latitude", "decimal", "Latitude of the scan (online scans).", pii=True),
             _c("longitude", "decimal", "Longitude of the scan (online scans).", pii=True),
             _c("store_id", "string", "Store of the rescan (in-store scans)."),
-            _c("transaction_id", "string", "Till receipt the rescan was made for (in-store scans).", identifier="pos_transaction"),
+            _c(
+                "transaction_id",
+                "string",
+                "Till receipt the rescan was made for (in-store scans).",
+                identifier="pos_transaction",
+            ),
             _c("product_sku", "string", "Product the code points to."),
             _c("scanned_at", "timestamp", "When the code was scanned.", required=True),
         ),
@@ -537,21 +587,27 @@ def check_sources(sources: tuple[Source, ...]) -> None:
         carried = list(dict.fromkeys(column.identifier for column in source.columns if column.identifier))
         problems = [
             f"unknown system {source.system!r}" if source.system not in systems else "",
-            f"default format {source.default_format!r} has no extension" if source.default_format not in FORMATS.values() else "",
+            f"default format {source.default_format!r} has no extension"
+            if source.default_format not in FORMATS.values()
+            else "",
             f"key {source.key!r} is not a required column" if source.key not in source.required_columns else "",
             "a column name is used twice" if len(set(names)) != len(names) else "",
             f"markers {', '.join(source.markers)} are not the identifier types of its columns ({', '.join(carried)})"
-            if source.markers and sorted(source.markers) != sorted(carried) else "",
+            if source.markers and sorted(source.markers) != sorted(carried)
+            else "",
         ]
         for column in source.columns:
             problems += [
                 f"{column.name}: unknown type {column.type!r}" if column.type not in TYPES else "",
                 f"{column.name}: unknown identifier type {column.identifier!r}"
-                if column.identifier and column.identifier not in IDENTIFIER_TYPES else "",
+                if column.identifier and column.identifier not in IDENTIFIER_TYPES
+                else "",
                 f"{column.name}: country column {column.country_column!r} is not a column"
-                if column.country_column and column.country_column not in names else "",
+                if column.country_column and column.country_column not in names
+                else "",
                 f"{column.name}: parent {column.parent!r} is not a source"
-                if column.parent and column.parent not in SOURCES_BY_NAME else "",
+                if column.parent and column.parent not in SOURCES_BY_NAME
+                else "",
             ]
         problems = [problem for problem in problems if problem]
         if problems:

@@ -46,7 +46,6 @@ class LoadResult:
     rows_suppressed: int = 0  # records of erased people (cdp forget), read but not stored
 
 
-
 def load_path(
     path: str | Path,
     *,
@@ -122,8 +121,6 @@ def _check(con, file: DeliveredFile, renames: Mapping[str, str], prefix: str, se
             raise file.problem(f"cannot read it as {file.format}: {reason}") from None
     plan.check_seconds = time.perf_counter() - started
     return plan
-
-
 
 
 # --- the load pass: one transaction per file -------------------------------------------------------
@@ -208,8 +205,6 @@ def _insert_rows(con, plan: _Plan, rows_sql: str, loaded_at: datetime) -> int:
             select *, ? as _load_id, ? as _loaded_at, ? as _file_name from ({kept_sql})""",
         [plan.load_id, loaded_at, plan.file.name],
     )
-
-
 
 
 def _first_line(error: BaseException) -> str:

@@ -24,6 +24,7 @@ import yaml
 from .contracts import SOURCES_BY_NAME, Source
 from ..errors import UserError
 
+
 class ColumnError(Exception):
     """A file's columns do not fit its contract; the loader adds the file name to the message."""
 

@@ -38,9 +38,7 @@ CSV_DIALECT = "header=true, auto_detect=false, delim=',', quote='\"', escape='\"
 # JSON Lines are read as one text column: no quoting, and as separator four control characters,
 # which valid JSON cannot contain unescaped: a line is never split. (Not one character: DuckDB
 # silently drops empty fields after the last column, which would cut it off the end of a line.)
-JSONL_DIALECT = (
-    "header=false, auto_detect=false, delim=chr(31) || chr(30) || chr(29) || chr(28), quote='', escape=''"
-)
+JSONL_DIALECT = "header=false, auto_detect=false, delim=chr(31) || chr(30) || chr(29) || chr(28), quote='', escape=''"
 BLANK_LINE = "(line is null or trim(line, ' ' || chr(9)) = '')"
 # Whether `doc`, valid JSON or null, is an object: its first non-blank character tells, and that is
 # cheaper than json_type, which parses the document again.
@@ -57,7 +55,6 @@ PARSE_ERRORS = {
 }
 
 
-
 @dataclass
 class Content:
     """What reading a file found, and how to insert it (SQL over the file and the plan's temp tables)."""
@@ -69,7 +66,6 @@ class Content:
     renumber: bool = False  # <prefix>_numbers(k, number) corrects _row_number after the insert
     held_back: bool = False  # <prefix>_rejects(number, parse_error, raw_record): records the reader held back
     ordered: bool = True  # rows_sql numbers rows by the order DuckDB returns them in
-
 
 
 def read_content(
@@ -335,7 +331,6 @@ def _prepare_numbers(con, prefix: str, *, rows: int, gaps: str, blanks: str) -> 
         create or replace temp table {prefix}_rejects as
         select rejects.unit - coalesce(blank.blanks_so_far, 0) as number, parse_error, raw_record
         from {prefix}_rejects as rejects asof left join {prefix}_blank_ranks as blank on rejects.unit > blank.unit""")
-
 
 
 def _json_path(key: str) -> str:

@@ -24,7 +24,6 @@ class Match:
     identifier_value: str
 
 
-
 def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     rows = con.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
@@ -37,7 +36,11 @@ def require_marts(con: duckdb.DuckDBPyConnection) -> None:
     missing = [
         table
         for table in (
-            "identity_map", "identity_record_map", "dim_customers", "customer_consent", "customer_traits",
+            "identity_map",
+            "identity_record_map",
+            "dim_customers",
+            "customer_consent",
+            "customer_traits",
             "customer_timeline",
         )
         if not table_exists(con, MARTS, table)

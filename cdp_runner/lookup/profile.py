@@ -28,7 +28,6 @@ VALUE_COLUMNS = {
 }
 
 
-
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict[str, Any]]:
     result = con.execute(sql, params)
     columns = [description[0] for description in result.description]
@@ -150,8 +149,9 @@ def build_profile(
     }
 
 
-
-def customer_profile(identifier: str, *, warehouse: str | Path | None = None, timeline_limit: int = TIMELINE_LIMIT) -> dict[str, Any]:
+def customer_profile(
+    identifier: str, *, warehouse: str | Path | None = None, timeline_limit: int = TIMELINE_LIMIT
+) -> dict[str, Any]:
     """The profile document of the customer an identifier belongs to (keys: customer_id, matched, as_of_date, sources,
     identities, attributes, consent, traits, value, segments_available, segments, timeline); a UserError when no
     customer matches or the warehouse cannot be read."""

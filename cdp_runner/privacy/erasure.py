@@ -91,8 +91,6 @@ def describe(identifier: str, *, warehouse: str | Path | None = None) -> Person:
         return find_person(con, identifier)
 
 
-
-
 def forget(identifier: str, *, warehouse: str | Path | None = None) -> ErasureResult:
     """Erase the person an identifier belongs to (module docstring); raises UserError, changing nothing, if the
     identifier matches no customer. The models are not rebuilt here."""
@@ -114,7 +112,9 @@ def forget(identifier: str, *, warehouse: str | Path | None = None) -> ErasureRe
 
 def _erase(con: duckdb.DuckDBPyConnection, person: Person) -> ErasureResult:
     key = erasure_key(con)
-    entries = {suppression_hash(key, identifier_type, value): identifier_type for identifier_type, value in person.identifiers}
+    entries = {
+        suppression_hash(key, identifier_type, value): identifier_type for identifier_type, value in person.identifiers
+    }
     identifier_hashes = sorted(entries)
     entries.update(
         (suppression_hash(key, record_type(source_name), record_key), record_type(source_name))
@@ -141,8 +141,12 @@ def _erase(con: duckdb.DuckDBPyConnection, person: Person) -> ErasureResult:
     # Derived tables may keep an identifier as delivered or half-normalised (e.g. an e-mail address before its
     # canonical form), so the person's own spellings from their raw rows count too.
     plain_values = sorted(
-        {person.customer_id, *(value for _, value in person.identifiers), *(key for _, key in person.records),
-         *delivered}
+        {
+            person.customer_id,
+            *(value for _, value in person.identifiers),
+            *(key for _, key in person.records),
+            *delivered,
+        }
     )
     for table, quoted, columns in _derived_text_columns(con):
         condition = " or ".join(f"{quote_identifier(column)} in (select unnest(?::varchar[]))" for column in columns)
@@ -212,4 +216,3 @@ def _derived_text_columns(con: duckdb.DuckDBPyConnection) -> Iterable[tuple[str,
         name = f"{schema}.{table}"
         if name not in ERASURE_TABLES:
             yield name, f"{quote_identifier(schema)}.{quote_identifier(table)}", columns
-

@@ -88,7 +88,7 @@ def normalize_phone(text: str | None, country: str | None = None, default: str |
     elif dialled.startswith("00"):
         candidate = "+" + dialled[2:]
     elif trunk_prefix and dialled.startswith(trunk_prefix):
-        candidate = "+" + calling_code + dialled[len(trunk_prefix):]
+        candidate = "+" + calling_code + dialled[len(trunk_prefix) :]
     elif dialled:
         candidate = "+" + calling_code + dialled
     else:
@@ -129,7 +129,6 @@ def identifier_candidates(identifier: str) -> list[tuple[str, str]]:
     add("device_id", raw)
     add("push_token", raw)
     return candidates
-
 
 
 # The other identifier types are cleaned strings, as staging leaves them.

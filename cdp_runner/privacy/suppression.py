@@ -158,8 +158,6 @@ def _in_temp_table(con: duckdb.DuckDBPyConnection, table: str, value_sql: str, v
     return f"coalesce({value_sql} in (select value from {table}), false)"
 
 
-
-
 def suppression_filter(
     con: duckdb.DuckDBPyConnection, source_name: str, rows_sql: str, prefix: str
 ) -> tuple[str, str | None]:
@@ -181,4 +179,3 @@ def suppression_filter(
         f"select * from {prefix}_incoming where not ({condition})",
         f"select * from {prefix}_incoming where {condition}",
     )
-

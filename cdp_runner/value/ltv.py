@@ -249,8 +249,15 @@ def _bgnbd_ll_rows(r, alpha, a, b, x, tx, T):
     repeat = x > 0
     l3 = -(r + x) * np.log(alpha + T)
     l4 = np.where(repeat, np.log(a) - np.log(b + np.maximum(x, 1) - 1) - (r + x) * np.log(alpha + tx), -np.inf)
-    head = (special.gammaln(r + x) - special.gammaln(r) + r * math.log(alpha)
-            + special.gammaln(a + b) + special.gammaln(b + x) - special.gammaln(b) - special.gammaln(a + b + x))
+    head = (
+        special.gammaln(r + x)
+        - special.gammaln(r)
+        + r * math.log(alpha)
+        + special.gammaln(a + b)
+        + special.gammaln(b + x)
+        - special.gammaln(b)
+        - special.gammaln(a + b + x)
+    )
     return head + np.logaddexp(l3, l4), l3, l4
 
 
@@ -295,18 +302,33 @@ class _BgnbdData:
         iT_u, itx_u = 1.0 / (alpha + self.uT), 1.0 / (alpha + self.utx)
         inv_gap = iT_u[self.rep_Ti] - itx_u[self.rep_txi]
         W4x = np.bincount(self.rep_xi, weights=ww4, minlength=len(ux))  # sum of w w4 per distinct x
-        grad = np.array([
-            float(Wx @ (dg(r + ux) - dg(r) + math.log(alpha))) - float(self.WT_r @ LT_u) + float(ww4 @ gap),
-            self.total * r / alpha - float(self.WT_r @ iT_u) * r - float(self.WT_x @ iT_u) + float(ww4 @ ((r + self.rep_x) * inv_gap)),
-            float(Wx @ (dg(a + b) - dg(a + b + ux))) + float(W4x.sum()) / a,
-            float(Wx @ (dg(a + b) + dg(b + ux) - dg(b) - dg(a + b + ux))) - float(W4x @ (1.0 / (b + np.maximum(ux, 1) - 1))),
-        ])
+        grad = np.array(
+            [
+                float(Wx @ (dg(r + ux) - dg(r) + math.log(alpha))) - float(self.WT_r @ LT_u) + float(ww4 @ gap),
+                self.total * r / alpha
+                - float(self.WT_r @ iT_u) * r
+                - float(self.WT_x @ iT_u)
+                + float(ww4 @ ((r + self.rep_x) * inv_gap)),
+                float(Wx @ (dg(a + b) - dg(a + b + ux))) + float(W4x.sum()) / a,
+                float(Wx @ (dg(a + b) + dg(b + ux) - dg(b) - dg(a + b + ux)))
+                - float(W4x @ (1.0 / (b + np.maximum(ux, 1) - 1))),
+            ]
+        )
         return value, grad
 
 
-def fit_bgnbd(frequency, recency, T, weights=None, *, min_customers: int = MIN_CUSTOMERS,
-              min_repeat_customers: int = MIN_REPEAT_CUSTOMERS, initial: Mapping[str, float] | None = None,
-              method: str = "L-BFGS-B", max_iterations: int = 2000) -> FitResult:
+def fit_bgnbd(
+    frequency,
+    recency,
+    T,
+    weights=None,
+    *,
+    min_customers: int = MIN_CUSTOMERS,
+    min_repeat_customers: int = MIN_REPEAT_CUSTOMERS,
+    initial: Mapping[str, float] | None = None,
+    method: str = "L-BFGS-B",
+    max_iterations: int = 2000,
+) -> FitResult:
     """Maximum-likelihood (r, alpha, a, b) of the BG/NBD model, time unit days.
 
     Identical (x, t_x, T) rows are grouped and weighted by their count (`weights` multiplies them, e.g.
@@ -331,13 +353,28 @@ def fit_bgnbd(frequency, recency, T, weights=None, *, min_customers: int = MIN_C
     gx, gtx, gT, gw = gx[keep], gtx[keep], gT[keep], gw[keep]
 
     def finish(**kw):
-        return FitResult(model="bgnbd", n_customers=n_customers, n_used=n_customers, n_groups=len(gx),
-                         fallback_params=fallback_params, seconds=time.perf_counter() - started, **kw)
+        return FitResult(
+            model="bgnbd",
+            n_customers=n_customers,
+            n_used=n_customers,
+            n_groups=len(gx),
+            fallback_params=fallback_params,
+            seconds=time.perf_counter() - started,
+            **kw,
+        )
 
     if n_customers < min_customers or n_repeat < min_repeat_customers:
         reason = f"too few customers to fit: {n_customers} customers (need {min_customers}), {n_repeat} repeat buyers (need {min_repeat_customers})"
-        return finish(params={}, std_errors={}, log_likelihood=float("nan"), converged=False, iterations=0,
-                      message="not fitted", fallback=True, fallback_reason=reason)
+        return finish(
+            params={},
+            std_errors={},
+            log_likelihood=float("nan"),
+            converged=False,
+            iterations=0,
+            message="not fitted",
+            fallback=True,
+            fallback_reason=reason,
+        )
 
     data = _BgnbdData(gx, gtx, gT, gw)
 
@@ -359,8 +396,16 @@ def fit_bgnbd(frequency, recency, T, weights=None, *, min_customers: int = MIN_C
     converged, reason = _judge(ok, theta, ll_total, float(np.max(np.abs(objective(theta)[1]))), message)
     params = dict(zip(BGNBD_PARAMS, map(float, values)))
     errors = _standard_errors(lambda v: data.value_and_gradient(*v)[1], values, BGNBD_PARAMS)
-    return finish(params=params, std_errors=errors, log_likelihood=ll_total, converged=converged,
-                  iterations=iterations, message=message, fallback=not converged, fallback_reason=reason)
+    return finish(
+        params=params,
+        std_errors=errors,
+        log_likelihood=ll_total,
+        converged=converged,
+        iterations=iterations,
+        message=message,
+        fallback=not converged,
+        fallback_reason=reason,
+    )
 
 
 def _pooled_rate(x, T, w) -> float:
@@ -373,8 +418,14 @@ def _minimise(objective, start, method, max_iterations):
     bounds = [(-LOG_BOUND, LOG_BOUND)] * len(start)
     iterations = 0
     if method == "L-BFGS-B":
-        res = optimize.minimize(objective, start, jac=True, method="L-BFGS-B", bounds=bounds,
-                                options={"maxiter": max_iterations, "ftol": 1e-14, "gtol": 1e-9, "maxcor": 20})
+        res = optimize.minimize(
+            objective,
+            start,
+            jac=True,
+            method="L-BFGS-B",
+            bounds=bounds,
+            options={"maxiter": max_iterations, "ftol": 1e-14, "gtol": 1e-9, "maxcor": 20},
+        )
         iterations += int(res.nit)
         if res.success and np.isfinite(res.fun):
             return res.x, iterations, f"L-BFGS-B: {res.message}", True
@@ -386,8 +437,19 @@ def _minimise(objective, start, method, max_iterations):
         start = res.x if np.isfinite(res.fun) else start
     elif method != "Nelder-Mead":
         raise ValueError("method must be 'L-BFGS-B' or 'Nelder-Mead'")
-    res = optimize.minimize(lambda th: objective(th)[0], start, method="Nelder-Mead", bounds=bounds,
-                            options={"maxiter": max_iterations, "maxfev": 4 * max_iterations, "xatol": 1e-8, "fatol": 1e-13, "adaptive": True})
+    res = optimize.minimize(
+        lambda th: objective(th)[0],
+        start,
+        method="Nelder-Mead",
+        bounds=bounds,
+        options={
+            "maxiter": max_iterations,
+            "maxfev": 4 * max_iterations,
+            "xatol": 1e-8,
+            "fatol": 1e-13,
+            "adaptive": True,
+        },
+    )
     iterations += int(res.nit)
     prefix = "L-BFGS-B failed, then " if method == "L-BFGS-B" else ""
     return res.x, iterations, f"{prefix}Nelder-Mead: {res.message}", bool(res.success)
@@ -460,7 +522,11 @@ def probability_alive(frequency, recency, T, params) -> np.ndarray:
 
 
 def _p_alive(r, alpha, a, b, x, tx, T):
-    log_ratio = np.where(x > 0, math.log(a) - np.log(b + np.maximum(x, 1) - 1) + (r + x) * (np.log(alpha + T) - np.log(alpha + tx)), -np.inf)
+    log_ratio = np.where(
+        x > 0,
+        math.log(a) - np.log(b + np.maximum(x, 1) - 1) + (r + x) * (np.log(alpha + T) - np.log(alpha + tx)),
+        -np.inf,
+    )
     return special.expit(-log_ratio)
 
 
@@ -653,8 +719,15 @@ def gamma_gamma_log_likelihood(params, frequency, monetary) -> np.ndarray:
 
 def _gg_ll(p, q, v, x, m):
     px = p * x
-    return (special.gammaln(px + q) - special.gammaln(px) - special.gammaln(q) + q * math.log(v)
-            + (px - 1) * np.log(m) + px * np.log(x) - (px + q) * np.log(v + x * m))
+    return (
+        special.gammaln(px + q)
+        - special.gammaln(px)
+        - special.gammaln(q)
+        + q * math.log(v)
+        + (px - 1) * np.log(m)
+        + px * np.log(x)
+        - (px + q) * np.log(v + x * m)
+    )
 
 
 class _GammaGammaData:
@@ -676,22 +749,38 @@ class _GammaGammaData:
         gl, dg = special.gammaln, special.digamma
         pu = p * ux
         L = np.log(v + self.xm)
-        value = (float(Wx @ (gl(pu + q) - gl(pu) + pu * np.log(ux))) + self.total * (q * math.log(v) - gl(q))
-                 + p * self.S1 - self.S0 - p * float(self.wx @ L) - q * float(self.w @ L))
+        value = (
+            float(Wx @ (gl(pu + q) - gl(pu) + pu * np.log(ux)))
+            + self.total * (q * math.log(v) - gl(q))
+            + p * self.S1
+            - self.S0
+            - p * float(self.wx @ L)
+            - q * float(self.w @ L)
+        )
         if not gradient:
             return value, None
         inv = 1.0 / (v + self.xm)
-        grad = np.array([
-            float(Wx @ (ux * (dg(pu + q) - dg(pu) + np.log(ux)))) + self.S1 - float(self.wx @ L),
-            float(Wx @ dg(pu + q)) - self.total * (dg(q) - math.log(v)) - float(self.w @ L),
-            self.total * q / v - p * float(self.wx @ inv) - q * float(self.w @ inv),
-        ])
+        grad = np.array(
+            [
+                float(Wx @ (ux * (dg(pu + q) - dg(pu) + np.log(ux)))) + self.S1 - float(self.wx @ L),
+                float(Wx @ dg(pu + q)) - self.total * (dg(q) - math.log(v)) - float(self.w @ L),
+                self.total * q / v - p * float(self.wx @ inv) - q * float(self.w @ inv),
+            ]
+        )
         return value, grad
 
 
-def fit_gamma_gamma(frequency, monetary, weights=None, *, min_customers: int = MIN_CUSTOMERS,
-                    min_repeat_customers: int = MIN_REPEAT_CUSTOMERS, initial: Mapping[str, float] | None = None,
-                    method: str = "L-BFGS-B", max_iterations: int = 2000) -> FitResult:
+def fit_gamma_gamma(
+    frequency,
+    monetary,
+    weights=None,
+    *,
+    min_customers: int = MIN_CUSTOMERS,
+    min_repeat_customers: int = MIN_REPEAT_CUSTOMERS,
+    initial: Mapping[str, float] | None = None,
+    method: str = "L-BFGS-B",
+    max_iterations: int = 2000,
+) -> FitResult:
     """Maximum-likelihood (p, q, v) of the Gamma-Gamma spend model.
 
     `frequency` is the number of repeat purchase days averaged in `monetary` (the summary's
@@ -716,14 +805,31 @@ def fit_gamma_gamma(frequency, monetary, weights=None, *, min_customers: int = M
     fallback_params = {"population_mean_monetary": population_mean}
 
     def finish(**kw):
-        return FitResult(model="gamma_gamma", n_customers=n_customers, n_used=n_used, n_groups=len(x),
-                         fallback_params=fallback_params, seconds=time.perf_counter() - started, **kw)
+        return FitResult(
+            model="gamma_gamma",
+            n_customers=n_customers,
+            n_used=n_used,
+            n_groups=len(x),
+            fallback_params=fallback_params,
+            seconds=time.perf_counter() - started,
+            **kw,
+        )
 
     if n_customers < min_customers or n_used < min_repeat_customers:
-        reason = (f"too few customers to fit: {n_customers} customers (need {min_customers}), "
-                  f"{n_used} repeat buyers with monetary > 0 (need {min_repeat_customers})")
-        return finish(params={}, std_errors={}, log_likelihood=float("nan"), converged=False, iterations=0,
-                      message="not fitted", fallback=True, fallback_reason=reason)
+        reason = (
+            f"too few customers to fit: {n_customers} customers (need {min_customers}), "
+            f"{n_used} repeat buyers with monetary > 0 (need {min_repeat_customers})"
+        )
+        return finish(
+            params={},
+            std_errors={},
+            log_likelihood=float("nan"),
+            converged=False,
+            iterations=0,
+            message="not fitted",
+            fallback=True,
+            fallback_reason=reason,
+        )
     data = _GammaGammaData(x, m, w)
 
     def objective(theta):
@@ -746,8 +852,16 @@ def fit_gamma_gamma(frequency, monetary, weights=None, *, min_customers: int = M
         reason = f"q = {values[1]:.4g} <= 1: the Gamma-Gamma mean spend is undefined"
     params = dict(zip(GAMMA_GAMMA_PARAMS, map(float, values)))
     errors = _standard_errors(lambda vals: data.value_and_gradient(*vals)[1], values, GAMMA_GAMMA_PARAMS)
-    return finish(params=params, std_errors=errors, log_likelihood=ll_total, converged=converged,
-                  iterations=iterations, message=message, fallback=reason is not None, fallback_reason=reason)
+    return finish(
+        params=params,
+        std_errors=errors,
+        log_likelihood=ll_total,
+        converged=converged,
+        iterations=iterations,
+        message=message,
+        fallback=reason is not None,
+        fallback_reason=reason,
+    )
 
 
 def _gg_tuple(params) -> tuple[float, float, float]:
@@ -788,7 +902,9 @@ def expected_order_value(frequency, monetary, fit: FitResult) -> tuple[np.ndarra
         return conditional_expected_order_value(x, m, fit.params), np.full(x.shape, GAMMA_GAMMA, dtype=object)
     population = fit.fallback_params.get("population_mean_monetary", float("nan"))
     value = np.where(has_own, m, population)
-    method = np.where(has_own, CUSTOMER_MEAN, POPULATION_MEAN if np.isfinite(population) else NO_SPEND_DATA).astype(object)
+    method = np.where(has_own, CUSTOMER_MEAN, POPULATION_MEAN if np.isfinite(population) else NO_SPEND_DATA).astype(
+        object
+    )
     return value, method
 
 
@@ -817,9 +933,20 @@ def discounted_purchases(cumulative: np.ndarray, times_days, discount_rate_annua
     return increments @ discount_factors(times_days, discount_rate_annual)
 
 
-def predict(bgnbd: FitResult, gamma_gamma: FitResult, frequency, recency, T, monetary, monetary_count=None, *,
-            horizon_days: float = 365.0, discount_rate_annual: float = 0.10, step_days: float = MONTH_DAYS,
-            margin: float = 1.0) -> Predictions:
+def predict(
+    bgnbd: FitResult,
+    gamma_gamma: FitResult,
+    frequency,
+    recency,
+    T,
+    monetary,
+    monetary_count=None,
+    *,
+    horizon_days: float = 365.0,
+    discount_rate_annual: float = 0.10,
+    step_days: float = MONTH_DAYS,
+    margin: float = 1.0,
+) -> Predictions:
     """Per-customer p_alive, expected purchases and order value over the horizon, and discounted CLV.
 
     CLV = margin * expected order value * sum over steps j of (E[Y(t_j)] - E[Y(t_j-1)]) * (1 + d)^(-t_j / 365.25),
@@ -836,20 +963,35 @@ def predict(bgnbd: FitResult, gamma_gamma: FitResult, frequency, recency, T, mon
     grid = np.append(times, horizon_days) if (len(times) == 0 or times[-1] != horizon_days) else times
     (ux, utx, uT), inverse, _ = group_rows(x, tx, T)
     if bgnbd.fallback:
-        alive, cumulative = heuristic_purchases(grid[None, :], ux[:, None], utx[:, None], uT[:, None],
-                                                bgnbd.fallback_params.get("pooled_repeat_rate_per_day", 0.0))
+        alive, cumulative = heuristic_purchases(
+            grid[None, :],
+            ux[:, None],
+            utx[:, None],
+            uT[:, None],
+            bgnbd.fallback_params.get("pooled_repeat_rate_per_day", 0.0),
+        )
         alive = alive[:, 0]
         method = np.full(len(ux), HEURISTIC, dtype=object)
     else:
-        cumulative, quad = expected_purchases(grid[None, :], ux[:, None], utx[:, None], uT[:, None], bgnbd.params,
-                                              return_method=True)
+        cumulative, quad = expected_purchases(
+            grid[None, :], ux[:, None], utx[:, None], uT[:, None], bgnbd.params, return_method=True
+        )
         alive = probability_alive(ux, utx, uT, bgnbd.params)
         method = np.where(quad.any(axis=1), QUADRATURE, CLOSED_FORM).astype(object)
     expected = cumulative[:, -1]
-    discounted = discounted_purchases(cumulative[:, :len(times)], times, discount_rate_annual) if len(times) else np.zeros(len(ux))
+    discounted = (
+        discounted_purchases(cumulative[:, : len(times)], times, discount_rate_annual)
+        if len(times)
+        else np.zeros(len(ux))
+    )
     value, spend_method = expected_order_value(count, m, gamma_gamma)
     return Predictions(
-        horizon_days=float(horizon_days), discount_rate_annual=float(discount_rate_annual),
-        p_alive=alive[inverse], expected_purchases=expected[inverse], expected_order_value=value,
-        clv=margin * value * discounted[inverse], purchases_method=method[inverse], spend_method=spend_method,
+        horizon_days=float(horizon_days),
+        discount_rate_annual=float(discount_rate_annual),
+        p_alive=alive[inverse],
+        expected_purchases=expected[inverse],
+        expected_order_value=value,
+        clv=margin * value * discounted[inverse],
+        purchases_method=method[inverse],
+        spend_method=spend_method,
     )

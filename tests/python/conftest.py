@@ -97,7 +97,11 @@ class SharedBuild:
         with (self.root / "build.log").open("w") as log:
             self.process = subprocess.Popen(
                 [sys.executable, str(Path(session_build.__file__)), str(self.root)],
-                cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+                cwd=PROJECT_DIR,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
 
     def pytest_unconfigure(self, config):
         if self.process is not None:

@@ -70,7 +70,10 @@ def test_identity_markers_and_erased_columns_follow_the_columns():
         ({"key": "no_such_column"}, "key 'no_such_column' is not a required column"),
         ({"columns": (Column("a", "text", "A.", required=True),)}, "unknown type 'text'"),
         ({"columns": (Column("event_id", "string", "Id.", required=True, identifier="fax"),)}, "unknown identifier"),
-        ({"columns": (Column("event_id", "string", "Id.", required=True, parent="orders"),)}, "'orders' is not a source"),
+        (
+            {"columns": (Column("event_id", "string", "Id.", required=True, parent="orders"),)},
+            "'orders' is not a source",
+        ),
         (
             {"columns": (Column("event_id", "string", "Id.", required=True, country_column="land"),)},
             "country column 'land' is not a column",

@@ -54,7 +54,9 @@ def test_every_raw_row_is_staged_quarantined_or_a_duplicate(built_warehouse):
 
 def test_quarantined_rows_trace_back_to_their_raw_row(built_warehouse):
     with connect(built_warehouse.warehouse, read_only=True) as con:
-        sources = [row[0] for row in con.execute("select distinct source_name from audit.audit_quarantined_rows").fetchall()]
+        sources = [
+            row[0] for row in con.execute("select distinct source_name from audit.audit_quarantined_rows").fetchall()
+        ]
         assert sources
         for source_name in sources:
             unmatched = con.execute(
@@ -68,7 +70,10 @@ def test_quarantined_rows_trace_back_to_their_raw_row(built_warehouse):
                 [source_name],
             ).fetchall()[0][0]
             assert unmatched == 0, source_name
-        reasons = [row[0] for row in con.execute("select distinct rejection_reason from audit.audit_quarantined_rows").fetchall()]
+        reasons = [
+            row[0]
+            for row in con.execute("select distinct rejection_reason from audit.audit_quarantined_rows").fetchall()
+        ]
     assert all(reason and len(reason) > 5 for reason in reasons)
 
 
@@ -105,10 +110,12 @@ def test_the_demo_report_tells_what_was_loaded_unified_segmented_and_exported(bu
     text = " ".join(captured.get().replace("│", " ").split())  # table borders aside
     with connect(warehouse, read_only=True) as con:
         customers, known = con.execute(
-            "select count(*), count(case when is_known_customer then 1 end) from marts.dim_customers").fetchall()[0]
+            "select count(*), count(case when is_known_customer then 1 end) from marts.dim_customers"
+        ).fetchall()[0]
         quarantined = con.execute("select count(*) from audit.audit_quarantined_rows").fetchall()[0][0]
         members = con.execute(
-            "select member_count from marts.audience_segments where segment_name = 'loyal_buyers_email'").fetchall()[0][0]
+            "select member_count from marts.audience_segments where segment_name = 'loyal_buyers_email'"
+        ).fetchall()[0][0]
     assert "sources loaded: 15 sources" in text
     assert f"rows quarantined: {quarantined:,}" in text
     assert f"customers unified: {customers:,} ({known:,} known" in text

@@ -71,7 +71,10 @@ def _pick_person(warehouse: Path) -> SimpleNamespace:
                 f"select {column.column}, {country} from raw.{source_name} where {key} in (select unnest(?))",
                 [keys],
             ):
-                if (column.identifier_type, normalize_identifier(column.identifier_type, value, row_country)) in identifiers:
+                if (
+                    column.identifier_type,
+                    normalize_identifier(column.identifier_type, value, row_country),
+                ) in identifiers:
                     delivered.add(value.strip())
     values = {customer_id, *(value for _, value in identifiers), *delivered, *(key for _, key in records)}
     return SimpleNamespace(
@@ -153,9 +156,7 @@ def scenario(tmp_path_factory, built_warehouse):
     shutil.copy(warehouse, before)
     person = _pick_person(warehouse)
     others = _records_per_customer(warehouse, person.customer_id)
-    raw_rows = {
-        source: _rows(warehouse, f"select count(*) from raw.{source}")[0][0] for source in IDENTIFIER_COLUMNS
-    }
+    raw_rows = {source: _rows(warehouse, f"select count(*) from raw.{source}")[0][0] for source in IDENTIFIER_COLUMNS}
 
     # --no-build, so that the erasure is checked on its own before a rebuild recomputes anything
     forgotten = CliRunner().invoke(main, ["forget", person.email, "--yes", "--no-build", "--warehouse", str(warehouse)])
@@ -252,13 +253,16 @@ def test_audit_row_and_suppression_entries_hold_hashes_only(scenario):
     assert removed["marts.customer_timeline"] > 0
 
     hashes = json.loads(identifier_hashes)
-    entries = dict(_rows(scenario.warehouse, "select identifier_hash, identifier_type from cdp_meta.suppressed_identifiers"))
+    entries = dict(
+        _rows(scenario.warehouse, "select identifier_hash, identifier_type from cdp_meta.suppressed_identifiers")
+    )
     assert len(hashes) == len(person.identifiers) and set(hashes) <= set(entries)
     assert len(entries) == len(person.identifiers) + len(person.records)
     # keyed: neither the plain value nor its plain SHA-256 (with or without the type) is stored
     plain = set(person.values)
     plain_hashes = {hashlib.sha256(value.encode()).hexdigest() for value in plain} | {
-        hashlib.sha256(f"{identifier_type}:{value}".encode()).hexdigest() for identifier_type, value in person.identifiers
+        hashlib.sha256(f"{identifier_type}:{value}".encode()).hexdigest()
+        for identifier_type, value in person.identifiers
     }
     assert not set(entries) & (plain | plain_hashes)
     assert all(re.fullmatch(r"[0-9a-f]{64}", entry) for entry in entries)
@@ -299,7 +303,9 @@ def test_a_failure_rolls_the_whole_erasure_back(scenario, tmp_path, monkeypatch)
         yield "marts.no_such_table", '"marts"."no_such_table"', ["customer_id"]
 
     monkeypatch.setattr(erasure_module, "_derived_text_columns", failing)
-    result = CliRunner().invoke(main, ["forget", scenario.person.email, "--yes", "--no-build", "--warehouse", str(warehouse)])
+    result = CliRunner().invoke(
+        main, ["forget", scenario.person.email, "--yes", "--no-build", "--warehouse", str(warehouse)]
+    )
     assert result.exit_code != 0
     assert _traces(warehouse, [scenario.person.email]) == _traces(scenario.before, [scenario.person.email]) != {}
     assert _rows(warehouse, "select count(*) from cdp_meta.suppressed_identifiers") == [(0,)]
@@ -331,4 +337,6 @@ def test_a_new_file_with_other_spellings_and_unsplit_rows_is_filtered(scenario, 
     assert (result.rows_read, result.rows_rejected, result.rows_suppressed) == (3, 1, 2)
     kept = _rows(warehouse, "select ticket_id from raw.support_tickets where _load_id = ?", [result.load_id])
     assert kept == [("TKNEW3",)]
-    assert _rows(warehouse, "select rows_suppressed from cdp_meta.load_ledger where load_id = ?", [result.load_id]) == [(2,)]
+    assert _rows(warehouse, "select rows_suppressed from cdp_meta.load_ledger where load_id = ?", [result.load_id]) == [
+        (2,)
+    ]

@@ -28,7 +28,11 @@ PERSON_SOURCES = [s for s in SOURCES if s.has_person]
 
 
 def digests(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def csv_records(path: Path) -> tuple[list[str], list[list[str]]]:
@@ -60,7 +64,10 @@ def file_keys(folder: Path, source) -> list[str]:
             keys += [row[header.index(source.key)] for row in rows]
         elif path.suffix == ".jsonl":
             pattern = re.compile(r'^\{"' + source.key + r'":(?:"((?:[^"\\]|\\.)*)"|null)')
-            keys += [(m.group(1) or "") if (m := pattern.match(line)) else "" for line in path.read_text(encoding="utf-8").splitlines()]
+            keys += [
+                (m.group(1) or "") if (m := pattern.match(line)) else ""
+                for line in path.read_text(encoding="utf-8").splitlines()
+            ]
         else:
             keys += [k or "" for k in pq.read_table(path, columns=[source.key]).column(0).to_pylist()]
     return keys
@@ -235,11 +242,15 @@ def test_malformed_rows_are_a_small_share(medium):
             header, rows = csv_records(path)
             for row in rows:
                 total += 1
-                malformed += len(row) != len(header) or row[header.index(source.key)] == "" or bool(bad_values & set(row))
+                malformed += (
+                    len(row) != len(header) or row[header.index(source.key)] == "" or bool(bad_values & set(row))
+                )
         else:
             parsed, broken = jsonl_records(path)
             total += len(parsed) + len(broken)
-            malformed += len(broken) + sum(obj[source.key] == "" or bool(bad_values & set(obj.values())) for obj in parsed)
+            malformed += len(broken) + sum(
+                obj[source.key] == "" or bool(bad_values & set(obj.values())) for obj in parsed
+            )
     share = malformed / total
     assert 0.001 < share < 0.006, share
     app = pq.read_table(folder / "app_events.parquet").to_pylist()
@@ -284,7 +295,11 @@ def test_junk_identifiers_are_shared_by_unrelated_people(medium):
     folder, _ = medium
     owner = {(r["source_name"], r["record_key"]): r["person_id"] for r in truth(folder)}
     people_by_value = defaultdict(set)
-    for name, columns in (("shop_orders", ("email", "phone")), ("crm_customers", ("email", "phone")), ("support_tickets", ("requester_email", "requester_phone"))):
+    for name, columns in (
+        ("shop_orders", ("email", "phone")),
+        ("crm_customers", ("email", "phone")),
+        ("support_tickets", ("requester_email", "requester_phone")),
+    ):
         source = SOURCES_BY_NAME[name]
         header, rows = csv_records(folder / gen.file_name(source))
         for row in rows:
@@ -295,7 +310,11 @@ def test_junk_identifiers_are_shared_by_unrelated_people(medium):
                 person = owner.get((name, row[header.index(source.key)]))
                 if value and person:
                     people_by_value[value].add(person)
-    junk = {v: people for v, people in people_by_value.items() if v in {"test@test.com", "none", "unknown", "n/a", "0000000000"}}
+    junk = {
+        v: people
+        for v, people in people_by_value.items()
+        if v in {"test@test.com", "none", "unknown", "n/a", "0000000000"}
+    }
     assert junk and max(len(people) for people in junk.values()) >= 3
 
 
@@ -307,7 +326,13 @@ def test_identifiers_are_spelled_in_many_ways(medium):
     assert re.search(r",[A-Z][a-z]+\.[A-Z][a-z]+@[A-Z]", text)  # John.Smith@Gmail.Com
     assert re.search(r", +[^,@]+@|[^, ]@[^,]+ +,", text)  # surrounding blanks
     assert "@googlemail.com" in text and re.search(r"\+[a-z]+@gmail\.com", text)
-    for style in (r",0\d{4} \d{6},", r",\+44 \d{4} \d{6},", r",0044 \d{4}-\d{3}-\d{3},", r",\(0\)\d{10},", r",\+(33|49|1|353|31|34)"):
+    for style in (
+        r",0\d{4} \d{6},",
+        r",\+44 \d{4} \d{6},",
+        r",0044 \d{4}-\d{3}-\d{3},",
+        r",\(0\)\d{10},",
+        r",\+(33|49|1|353|31|34)",
+    ):
         assert re.search(style, text), style
 
 
@@ -397,8 +422,10 @@ def test_purchases_follow_the_bg_nbd_process(medium):
     # The files hold those purchases: orders that were not cancelled and till sales.
     owner = {(r["source_name"], r["record_key"]): r["person_id"] for r in truth(folder)}
     recorded = Counter()
-    for name, keep in (("shop_orders", lambda row, h: row[h.index("status")] != "cancelled"),
-                       ("pos_transactions", lambda row, h: row[h.index("transaction_type")] == "sale")):
+    for name, keep in (
+        ("shop_orders", lambda row, h: row[h.index("status")] != "cancelled"),
+        ("pos_transactions", lambda row, h: row[h.index("transaction_type")] == "sale"),
+    ):
         header, rows = csv_records(folder / gen.file_name(SOURCES_BY_NAME[name]))
         seen = set()
         for row in rows:

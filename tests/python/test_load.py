@@ -69,18 +69,54 @@ def test_csv_keeps_every_value_as_delivered(tmp_path, warehouse, query):
         "from raw.crm_customers order by _row_number"
     )
     assert rows == [
-        ("C1", "  ann@example.com ", 'Ann, "Annie"', "2025-03-04T10:22:33+02:00", "yesterday", None,
-         1, result.load_id, "crm_customers.csv", None, None, True),
+        (
+            "C1",
+            "  ann@example.com ",
+            'Ann, "Annie"',
+            "2025-03-04T10:22:33+02:00",
+            "yesterday",
+            None,
+            1,
+            result.load_id,
+            "crm_customers.csv",
+            None,
+            None,
+            True,
+        ),
         # An empty key and a bad date are staging's business: loaded as delivered (empty fields are null).
-        (None, "bob@example.com", None, "not a date", "2025-01-01", None,
-         2, result.load_id, "crm_customers.csv", None, None, True),
+        (
+            None,
+            "bob@example.com",
+            None,
+            "not a date",
+            "2025-01-01",
+            None,
+            2,
+            result.load_id,
+            "crm_customers.csv",
+            None,
+            None,
+            True,
+        ),
     ]
     [ledger] = query(
         "select load_id, source_name, file_name, file_path, content_sha256, file_format, rows_read, rows_accepted, "
         "rows_rejected, column_mapping, ignored_columns, started_at <= finished_at from cdp_meta.load_ledger"
     )
-    assert ledger == (result.load_id, "crm_customers", "crm_customers.csv", str(file.resolve()), sha, "csv",
-                      2, 2, 0, None, '["favourite_colour"]', True)
+    assert ledger == (
+        result.load_id,
+        "crm_customers",
+        "crm_customers.csv",
+        str(file.resolve()),
+        sha,
+        "csv",
+        2,
+        2,
+        0,
+        None,
+        '["favourite_colour"]',
+        True,
+    )
 
 
 def test_csv_lines_that_cannot_be_split_are_kept_with_their_text(tmp_path, warehouse, query):

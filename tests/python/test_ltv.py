@@ -45,13 +45,17 @@ def assert_recovered(fit, truth, relative):
 
 HAND = {  # customer, day, amount, is_purchase
     "rows": [
-        ("A", 0, 10.0, True), ("A", 0, 5.0, True),  # two orders on the first day
-        ("A", 3, 20.0, True), ("A", 3, -20.0, False),  # bought and returned the same day: net 0
+        ("A", 0, 10.0, True),
+        ("A", 0, 5.0, True),  # two orders on the first day
+        ("A", 3, 20.0, True),
+        ("A", 3, -20.0, False),  # bought and returned the same day: net 0
         ("A", 7, 30.0, True),
         ("A", 9, -5.0, False),  # a return on its own day is not a purchase day
         ("A", 12, 99.0, True),  # after the reference day
         ("B", 4, 25.0, True),  # one-time buyer
-        ("C", 1, 40.0, True), ("C", 5, 15.0, True), ("C", 5, -18.0, True),  # repeat day with a net refund
+        ("C", 1, 40.0, True),
+        ("C", 5, 15.0, True),
+        ("C", 5, -18.0, True),  # repeat day with a net refund
         ("D", 11, 50.0, True),  # first purchase after the reference day
         ("E", 2, -30.0, False),  # only a return
     ],
@@ -66,23 +70,39 @@ HAND = {  # customer, day, amount, is_purchase
 
 def test_summary_convention_by_hand():
     customer, day, amount, purchase = zip(*HAND["rows"])
-    s = ltv.summarise_purchases(np.array(customer), np.array(day), np.array(amount), HAND["reference_day"], np.array(purchase))
-    got = {c: (f, r, t, m, k) for c, f, r, t, m, k in zip(s["customer"], s["frequency"], s["recency"], s["T"], s["monetary"], s["monetary_count"])}
+    s = ltv.summarise_purchases(
+        np.array(customer), np.array(day), np.array(amount), HAND["reference_day"], np.array(purchase)
+    )
+    got = {
+        c: (f, r, t, m, k)
+        for c, f, r, t, m, k in zip(
+            s["customer"], s["frequency"], s["recency"], s["T"], s["monetary"], s["monetary_count"]
+        )
+    }
     assert got == HAND["expected"]
 
 
 def test_summary_accepts_dates():
     days = np.array(["2026-01-01", "2026-01-01", "2026-01-15", "2026-02-01"], dtype="datetime64[D]")
-    s = ltv.summarise_purchases(np.array([1, 1, 1, 1]), days, np.array([10.0, 5.0, 20.0, 40.0]), np.datetime64("2026-03-01"))
+    s = ltv.summarise_purchases(
+        np.array([1, 1, 1, 1]), days, np.array([10.0, 5.0, 20.0, 40.0]), np.datetime64("2026-03-01")
+    )
     assert s["frequency"].tolist() == [2] and s["recency"].tolist() == [31] and s["T"].tolist() == [59]
     assert s["monetary"].tolist() == [30.0] and s["monetary_count"].tolist() == [2]
 
 
 def _transactions_relation(con, customer, day, amount, purchase):
-    con.register("tx_upload", pa.table({
-        "customer_id": pa.array(customer), "purchase_date": pa.array(np.asarray(day, dtype="datetime64[D]")),
-        "amount": pa.array(amount, pa.float64()), "is_purchase": pa.array(purchase),
-    }))
+    con.register(
+        "tx_upload",
+        pa.table(
+            {
+                "customer_id": pa.array(customer),
+                "purchase_date": pa.array(np.asarray(day, dtype="datetime64[D]")),
+                "amount": pa.array(amount, pa.float64()),
+                "is_purchase": pa.array(purchase),
+            }
+        ),
+    )
     con.execute("create or replace table tx as select * from tx_upload")
     con.unregister("tx_upload")
 
@@ -132,13 +152,17 @@ def test_log_likelihood_matches_integrating_the_individual_model():
     """L(x, t_x, T) = E over the priors of (1-p)^x lam^x e^(-lam T) + [x>0] p (1-p)^(x-1) lam^x e^(-lam t_x)."""
     r, alpha, a, b = 0.8, 60.0, 0.8, 3.0
     for x, tx, T in [(0, 0.0, 200.0), (3, 120.0, 300.0)]:
+
         def integrand(v, u):  # lam = v^(1/r), p = u^(1/a) remove the prior singularities at 0
             lam, p = v ** (1 / r), u ** (1 / a)
             individual = (1 - p) ** x * lam**x * math.exp(-lam * T)
             if x > 0:
                 individual += p * (1 - p) ** (x - 1) * lam**x * math.exp(-lam * tx)
-            prior = alpha**r / (r * math.gamma(r)) * math.exp(-alpha * lam) * (1 - p) ** (b - 1) / (a * special.beta(a, b))
+            prior = (
+                alpha**r / (r * math.gamma(r)) * math.exp(-alpha * lam) * (1 - p) ** (b - 1) / (a * special.beta(a, b))
+            )
             return prior * individual
+
         value, _ = integrate.dblquad(integrand, 0, 1, 0, 2.0**r, epsabs=0, epsrel=1e-10)
         assert ltv.bgnbd_log_likelihood(GEN, [x], [tx], [T])[0] == pytest.approx(math.log(value), abs=1e-7)
 
@@ -320,21 +344,28 @@ def _reference_alive_expectation(r, alpha, a, b, x, T, t):
     k, m = t / (alpha + T), r + x
 
     def f(p):
-        return -math.expm1(-m * math.log1p(k * p)) / p * math.exp((a - 1) * math.log(p) + (b + x - 1) * math.log1p(-p) - special.betaln(a, b + x))
+        return (
+            -math.expm1(-m * math.log1p(k * p))
+            / p
+            * math.exp((a - 1) * math.log(p) + (b + x - 1) * math.log1p(-p) - special.betaln(a, b + x))
+        )
 
     points = sorted({min(0.5, 1 / k), 1e-6, 1e-4, 1e-2, 0.1})
     return integrate.quad(f, 0, 1, limit=1000, epsabs=0, epsrel=1e-12, points=points)[0]
 
 
-@pytest.mark.parametrize("case", [
-    (0.8, 60.0, 0.8, 3.0, 500, 1000.0, 3650.0),  # large x: 2F1(r+x, b+x; ...) overflows
-    (0.8, 60.0, 0.8, 3.0, 200, 50.0, 3650.0),
-    (0.8, 60.0, 1.8, 3.0, 0, 1.0, 1e5),  # C - A - B = 0 after Euler's transformation, z near 1
-    (0.8, 60.0, 0.8, 3.0, 0, 1.0, 1e5),  # C - A - B = -1 in the direct form
-    (1.8, 60.0, 0.8, 3.0, 100, 1.0, 1e5),
-    (0.8, 60.0, 1.0, 3.0, 5, 300.0, 365.0),  # a = 1: the closed form is 0/0
-    (0.8, 60.0, 1.0 + 1e-7, 3.0, 0, 0.0, 365.0),
-])
+@pytest.mark.parametrize(
+    "case",
+    [
+        (0.8, 60.0, 0.8, 3.0, 500, 1000.0, 3650.0),  # large x: 2F1(r+x, b+x; ...) overflows
+        (0.8, 60.0, 0.8, 3.0, 200, 50.0, 3650.0),
+        (0.8, 60.0, 1.8, 3.0, 0, 1.0, 1e5),  # C - A - B = 0 after Euler's transformation, z near 1
+        (0.8, 60.0, 0.8, 3.0, 0, 1.0, 1e5),  # C - A - B = -1 in the direct form
+        (1.8, 60.0, 0.8, 3.0, 100, 1.0, 1e5),
+        (0.8, 60.0, 1.0, 3.0, 5, 300.0, 365.0),  # a = 1: the closed form is 0/0
+        (0.8, 60.0, 1.0 + 1e-7, 3.0, 0, 0.0, 365.0),
+    ],
+)
 def test_hard_cases_of_the_hypergeometric_formula(case):
     r, alpha, a, b, x, T, t = case
     params, tx = dict(r=r, alpha=alpha, a=a, b=b), (T if x else 0.0)  # repeat buyers bought on the reference day
@@ -367,8 +398,10 @@ def test_predict_labels_the_method():
 def test_gamma_gamma_likelihood_and_mean_by_integration():
     p, q, v = SPEND.values()
     for x, m in [(1, 35.0), (4, 80.0), (12, 20.0)]:
+
         def density(nu):  # mean of x Gamma(p, nu) values is Gamma(p x, rate x nu)
             return stats.gamma.pdf(m, p * x, scale=1 / (x * nu)) * stats.gamma.pdf(nu, q, scale=1 / v)
+
         f = integrate.quad(density, 0, np.inf, epsabs=0, epsrel=1e-11)[0]
         assert ltv.gamma_gamma_log_likelihood(SPEND, [x], [m])[0] == pytest.approx(math.log(f), abs=1e-8)
         mean = integrate.quad(lambda nu: p / nu * density(nu), 0, np.inf, epsabs=0, epsrel=1e-11)[0] / f
@@ -438,7 +471,13 @@ def test_tiny_data_are_not_fitted_and_use_the_heuristic():
     alive = np.exp(-rate * (T - tx))
     assert np.allclose(pred.p_alive, alive) and np.allclose(pred.expected_purchases, rate * 365 * alive)
     assert pred.purchases_method.tolist() == [ltv.HEURISTIC] * 5
-    assert pred.spend_method.tolist() == [ltv.POPULATION_MEAN, ltv.CUSTOMER_MEAN, ltv.CUSTOMER_MEAN, ltv.POPULATION_MEAN, ltv.POPULATION_MEAN]
+    assert pred.spend_method.tolist() == [
+        ltv.POPULATION_MEAN,
+        ltv.CUSTOMER_MEAN,
+        ltv.CUSTOMER_MEAN,
+        ltv.POPULATION_MEAN,
+        ltv.POPULATION_MEAN,
+    ]
     assert np.allclose(pred.expected_order_value, [40, 30, 50, 40, 40])
     assert np.allclose(pred.clv, pred.expected_order_value * pred.expected_purchases)  # no discounting
 
@@ -496,7 +535,12 @@ def test_invalid_summaries_are_refused():
 def test_clv_discounts_monthly_increments():
     fit = ltv.FitResult("bgnbd", dict(GEN), {}, 0.0, 3, 3, 3, True, 1, "", False, None)
     spend = ltv.FitResult("gamma_gamma", dict(SPEND), {}, 0.0, 3, 3, 3, True, 1, "", False, None)
-    x, tx, T, m = np.array([0, 2, 9]), np.array([0.0, 100.0, 600.0]), np.array([30.0, 300.0, 700.0]), np.array([0.0, 45.0, 70.0])
+    x, tx, T, m = (
+        np.array([0, 2, 9]),
+        np.array([0.0, 100.0, 600.0]),
+        np.array([30.0, 300.0, 700.0]),
+        np.array([0.0, 45.0, 70.0]),
+    )
     plain = ltv.predict(fit, spend, x, tx, T, m, horizon_days=365, discount_rate_annual=0.0, margin=0.4)
     aov = ltv.conditional_expected_order_value(x, m, SPEND)
     assert np.allclose(plain.clv, 0.4 * aov * ltv.expected_purchases(365.0, x, tx, T, GEN))
@@ -537,42 +581,73 @@ def test_write_ltv_round_trip_through_duckdb():
     con = duckdb.connect()
     _transactions_relation(con, customer, dates, values, [True] * len(values))
     con.execute("create table summaries as " + ltv_io.summary_sql("tx", ref.item()))
-    out = ltv_io.write_ltv(con, "summaries", params_table="ltv.params", predictions_table="ltv.predictions",
-                           horizon_days=180, discount_rate_annual=0.08)
+    out = ltv_io.write_ltv(
+        con,
+        "summaries",
+        params_table="ltv.params",
+        predictions_table="ltv.predictions",
+        horizon_days=180,
+        discount_rate_annual=0.08,
+    )
     assert not out.bgnbd.fallback and not out.gamma_gamma.fallback
-    rows = con.sql("select customer_id, p_alive, expected_purchases, expected_order_value, clv, purchases_method, spend_method "
-                   "from ltv.predictions order by customer_id").fetchall()
+    rows = con.sql(
+        "select customer_id, p_alive, expected_purchases, expected_order_value, clv, purchases_method, spend_method "
+        "from ltv.predictions order by customer_id"
+    ).fetchall()
     assert len(rows) == 3000 and {r[5] for r in rows} == {ltv.CLOSED_FORM} and {r[6] for r in rows} == {ltv.GAMMA_GAMMA}
 
     s = ltv.summarise_purchases(np.array(customer), dates, values, ref)  # the same by the numpy path
     fit = ltv.fit_bgnbd(s["frequency"], s["recency"], s["T"])
     spend = ltv.fit_gamma_gamma(s["monetary_count"], s["monetary"])
-    pred = ltv.predict(fit, spend, s["frequency"], s["recency"], s["T"], s["monetary"], s["monetary_count"],
-                       horizon_days=180, discount_rate_annual=0.08)
+    pred = ltv.predict(
+        fit,
+        spend,
+        s["frequency"],
+        s["recency"],
+        s["T"],
+        s["monetary"],
+        s["monetary_count"],
+        horizon_days=180,
+        discount_rate_annual=0.08,
+    )
     assert [r[0] for r in rows] == s["customer"].tolist()
     assert np.allclose([r[1] for r in rows], pred.p_alive, rtol=1e-6)
     assert np.allclose([r[2] for r in rows], pred.expected_purchases, rtol=1e-6)
     assert np.allclose([r[4] for r in rows], pred.clv, rtol=1e-6)
 
-    params = con.sql("select model, role, parameter, value, std_error, converged, fallback, time_unit, n_customers "
-                     "from ltv.params").fetchall()
+    params = con.sql(
+        "select model, role, parameter, value, std_error, converged, fallback, time_unit, n_customers from ltv.params"
+    ).fetchall()
     estimates = {(m, p): v for m, role, p, v, *_ in params if role == "estimate"}
     assert estimates[("bgnbd", "alpha")] == pytest.approx(fit.params["alpha"], rel=1e-6)
     assert estimates[("gamma_gamma", "v")] == pytest.approx(spend.params["v"], rel=1e-6)
-    assert {(m, p) for m, role, p, *_ in params if role == "setting"} >= {("prediction", "horizon_days"), ("prediction", "discount_rate_annual")}
+    assert {(m, p) for m, role, p, *_ in params if role == "setting"} >= {
+        ("prediction", "horizon_days"),
+        ("prediction", "discount_rate_annual"),
+    }
     assert all(r[7] == "days" for r in params) and {r[8] for r in params if r[0] == "bgnbd"} == {3000}
 
 
 def test_write_ltv_flags_fallbacks_in_the_tables():
     con = duckdb.connect()
-    con.execute("create table s as select * from (values ('a', 0, 0, 10, 0.0), ('b', 2, 30, 60, 25.0), ('c', 1, 5, 9, 12.0)) "
-                "as t(customer_id, frequency, recency, \"T\", monetary)")
+    con.execute(
+        "create table s as select * from (values ('a', 0, 0, 10, 0.0), ('b', 2, 30, 60, 25.0), ('c', 1, 5, 9, 12.0)) "
+        'as t(customer_id, frequency, recency, "T", monetary)'
+    )
     out = ltv_io.write_ltv(con, "s")
     assert out.bgnbd.fallback and out.gamma_gamma.fallback
-    flags = con.sql("select distinct model, fallback, fallback_reason from ltv_params where model <> 'prediction' order by 1").fetchall()
-    assert [(m, f) for m, f, _ in flags] == [("bgnbd", True), ("gamma_gamma", True)] and all("too few" in r for *_, r in flags)
+    flags = con.sql(
+        "select distinct model, fallback, fallback_reason from ltv_params where model <> 'prediction' order by 1"
+    ).fetchall()
+    assert [(m, f) for m, f, _ in flags] == [("bgnbd", True), ("gamma_gamma", True)] and all(
+        "too few" in r for *_, r in flags
+    )
     methods = con.sql("select customer_id, purchases_method, spend_method from ltv_predictions order by 1").fetchall()
-    assert methods == [("a", "heuristic", "population_mean"), ("b", "heuristic", "customer_mean"), ("c", "heuristic", "customer_mean")]
+    assert methods == [
+        ("a", "heuristic", "population_mean"),
+        ("b", "heuristic", "customer_mean"),
+        ("c", "heuristic", "customer_mean"),
+    ]
 
 
 def test_predictions_from_the_stored_parameter_table_need_no_refit():
@@ -592,8 +667,15 @@ def test_predictions_from_the_stored_parameter_table_need_no_refit():
     for column in ("p_alive", "expected_purchases", "expected_order_value", "clv"):
         assert stored.column(column).to_pylist() == direct.predictions.column(column).to_pylist()
     # a fallback survives the round trip: the stored table says so and the predictions use the fallback
-    tiny = pa.table({"customer_id": ["a", "b"], "frequency": [0, 2], "recency": [0.0, 30.0], "T": [10.0, 60.0],
-                     "monetary": [0.0, 0.0]})
+    tiny = pa.table(
+        {
+            "customer_id": ["a", "b"],
+            "frequency": [0, 2],
+            "recency": [0.0, 30.0],
+            "T": [10.0, 60.0],
+            "monetary": [0.0, 0.0],
+        }
+    )
     tiny_params = ltv_io.fit_params_table(tiny)
     fallback, no_spend, _ = ltv_io.fits_from_params(tiny_params)
     assert fallback.fallback and "too few" in fallback.fallback_reason and no_spend.fallback

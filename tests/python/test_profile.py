@@ -196,7 +196,9 @@ def _profile_json(identifier: str, warehouse: Path) -> tuple[int, dict]:
 
 @pytest.mark.slow
 def test_profile_shows_identities_from_at_least_three_sources(built_warehouse, rich_customer):
-    document = profile.customer_profile(rich_customer["email"], warehouse=built_warehouse.warehouse, timeline_limit=100_000)
+    document = profile.customer_profile(
+        rich_customer["email"], warehouse=built_warehouse.warehouse, timeline_limit=100_000
+    )
     assert document["customer_id"] == rich_customer["customer_id"]
     assert len(document["sources"]) >= 3, document["sources"]
     linked_types = {identifier_type for identifier_type, values in document["identities"].items() if values}
@@ -267,11 +269,17 @@ def test_json_profile_is_a_stable_document(built_warehouse, rich_customer):
     assert document["consent"]["advertising"]["opted_in"] is False
     assert {"first_seen_at", "channels_used", "email_open_rate", "abandoned_cart_count"} <= set(document["traits"])
     assert set(document["value"]) == {name for columns in profile.VALUE_COLUMNS.values() for name in columns}
-    (net_revenue,) = _query(built_warehouse.warehouse, "select net_revenue from marts.customer_ltv where customer_id = ?",
-                            [rich_customer["customer_id"]])[0]
+    (net_revenue,) = _query(
+        built_warehouse.warehouse,
+        "select net_revenue from marts.customer_ltv where customer_id = ?",
+        [rich_customer["customer_id"]],
+    )[0]
     assert document["value"]["net_revenue"] == pytest.approx(float(net_revenue))
-    members = _query(built_warehouse.warehouse, "select segment_name from marts.segment_membership "
-                     "where customer_id = ? order by segment_name", [rich_customer["customer_id"]])
+    members = _query(
+        built_warehouse.warehouse,
+        "select segment_name from marts.segment_membership where customer_id = ? order by segment_name",
+        [rich_customer["customer_id"]],
+    )
     assert document["segments_available"] is True
     assert [segment["segment_name"] for segment in document["segments"]] == [name for (name,) in members]
     assert 0 < len(document["timeline"]) <= 10

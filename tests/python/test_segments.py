@@ -26,7 +26,9 @@ def _rows(warehouse, sql, params=None):
 
 def test_runner_reads_the_segments_dbt_built(built_warehouse):
     declared = load_segments()
-    built = _rows(built_warehouse.warehouse, "select segment_name, segment_owner, condition_count from marts.audience_segments")
+    built = _rows(
+        built_warehouse.warehouse, "select segment_name, segment_owner, condition_count from marts.audience_segments"
+    )
     assert {name: (segment.owner, len(segment.conditions)) for name, segment in declared.items()} == {
         name: (owner, count) for name, owner, count in built
     }
@@ -82,8 +84,13 @@ def test_invalid_conditions_fail_the_build_naming_each_segment_and_condition(tmp
         broken.append(segment)
     with pytest.raises(UserError) as raised:
         run_dbt(
-            ["compile", "--select", "int_audience_segment_members", "--vars",
-             json.dumps({"cdp_segments": segments + broken})],
+            [
+                "compile",
+                "--select",
+                "int_audience_segment_members",
+                "--vars",
+                json.dumps({"cdp_segments": segments + broken}),
+            ],
             warehouse=tmp_path / "wh.duckdb",
         )
     message = str(raised.value)
@@ -99,7 +106,12 @@ def test_invalid_conditions_fail_the_build_naming_each_segment_and_condition(tmp
 def test_snapshot_records_exits_and_entries_when_the_data_changes(built_warehouse, tmp_path):
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy(built_warehouse.warehouse, warehouse)
-    before = {row[0] for row in _rows(warehouse, "select customer_id from marts.segment_membership where segment_name = 'loyal_buyers_email'")}
+    before = {
+        row[0]
+        for row in _rows(
+            warehouse, "select customer_id from marts.segment_membership where segment_name = 'loyal_buyers_email'"
+        )
+    }
     leaver = sorted(before)[0]
     joiner = _rows(
         warehouse,
@@ -118,7 +130,12 @@ def test_snapshot_records_exits_and_entries_when_the_data_changes(built_warehous
     )
     assert outcome.success, outcome.errors
 
-    after = {row[0] for row in _rows(warehouse, "select customer_id from marts.segment_membership where segment_name = 'loyal_buyers_email'")}
+    after = {
+        row[0]
+        for row in _rows(
+            warehouse, "select customer_id from marts.segment_membership where segment_name = 'loyal_buyers_email'"
+        )
+    }
     assert after == (before - {leaver}) | {joiner}
     history = _rows(
         warehouse,

@@ -146,7 +146,9 @@ def compare(
                 count_a = con.execute(f"select count(*) from {a_ref}").fetchone()[0]
                 count_b = con.execute(f"select count(*) from {b_ref}").fetchone()[0]
                 result.differences.append(
-                    TableDiff(name, counterpart, f"{only_a} rows only in A, {only_b} only in B ({count_a} vs {count_b})")
+                    TableDiff(
+                        name, counterpart, f"{only_a} rows only in A, {only_b} only in B ({count_a} vs {count_b})"
+                    )
                 )
         if not extra_in_b:
             result.only_in_b = sorted(
