@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 
 from ..errors import UserError
-from ..privacy.identifiers import clean_string, identifier_candidates
+from ..identifiers import clean_string, identifier_candidates
 from ..warehouse import connect
 
 MARTS = "marts"

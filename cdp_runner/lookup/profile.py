@@ -13,7 +13,7 @@ import duckdb
 
 from ..errors import UserError
 from ..ingest.contracts import IDENTIFIER_TYPES
-from ..privacy.identifiers import identifier_candidates
+from ..identifiers import identifier_candidates
 from ..warehouse import connect, plain_value
 from .customers import MARTS, Match, find_match, require_marts, table_exists
 

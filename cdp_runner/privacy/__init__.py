@@ -1,2 +1,1 @@
-"""Personal data: identifier normalisation (mirrors of the SQL macros), erasure (`cdp forget`) and the suppression of
-erased people that the loader applies to every insert."""
+"""Erasure of a person (`cdp forget`) and the suppression of erased people that the loader applies to every insert."""

@@ -29,7 +29,7 @@ from ..config import META_SCHEMA, RAW_SCHEMA
 from ..errors import UserError
 from ..lookup.customers import MARTS, find_match, require_marts
 from ..warehouse import connect, drop_temp_tables, quote_identifier, scalar, utc_now
-from .identifiers import normalize_email, normalize_identifier
+from ..identifiers import normalize_email, normalize_identifier
 from .suppression import (
     IDENTIFIER_COLUMNS,
     KEY_TABLE,

@@ -19,7 +19,7 @@ import duckdb
 from ..config import META_SCHEMA
 from ..ingest.contracts import SHARED_IDENTIFIER_TYPES, SOURCES, Source
 from ..warehouse import quote_identifier, scalar, utc_now
-from .identifiers import clean_string, identifier_candidates, normalize_identifier
+from ..identifiers import clean_string, identifier_candidates, normalize_identifier
 
 SUPPRESSION_TABLE = f"{META_SCHEMA}.suppressed_identifiers"
 KEY_TABLE = f"{META_SCHEMA}.erasure_key"

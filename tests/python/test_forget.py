@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from cdp_runner.cli import main
 from cdp_runner.ingest.contracts import SOURCES_BY_NAME
-from cdp_runner.privacy.identifiers import normalize_identifier
+from cdp_runner.identifiers import normalize_identifier
 from cdp_runner.privacy.suppression import IDENTIFIER_COLUMNS
 from cdp_runner.ingest.loader import load_path
 from cdp_runner.pipeline import build_warehouse

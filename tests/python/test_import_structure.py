@@ -21,7 +21,7 @@ YAML_USERS = {
     f"{PACKAGE}.activation.destinations": "reads activation/destinations.yml",
     f"{PACKAGE}.ingest.mapping": "reads a column-mapping file",
     f"{PACKAGE}.ingest.contract_files": "writes the staging sources' yml from the contracts",
-    f"{PACKAGE}.privacy.identifiers": "reads vars.cdp_default_country of dbt_project.yml",
+    f"{PACKAGE}.identifiers": "reads vars.cdp_default_country of dbt_project.yml",
 }
 
 

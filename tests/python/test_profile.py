@@ -19,7 +19,7 @@ from cdp_runner.config import PROJECT_DIR, dbt_environment
 from cdp_runner.ingest.contracts import IDENTIFIER_TYPES
 from cdp_runner.lookup import profile
 from cdp_runner.lookup.customers import find_customer
-from cdp_runner.privacy import identifiers
+from cdp_runner import identifiers
 
 CASES_DIR = PROJECT_DIR / "seeds" / "test_cases"
 

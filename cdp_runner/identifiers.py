@@ -1,6 +1,7 @@
 """Identifiers as a person types them, normalised the way staging normalises them: Python mirrors of the SQL macros
 in macros/normalize/ (tests/python/test_profile.py checks that both agree on seeds/test_cases/). Shared by the
-look-ups (`cdp profile`), the erasure (`cdp forget`) and the loader's suppression filter.
+look-ups (lookup/: `cdp profile`) and by privacy/ (the erasure, `cdp forget`, resolves the person through lookup/,
+and the loader's suppression filter), so it sits beside them rather than inside either.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from functools import lru_cache
 
 import yaml
 
-from ..config import PROJECT_DIR
+from .config import PROJECT_DIR
 
 # calling code and national trunk prefix per country, as cdp_phone_country_codes()
 PHONE_COUNTRY_CODES: dict[str, tuple[str, str]] = {
