@@ -34,6 +34,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -195,6 +196,7 @@ def write_project(project_dir: Path, warehouse: Path, macros_dir: Path = REPO / 
 def run_dbt(project_dir: Path, args: list[str]) -> dict:
     """Runs dbt in-process; returns execution seconds of the components model, rounds, and the log lines."""
     from dbt.cli.main import dbtRunner
+    from dbt.contracts.results import RunExecutionResult
 
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     lines: list[str] = []
@@ -224,7 +226,7 @@ def run_dbt(project_dir: Path, args: list[str]) -> dict:
             str(project_dir / "logs"),
         ]
     )
-    out = {
+    out: dict[str, Any] = {
         "success": res.success,
         "exception": res.exception,
         "lines": lines,
@@ -232,7 +234,7 @@ def run_dbt(project_dir: Path, args: list[str]) -> dict:
         "rounds": None,
         "cpu": cpu["NodeFinished"] - cpu["NodeStart"] if len(cpu) == 2 else float("nan"),
     }
-    if res.result is not None:
+    if isinstance(res.result, RunExecutionResult):
         for r in res.result.results:
             if r.node.name == MODEL:
                 out["seconds"] = r.execution_time
@@ -400,6 +402,7 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
 
+    assert sp_best is not None and sql_best is not None, "--repeat is at least 1"
     sql_nodes, sql_comp = read_sql_result(warehouse)
     ok, why = same_partition(sp_best["nodes"], sp_best["component_id"], sql_nodes, sql_comp)
 
@@ -412,10 +415,10 @@ def main(argv: list[str] | None = None) -> int:
         n_edges = con.execute(
             "select count(*) from (select distinct least(node_a, node_b), greatest(node_a, node_b) "
             "from edges where node_a <> node_b) as d"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         biggest = con.execute(
             f"select max(n) from (select count(*) as n from main.{MODEL} group by component_id) as c"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     print()
     origin = f"the identity links of {args.edges_from}" if args.edges_from else f"{customers:,} customers"
     print(

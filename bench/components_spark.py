@@ -126,6 +126,7 @@ def main() -> int:
     args = ap.parse_args()
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     from dbt.cli.main import dbtRunner
+    from dbt.contracts.results import RunExecutionResult
 
     g = graphs()
     write_project(args.workdir, g)
@@ -152,6 +153,7 @@ def main() -> int:
         ]
     )
     ok = True
+    assert isinstance(res.result, RunExecutionResult), res.exception
     status = {r.node.name: (str(r.status), r.message, r.execution_time) for r in res.result.results}
     for line in lines:
         print("log:", line)

@@ -65,7 +65,7 @@ def _split_lines(path: Path, key: str, early: Path, late: Path, share: int) -> i
         moved = 0
         for line in lines:
             try:
-                value = next(csv.reader([line]))[key_index] if is_csv else json.loads(line).get(key)
+                value = next(csv.reader([line]))[key_index] if key_index is not None else json.loads(line).get(key)
             except (ValueError, IndexError, AttributeError, StopIteration):
                 value = None  # a malformed line stays early, where the loader quarantines it
             if is_late(value, share):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -38,8 +39,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     buy, spend = PurchaseProcess(), SpendProcess()
-    truth_bgnbd = {"r": buy.r, "alpha": buy.alpha, "a": buy.a, "b": buy.b}
-    truth_gg = {"p": spend.p, "q": spend.q, "v": spend.gamma}
+    truth_bgnbd: dict[str, Any] = {"r": buy.r, "alpha": buy.alpha, "a": buy.a, "b": buy.b}
+    truth_gg: dict[str, Any] = {"p": spend.p, "q": spend.q, "v": spend.gamma}
     rng = np.random.default_rng(args.seed)
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
 
@@ -61,10 +62,11 @@ def main(argv: list[str] | None = None) -> None:
     pred = ltv.predict(fit, spend_fit, x, tx, T, m, horizon_days=args.horizon_days)
     seconds = time.perf_counter() - started
     labels, counts = np.unique(pred.purchases_method.astype(str), return_counts=True)
-    methods = {str(k): int(v) for k, v in zip(labels, counts)}
+    methods = {str(k): int(v) for k, v in zip(labels, counts, strict=True)}
     print(
         f"predict {args.customers:,} customers, {args.horizon_days:g} days in monthly steps: {seconds:.2f} s; "
-        f"mean expected purchases {pred.expected_purchases.mean():.4f}, mean CLV {pred.clv.mean():.2f}, methods {methods}"
+        f"mean expected purchases {pred.expected_purchases.mean():.4f}, mean CLV {pred.clv.mean():.2f}, "
+        f"methods {methods}"
     )
 
 

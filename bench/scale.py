@@ -39,7 +39,6 @@ from cdp_runner.generator.generate import generate
 from cdp_runner.ingest.loader import load_path
 from cdp_runner.warehouse import connect
 
-
 # --full-refresh: the stage's figure is a full build (a rerun on the same warehouse would otherwise be a delta with
 # nothing pending)
 # cautious: only the tests of staging and audit models, not the tests that also read marts (not built yet)

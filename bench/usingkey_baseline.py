@@ -17,8 +17,8 @@ from pathlib import Path
 
 import duckdb
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from components import generate, write_graph  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root, when run as a script
+from bench.components import generate, write_graph
 
 SQL = """
 with recursive lab(node, label, it) using key (node) as (
@@ -54,7 +54,7 @@ def main() -> int:
         )
         con.execute("create temp table nodes as select node_a as node from edges union select node_b from edges")
         t0 = time.perf_counter()
-        nodes, components, iterations = con.execute(SQL).fetchone()
+        nodes, components, iterations = con.execute(SQL).fetchall()[0]
         seconds = time.perf_counter() - t0
     print(
         f"{args.customers:,} customers: {nodes:,} nodes, {components:,} components, "

@@ -46,13 +46,15 @@ def summarise_warehouse(warehouse: str | Path | None, *, truth_dir: Path | None 
         )
         records = con.execute("select count(*), count(customer_id) from marts.identity_record_map").fetchall()[0]
         customers = con.execute(
-            "select count(*), count(case when is_known_customer then 1 end), count(case when source_count >= 3 then 1 end) "
-            "from marts.dim_customers"
+            "select count(*), count(case when is_known_customer then 1 end), "
+            "count(case when source_count >= 3 then 1 end) from marts.dim_customers"
         ).fetchall()[0]
         segments = con.execute(
             "select segment_name, segment_owner, member_count from marts.audience_segments order by segment_name"
         ).fetchall()
-    has_truth = truth_dir is not None and (Path(truth_dir) / "_truth").exists()
+    quality = None
+    if truth_dir is not None and (Path(truth_dir) / "_truth").exists():
+        quality = evaluate_identity(Path(truth_dir), warehouse=warehouse)
     return WarehouseSummary(
         sources_loaded=loaded[0],
         files_loaded=loaded[1],
@@ -66,5 +68,5 @@ def summarise_warehouse(warehouse: str | Path | None, *, truth_dir: Path | None 
         known_customers=customers[1],
         customers_in_three_sources=customers[2],
         segments=segments,
-        identity_quality=evaluate_identity(Path(truth_dir), warehouse=warehouse) if has_truth else None,
+        identity_quality=quality,
     )

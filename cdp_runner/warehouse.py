@@ -88,8 +88,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for ddl in ERASURE_DDL:
         con.execute(ddl)
     con.execute(IDENTITY_SETTINGS_DDL)
-    # A secret drawn once per warehouse: customer ids are stable for its lifetime and cannot be recomputed from
-    # an e-mail address by anyone without the warehouse (dbt reads it: macros/identity_rules/cdp_identity_customer_id.sql).
+    # A secret drawn once per warehouse: customer ids are stable for its lifetime and cannot be recomputed from an
+    # e-mail address by anyone without the warehouse (dbt reads it: macros/identity_rules/cdp_identity_customer_id.sql).
     con.execute(
         f"insert into {META_SCHEMA}.identity_settings "
         f"select ?, current_timestamp where not exists (select 1 from {META_SCHEMA}.identity_settings)",

@@ -12,7 +12,7 @@ from pathlib import Path
 from ..warehouse import plain_value
 
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     """write(temporary path) in the target folder, fsync, then rename over `path`: readers see all or nothing."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -40,7 +40,7 @@ def write_rows(path: Path, fmt: str, names: list[str], rows: list[tuple]) -> Non
     elif fmt == "jsonl":
         with open(path, "w", encoding="utf-8") as handle:
             for row in rows:
-                record = {name: plain_value(value) for name, value in zip(names, row)}
+                record = {name: plain_value(value) for name, value in zip(names, row, strict=True)}
                 handle.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
     else:
         # pyarrow only here: importing it costs every other command's start-up

@@ -6,10 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+
 from ..config import warehouse_path
 from ..errors import UserError
 from ..manifest import project_models
-from ..warehouse import connect, scalar
+from ..warehouse import connect, quote_literal, scalar
 from .files import atomic_write, file_sha256, write_manifest
 
 
@@ -56,12 +58,7 @@ def export_marts(
         entries = {}
         for index, name in enumerate(marts):
             target = folder / f"{name}.parquet"
-            atomic_write(
-                target,
-                lambda temporary, name=name: con.execute(
-                    f"copy (select * from marts.{name}) to '{temporary}' (format parquet)"
-                ),
-            )
+            atomic_write(target, _parquet_of(con, f"marts.{name}"))
             rows = scalar(con, f"select count(*) from marts.{name}")
             entries[name] = {"file": target.name, "rows": rows, "sha256": file_sha256(target)}
             result.tables[name] = rows
@@ -72,3 +69,8 @@ def export_marts(
         {"build_time": build_time.isoformat(sep=" ") if build_time else None, "tables": entries},
     )
     return result
+
+
+def _parquet_of(con: duckdb.DuckDBPyConnection, table: str) -> Callable[[Path], object]:
+    """A writer of the table as Parquet into the file it is given."""
+    return lambda path: con.execute(f"copy (select * from {table}) to {quote_literal(path)} (format parquet)")

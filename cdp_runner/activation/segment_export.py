@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+
 from ..config import META_SCHEMA, warehouse_path
 from ..errors import UserError
 from ..manifest import column_pii_tags, project_models
@@ -227,12 +228,12 @@ def _current_rows(con: duckdb.DuckDBPyConnection, segment_name: str, destination
         ) from error
     rows: dict[tuple, tuple] = {}
     for record in records:
-        values = dict(zip(sources, record[1:]))
+        values = dict(zip(sources, record[1:], strict=True))
         row = tuple(
             HASHERS[column.source](values[column.source]) if column.hash else values[column.source]
             for column in destination.columns
         )
-        if all(value is None for value, column in zip(row, destination.columns) if column.is_identifier):
+        if all(value is None for value, column in zip(row, destination.columns, strict=True) if column.is_identifier):
             continue
         rows[(record[0], _row_json(row))] = row
     return rows

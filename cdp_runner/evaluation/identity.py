@@ -87,8 +87,12 @@ def evaluate_identity(truth: Path, *, warehouse: str | Path | None = None) -> Id
             """
             with
             cells as (select person_id, customer_id, count(*) as n from assigned group by all),
-            persons as (select person_id, count(*) as n, count(distinct customer_id) as profiles from assigned group by all),
-            customers as (select customer_id, count(*) as n, count(distinct person_id) as persons from assigned group by all)
+            persons as (
+                select person_id, count(*) as n, count(distinct customer_id) as profiles from assigned group by all
+            ),
+            customers as (
+                select customer_id, count(*) as n, count(distinct person_id) as persons from assigned group by all
+            )
             select
                 (select count(*) from truth),
                 (select count(*) from assigned where not is_missing),

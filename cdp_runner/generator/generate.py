@@ -22,9 +22,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..ingest.contracts import SOURCES, SOURCES_BY_NAME, Source
 from . import reference as ref
 from . import text as tx
-from ..ingest.contracts import SOURCES, SOURCES_BY_NAME, Source
 from .app import app_records, choose_app_orders, decide_installs
 from .block import Block, Records, card_numbers, crm_ids, user_ids
 from .commerce import (

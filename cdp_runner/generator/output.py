@@ -17,8 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from . import text as tx
 from ..ingest.contracts import Source
+from . import text as tx
 from .block import Records
 from .world import World
 

@@ -176,6 +176,8 @@ def timestamps(seconds: np.ndarray, style: str, offset_minutes: np.ndarray | Non
     """
     seconds = np.asarray(seconds, dtype=np.int64)
     if style == "offset":
+        if offset_minutes is None:
+            raise ValueError("timestamps: style 'offset' needs offset_minutes")
         local = seconds + 60 * offset_minutes
     else:
         local = seconds
@@ -187,6 +189,8 @@ def timestamps(seconds: np.ndarray, style: str, offset_minutes: np.ndarray | Non
     base = pc.utf8_replace_slice(base, 10, 11, "T")
     if style == "z":
         return join(base, "Z")
+    if style != "offset" or offset_minutes is None:
+        raise ValueError(f"timestamps: unknown style {style!r}")
     return join(base, _offset_suffix(offset_minutes))
 
 

@@ -152,20 +152,33 @@ def build_world(customers: int, seed: int, end_date: date, params: GeneratorPara
     rng = stream(seed, STREAM_CATALOGUE)
     catalogue = _catalogue(rng, scale_of_catalogue(customers), start_s, end_s)
     stores = _stores(rng, scale_of_stores(customers), start_s, end_s)
-    calendars = [
+    email_calendar, sms_calendar, push_calendar = (
         _calendar(rng, start_s, end_s, *spec)
         for spec in (
             ("em", (1, 4), ref.EMAIL_THEMES, 8),
             ("sms", (2,), ref.SMS_THEMES, 11),
             ("push", (0, 3), ref.PUSH_THEMES, 17),
         )
-    ]
+    )
     rng = stream(seed, STREAM_PEOPLE)
     households, household_of_person = _households(rng, customers, params, stores)
     people = _people(rng, household_of_person, households, params, start_s, end_s)
     bots = max(2, round(customers * params.population.bots_per_customer))
     return World(
-        params, seed, customers, bots, start_s, end_s, clock, catalogue, stores, *calendars, households, people
+        params,
+        seed,
+        customers,
+        bots,
+        start_s,
+        end_s,
+        clock,
+        catalogue,
+        stores,
+        email_calendar,
+        sms_calendar,
+        push_calendar,
+        households,
+        people,
     )
 
 
@@ -225,7 +238,8 @@ def _stores(rng: np.random.Generator, n: int, start_s: int, end_s: int) -> Store
     order = [candidates[i] for i in np.argsort(-weights, kind="stable")]
     extra = rng.choice(candidates, size=max(0, n - len(order)), p=weights / weights.sum())
     city = np.array((order + list(extra))[:n])
-    names, seen = [], {}
+    names: list[str] = []
+    seen: dict[str, int] = {}
     for c in city.tolist():
         seen[c] = seen.get(c, 0) + 1
         site = "" if seen[c] == 1 else " " + ref.STORE_SITES[(seen[c] - 2) % len(ref.STORE_SITES)]
@@ -295,9 +309,12 @@ def postcodes(rng: np.random.Generator, city: np.ndarray) -> pa.Array:
         for template, digits_, letters_ in zip(
             (ref.CITIES[c][3] for c in city[rows].tolist()), digit, letter, strict=True
         ):
-            d, l = iter(digits_), iter(letters_)
+            next_digit, next_letter = iter(digits_), iter(letters_)
             filled.append(
-                "".join(str(next(d)) if ch == "#" else letters[next(l)] if ch == "@" else ch for ch in template)
+                "".join(
+                    str(next(next_digit)) if ch == "#" else letters[next(next_letter)] if ch == "@" else ch
+                    for ch in template
+                )
             )
         mask = np.zeros(n, dtype=bool)
         mask[rows] = True
@@ -355,9 +372,9 @@ def _households(rng: np.random.Generator, customers: int, params: GeneratorParam
     store_country = np.asarray(stores.country.to_pylist())
     for index, code in ((0, "GB"), (1, "IE")):
         rows = np.flatnonzero((home_store < 0) & (country == index))
-        options = np.flatnonzero(store_country == code)
-        if len(rows) and len(options):
-            home_store[rows] = options[rng.integers(0, len(options), len(rows))]
+        country_stores = np.flatnonzero(store_country == code)
+        if len(rows) and len(country_stores):
+            home_store[rows] = country_stores[rng.integers(0, len(country_stores), len(rows))]
     households = Households(
         country=country,
         city=city,

@@ -15,10 +15,10 @@ import argparse
 import sys
 from pathlib import Path
 
+import click
 import yaml
 
 from ..config import PROJECT_DIR
-from ..console.terminal import console
 from .contracts import (
     FORMAT_NOTES,
     FORMATS,
@@ -160,8 +160,8 @@ def sources_doc() -> str:
         "[loading.md](loading.md) explains the ledger, idempotency, quarantine and column-mapping files.",
         "",
         "A column's *identifier* is the identity marker type its value is: staging fills the marker from it, and",
-        "`cdp forget` finds a person's rows by it (IP addresses aside: identity never gives them to a person). *key of*",
-        "marks the parent record of a line: an erased order takes its lines with it.",
+        "`cdp forget` finds a person's rows by it (IP addresses aside: identity never gives them to a person).",
+        "*key of* marks the parent record of a line: an erased order takes its lines with it.",
         "",
         "## Accepted formats",
         "",
@@ -255,13 +255,13 @@ def main(argv: list[str] | None = None) -> int:
     differing = differing_files()
     if args.check:
         for path in differing:
-            console.print(f"{path}: differs from the contracts; run `make contracts`")
+            click.echo(f"{path}: differs from the contracts; run `make contracts`")
         return 1 if differing else 0
     files = generated_files()
     for path in differing:
         (PROJECT_DIR / path).parent.mkdir(parents=True, exist_ok=True)
         (PROJECT_DIR / path).write_text(files[path])
-        console.print(f"wrote {path}")
+        click.echo(f"wrote {path}")
     return 0
 
 

@@ -55,7 +55,8 @@ FORMAT_NOTES = {
 }
 
 # The identity marker types, in the order of the staging models' marker columns (cdp_identity_marker_types() in
-# macros/staging/cdp_identity_markers.sql lists the same for SQL). A column that carries one says so (Column.identifier).
+# macros/staging/cdp_identity_markers.sql lists the same for SQL). A column that carries one says so
+# (Column.identifier).
 IDENTIFIER_TYPES = (
     "email",
     "phone",

@@ -144,6 +144,7 @@ def _load(con, plan: _Plan) -> LoadResult:
             original_file_name=earlier[1],
         )
     content = plan.content
+    assert content is not None, "the check pass reads every content the ledger does not hold"
     # Keeping the order costs a slow checkpoint after Parquet inserts; their numbers come from the file.
     con.execute(f"set preserve_insertion_order = {str(content.ordered).lower()}")
     con.execute("begin transaction")

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import yaml
 
-from .contracts import SOURCES_BY_NAME, Source
 from ..errors import UserError
+from .contracts import SOURCES_BY_NAME, Source
 
 
 class ColumnError(Exception):

@@ -12,8 +12,8 @@ from typing import Any
 import duckdb
 
 from ..errors import UserError
-from ..ingest.contracts import IDENTIFIER_TYPES
 from ..identifiers import identifier_candidates
+from ..ingest.contracts import IDENTIFIER_TYPES
 from ..warehouse import connect, plain_value
 from .customers import MARTS, Match, find_match, require_marts, table_exists
 
@@ -31,7 +31,9 @@ VALUE_COLUMNS = {
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict[str, Any]]:
     result = con.execute(sql, params)
     columns = [description[0] for description in result.description]
-    return [{column: plain_value(value) for column, value in zip(columns, row)} for row in result.fetchall()]
+    return [
+        {column: plain_value(value) for column, value in zip(columns, row, strict=True)} for row in result.fetchall()
+    ]
 
 
 def build_profile(
@@ -116,9 +118,11 @@ def build_profile(
 
     # What the customer is worth and how likely they are to stay (the value marts, when built)
     value: dict[str, Any] = {}
-    for table, columns in VALUE_COLUMNS.items():
+    for table, value_columns in VALUE_COLUMNS.items():
         if table_exists(con, MARTS, table):
-            found = _rows(con, f"select {', '.join(columns)} from {MARTS}.{table} where customer_id = ?", [customer_id])
+            found = _rows(
+                con, f"select {', '.join(value_columns)} from {MARTS}.{table} where customer_id = ?", [customer_id]
+            )
             value.update(found[0] if found else {})
 
     timeline = _rows(

@@ -27,9 +27,9 @@ import duckdb
 
 from ..config import META_SCHEMA, RAW_SCHEMA
 from ..errors import UserError
+from ..identifiers import normalize_email, normalize_identifier
 from ..lookup.customers import MARTS, find_match, require_marts
 from ..warehouse import connect, drop_temp_tables, quote_identifier, scalar, utc_now
-from ..identifiers import normalize_email, normalize_identifier
 from .suppression import (
     IDENTIFIER_COLUMNS,
     KEY_TABLE,
@@ -148,9 +148,9 @@ def _erase(con: duckdb.DuckDBPyConnection, person: Person) -> ErasureResult:
             *delivered,
         }
     )
-    for table, quoted, columns in _derived_text_columns(con):
-        condition = " or ".join(f"{quote_identifier(column)} in (select unnest(?::varchar[]))" for column in columns)
-        removed[table] = scalar(con, f"delete from {quoted} where {condition}", [plain_values] * len(columns)) or 0
+    for table, quoted, text_columns in _derived_text_columns(con):
+        condition = " or ".join(f"{quote_identifier(name)} in (select unnest(?::varchar[]))" for name in text_columns)
+        removed[table] = scalar(con, f"delete from {quoted} where {condition}", [plain_values] * len(text_columns)) or 0
     removed = {table: count for table, count in sorted(removed.items()) if count}
     con.execute(
         f"""insert into {ERASURE_LOG_TABLE} (erasure_id, erased_at, matched_by, identifier_hashes,
@@ -189,8 +189,9 @@ def _delivered_spellings(
     for column in columns:
         if column.identifier_type.startswith("record.") or column.country_column:
             continue  # record keys are erased as they are; phones are matched in their E.164 form
+        name = quote_identifier(column.column)
         for (value,) in con.execute(
-            f"select distinct {quote_identifier(column.column)} from {table} where ({condition}) and {quote_identifier(column.column)} is not null"
+            f"select distinct {name} from {table} where ({condition}) and {name} is not null"
         ).fetchall():
             if (column.identifier_type, normalize_identifier(column.identifier_type, value)) in identifiers:
                 spellings |= {value, value.strip(), value.strip().lower()}

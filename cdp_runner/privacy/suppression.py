@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import duckdb
 
 from ..config import META_SCHEMA
+from ..identifiers import clean_string, identifier_candidates, normalize_identifier
 from ..ingest.contracts import SHARED_IDENTIFIER_TYPES, SOURCES, Source
 from ..warehouse import quote_identifier, scalar, utc_now
-from ..identifiers import clean_string, identifier_candidates, normalize_identifier
 
 SUPPRESSION_TABLE = f"{META_SCHEMA}.suppressed_identifiers"
 KEY_TABLE = f"{META_SCHEMA}.erasure_key"
@@ -131,9 +131,8 @@ def matching_predicate(
                 if _hashes_to(key, hashes, column.identifier_type, normalize_identifier("phone", value, row_country))
             ]
         else:
-            rows = con.execute(
-                f"select distinct {quote_identifier(column.column)} from {relation} where {quote_identifier(column.column)} is not null"
-            ).fetchall()
+            name = quote_identifier(column.column)
+            rows = con.execute(f"select distinct {name} from {relation} where {name} is not null").fetchall()
             matched = [
                 value
                 for (value,) in rows

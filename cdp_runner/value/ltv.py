@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 import numpy as np
 from scipy import linalg, optimize, special
@@ -284,7 +284,7 @@ class _BgnbdData:
         self.WT_x = np.bincount(self.Ti, weights=w * x, minlength=len(self.uT))  # sum of w x per T
         self.total = float(w.sum())
 
-    def value_and_gradient(self, r, alpha, a, b, gradient=True):
+    def value_and_gradient(self, r, alpha, a, b, *, gradient=True):
         ux, Wx = self.ux, self.Wx
         gl, dg = special.gammaln, special.digamma
         head = gl(r + ux) - gl(r) + r * math.log(alpha) + gl(a + b) + gl(b + ux) - gl(b) - gl(a + b + ux)
@@ -364,7 +364,6 @@ def fit_bgnbd(
         )
 
     if n_customers < min_customers or n_repeat < min_repeat_customers:
-        reason = f"too few customers to fit: {n_customers} customers (need {min_customers}), {n_repeat} repeat buyers (need {min_repeat_customers})"
         return finish(
             params={},
             std_errors={},
@@ -373,7 +372,10 @@ def fit_bgnbd(
             iterations=0,
             message="not fitted",
             fallback=True,
-            fallback_reason=reason,
+            fallback_reason=(
+                f"too few customers to fit: {n_customers} customers (need {min_customers}), "
+                f"{n_repeat} repeat buyers (need {min_repeat_customers})"
+            ),
         )
 
     data = _BgnbdData(gx, gtx, gT, gw)
@@ -394,7 +396,7 @@ def fit_bgnbd(
     values = np.exp(theta)
     ll_total = float(data.value_and_gradient(*values, gradient=False)[0])
     converged, reason = _judge(ok, theta, ll_total, float(np.max(np.abs(objective(theta)[1]))), message)
-    params = dict(zip(BGNBD_PARAMS, map(float, values)))
+    params = dict(zip(BGNBD_PARAMS, map(float, values), strict=True))
     errors = _standard_errors(lambda v: data.value_and_gradient(*v)[1], values, BGNBD_PARAMS)
     return finish(
         params=params,
@@ -493,7 +495,7 @@ def _standard_errors(total_gradient, values, names) -> dict[str, float]:
         var = np.diag(linalg.inv(-hessian))
     except (linalg.LinAlgError, ValueError):
         return dict.fromkeys(names, float("nan"))
-    return dict(zip(names, map(float, values * np.sqrt(var))))
+    return dict(zip(names, map(float, values * np.sqrt(var)), strict=True))
 
 
 # ---------------------------------------------------------------------------------------------- BG/NBD predictions
@@ -508,7 +510,7 @@ def _bgnbd_tuple(params) -> tuple[float, float, float, float]:
         values = tuple(float(v) for v in params)
     if len(values) != 4 or not all(np.isfinite(v) and v > 0 for v in values):
         raise ValueError("BG/NBD parameters r, alpha, a, b must be positive and finite")
-    return values  # type: ignore[return-value]
+    return values
 
 
 def probability_alive(frequency, recency, T, params) -> np.ndarray:
@@ -744,7 +746,7 @@ class _GammaGammaData:
         self.wx = w * x
         self.total = float(w.sum())
 
-    def value_and_gradient(self, p, q, v, gradient=True):
+    def value_and_gradient(self, p, q, v, *, gradient=True):
         ux, Wx = self.ux, self.Wx
         gl, dg = special.gammaln, special.digamma
         pu = p * ux
@@ -816,10 +818,6 @@ def fit_gamma_gamma(
         )
 
     if n_customers < min_customers or n_used < min_repeat_customers:
-        reason = (
-            f"too few customers to fit: {n_customers} customers (need {min_customers}), "
-            f"{n_used} repeat buyers with monetary > 0 (need {min_repeat_customers})"
-        )
         return finish(
             params={},
             std_errors={},
@@ -828,7 +826,10 @@ def fit_gamma_gamma(
             iterations=0,
             message="not fitted",
             fallback=True,
-            fallback_reason=reason,
+            fallback_reason=(
+                f"too few customers to fit: {n_customers} customers (need {min_customers}), "
+                f"{n_used} repeat buyers with monetary > 0 (need {min_repeat_customers})"
+            ),
         )
     data = _GammaGammaData(x, m, w)
 
@@ -850,7 +851,7 @@ def fit_gamma_gamma(
     converged, reason = _judge(ok, theta, ll_total, float(np.max(np.abs(objective(theta)[1]))), message)
     if converged and values[1] <= 1:
         reason = f"q = {values[1]:.4g} <= 1: the Gamma-Gamma mean spend is undefined"
-    params = dict(zip(GAMMA_GAMMA_PARAMS, map(float, values)))
+    params = dict(zip(GAMMA_GAMMA_PARAMS, map(float, values), strict=True))
     errors = _standard_errors(lambda vals: data.value_and_gradient(*vals)[1], values, GAMMA_GAMMA_PARAMS)
     return finish(
         params=params,
@@ -873,7 +874,7 @@ def _gg_tuple(params) -> tuple[float, float, float]:
         values = tuple(float(v) for v in params)
     if len(values) != 3 or not all(np.isfinite(v) and v > 0 for v in values):
         raise ValueError("Gamma-Gamma parameters p, q, v must be positive and finite")
-    return values  # type: ignore[return-value]
+    return values
 
 
 def conditional_expected_order_value(frequency, monetary, params) -> np.ndarray:

@@ -11,6 +11,7 @@ import os
 import re
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -18,6 +19,9 @@ import pytest
 duckdb = pytest.importorskip("duckdb")
 scipy_sparse = pytest.importorskip("scipy.sparse")
 from scipy.sparse.csgraph import connected_components  # noqa: E402
+
+if TYPE_CHECKING:
+    from dbt.cli.main import dbtRunnerResult
 
 REPO = Path(__file__).resolve().parents[2]
 CHAIN_HOPS = 1000
@@ -74,9 +78,9 @@ def _reference(a: np.ndarray, b: np.ndarray) -> dict[int, int]:
     graph = scipy_sparse.csr_matrix((np.ones(a.size), (ia, ib)), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
     mins: dict[int, int] = {}
-    for lab, node in zip(labels.tolist(), nodes.tolist()):
+    for lab, node in zip(labels.tolist(), nodes.tolist(), strict=True):
         mins[lab] = min(mins.get(lab, node), node)
-    return {node: mins[lab] for lab, node in zip(labels.tolist(), nodes.tolist())}
+    return {node: mins[lab] for lab, node in zip(labels.tolist(), nodes.tolist(), strict=True)}
 
 
 # -------------------------------------------------------------------------------------------- scratch project
@@ -128,7 +132,7 @@ LEFTOVER_HOOK = (
 )
 
 
-def _dbt(root: Path, *args: str) -> tuple[object, list[str]]:
+def _dbt(root: Path, *args: str) -> tuple[dbtRunnerResult, list[str]]:
     from dbt.cli.main import dbtRunner
 
     lines: list[str] = []
@@ -202,6 +206,7 @@ def test_chain_of_1000_hops_is_one_component(built):
         for line in lines
         if "cc_chain_random converged" in line
         for m in [re.search(r"converged in (\d+) rounds", line)]
+        if m
     ]
     assert len(rounds) == 1 and 2 <= rounds[0] <= 20
 
@@ -250,6 +255,9 @@ def test_round_limit_fails_loudly(built):
     before = _read(root, "cc_chain_random")
     res, lines = _dbt(root, "run", "--select", "cc_chain_random", "--vars", "{identity_max_rounds: 2}")
     assert not res.success
+    from dbt.contracts.results import RunExecutionResult
+
+    assert isinstance(res.result, RunExecutionResult)
     messages = " ".join(str(r.message) for r in res.result.results)
     assert "did not converge within the round limit of 2 rounds" in messages
     assert "identity_max_rounds" in messages

@@ -16,10 +16,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from cdp_runner.cli import main
 from cdp_runner.activation.destinations import DESTINATIONS_FILE, load_destinations
 from cdp_runner.activation.marts_export import export_marts
 from cdp_runner.activation.segment_export import export_segment, sha256_email, sha256_phone
+from cdp_runner.cli import main
 
 SEGMENT = "loyal_buyers_email"
 

@@ -19,11 +19,11 @@ import pytest
 from click.testing import CliRunner
 
 from cdp_runner.cli import main
-from cdp_runner.ingest.contracts import SOURCES_BY_NAME
 from cdp_runner.identifiers import normalize_identifier
-from cdp_runner.privacy.suppression import IDENTIFIER_COLUMNS
+from cdp_runner.ingest.contracts import SOURCES_BY_NAME
 from cdp_runner.ingest.loader import load_path
 from cdp_runner.pipeline import build_warehouse
+from cdp_runner.privacy.suppression import IDENTIFIER_COLUMNS
 
 
 def _rows(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
@@ -107,7 +107,7 @@ def _traces(warehouse: Path, values: list[str]) -> dict[str, int]:
             # one scan per table, a count per column
             counts = ", ".join(f'count(*) filter (where regexp_matches("{name}", $pattern))' for name in names)
             row = con.execute(f'select {counts} from "{schema}"."{table}"', {"pattern": pattern}).fetchall()[0]
-            found.update((f"{schema}.{table}.{name}", count) for name, count in zip(names, row) if count)
+            found.update((f"{schema}.{table}.{name}", count) for name, count in zip(names, row, strict=True) if count)
     finally:
         con.close()
     return found
@@ -321,7 +321,7 @@ def test_a_new_file_with_other_spellings_and_unsplit_rows_is_filtered(scenario, 
     local, domain = email.split("@")
     respelled = f"{local.upper()}+Newsletter@{domain.upper()}"
     tickets = tmp_path / "support_tickets_new.csv"
-    header = "ticket_id,requester_email,requester_phone,requester_name,channel,category,status,satisfaction_score,created_at,solved_at"
+    header = ",".join(SOURCES_BY_NAME["support_tickets"].column_names)
     tickets.write_text(
         "\n".join(
             [

@@ -16,9 +16,9 @@ import pytest
 from scipy.special import hyp2f1
 
 from cdp_runner.generator import generate as gen
-from cdp_runner.ingest.contracts import SOURCES, SOURCES_BY_NAME, source_for_file
 from cdp_runner.generator.params import GeneratorParams
 from cdp_runner.generator.world import build_world
+from cdp_runner.ingest.contracts import SOURCES, SOURCES_BY_NAME, source_for_file
 
 END = date(2026, 6, 30)
 PERSON_SOURCES = [s for s in SOURCES if s.has_person]
@@ -284,7 +284,7 @@ def test_late_events_occurred_before_their_delivery(small):
     folder, _ = small
     late, _ = jsonl_records(folder / gen.LATE_WEB_EVENTS)
     on_time, _ = jsonl_records(folder / "web_events.jsonl")
-    first_on_time = {}
+    first_on_time: dict[str, int] = {}
     for position, event in enumerate(on_time):
         first_on_time.setdefault(event["event_id"], position)
     redelivered = [event for event in late if event["event_id"] in first_on_time]
@@ -373,7 +373,7 @@ def test_web_timestamps_carry_offsets_and_nothing_is_in_the_future(small):
 def test_sign_up_comes_before_any_signed_in_event(medium):
     folder, _ = medium
     events, _ = jsonl_records(folder / "web_events.jsonl")
-    first = {}
+    first: dict[str, datetime] = {}
     signups = {}
     for e in events:
         if e["user_id"] and e["occurred_at"] not in gen.BAD_DATES:
@@ -421,7 +421,7 @@ def test_purchases_follow_the_bg_nbd_process(medium):
 
     # The files hold those purchases: orders that were not cancelled and till sales.
     owner = {(r["source_name"], r["record_key"]): r["person_id"] for r in truth(folder)}
-    recorded = Counter()
+    recorded: Counter[str] = Counter()
     for name, keep in (
         ("shop_orders", lambda row, h: row[h.index("status")] != "cancelled"),
         ("pos_transactions", lambda row, h: row[h.index("transaction_type")] == "sale"),
@@ -445,7 +445,7 @@ def test_spend_follows_the_gamma_gamma_process(medium):
     true_means = np.array([p["mean_spend_gbp"] for p in persons if p["segment"] == "buyer"])
     assert abs(true_means.mean() / expected - 1) < 0.08
     header, rows = csv_records(folder / "shop_order_lines.csv")
-    baskets = defaultdict(float)
+    baskets: defaultdict[str, float] = defaultdict(float)
     for row in rows:  # the contract's plain decimals only: malformed amounts are skipped
         if len(row) == len(header) and row[3].isdigit() and re.fullmatch(r"\d+\.\d\d", row[4]):
             baskets[row[1]] += int(row[3]) * float(row[4])

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from test_identity import _build, _copy_project, _dbt
 
-from cdp_runner.generator.generate import generate
 from bench.holdback import hold_back
+from cdp_runner.generator.generate import generate
 from cdp_runner.ingest.loader import load_path
+from test_identity import _build, _copy_project, _dbt
 
 pytestmark = pytest.mark.slow
 

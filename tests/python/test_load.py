@@ -11,9 +11,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from cdp_runner.errors import UserError
 from cdp_runner.ingest import loader, reading
 from cdp_runner.ingest.contracts import SOURCES
-from cdp_runner.errors import UserError
 from cdp_runner.ingest.loader import load_path
 
 STORES_HEADER = "store_id,store_name,city,postcode,country,opened_on,closed_on"

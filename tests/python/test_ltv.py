@@ -12,20 +12,21 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pytest
 from scipy import integrate, special, stats
 
-from cdp_runner.value import ltv, ltv_io
 from bench.ltv_simulate import simulate_bgnbd, simulate_bgnbd_days, simulate_mean_spend, simulate_spend
+from cdp_runner.value import ltv, ltv_io
 
 duckdb = pytest.importorskip("duckdb")
 
-GEN = {"r": 0.8, "alpha": 60.0, "a": 0.8, "b": 3.0}  # cdp_runner.generator.params.PurchaseProcess
-ALT = {"r": 2.0, "alpha": 30.0, "a": 2.5, "b": 6.0}  # a > 1, faster buyers
-SPEND = {"p": 6.0, "q": 4.0, "v": 30.0}  # SpendProcess (v is the generator's gamma)
+GEN: dict[str, Any] = {"r": 0.8, "alpha": 60.0, "a": 0.8, "b": 3.0}  # cdp_runner.generator.params.PurchaseProcess
+ALT: dict[str, Any] = {"r": 2.0, "alpha": 30.0, "a": 2.5, "b": 6.0}  # a > 1, faster buyers
+SPEND: dict[str, Any] = {"p": 6.0, "q": 4.0, "v": 30.0}  # SpendProcess (v is the generator's gamma)
 
 
 def generator_ages(rng, n, history=1095):
@@ -43,7 +44,7 @@ def assert_recovered(fit, truth, relative):
 
 # --- summaries ----------------------------------------------------------------------------------------
 
-HAND = {  # customer, day, amount, is_purchase
+HAND: dict[str, Any] = {  # customer, day, amount, is_purchase
     "rows": [
         ("A", 0, 10.0, True),
         ("A", 0, 5.0, True),  # two orders on the first day
@@ -69,14 +70,14 @@ HAND = {  # customer, day, amount, is_purchase
 
 
 def test_summary_convention_by_hand():
-    customer, day, amount, purchase = zip(*HAND["rows"])
+    customer, day, amount, purchase = zip(*HAND["rows"], strict=True)
     s = ltv.summarise_purchases(
         np.array(customer), np.array(day), np.array(amount), HAND["reference_day"], np.array(purchase)
     )
     got = {
         c: (f, r, t, m, k)
         for c, f, r, t, m, k in zip(
-            s["customer"], s["frequency"], s["recency"], s["T"], s["monetary"], s["monetary_count"]
+            s["customer"], s["frequency"], s["recency"], s["T"], s["monetary"], s["monetary_count"], strict=True
         )
     }
     assert got == HAND["expected"]
@@ -110,7 +111,7 @@ def _transactions_relation(con, customer, day, amount, purchase):
 def test_summary_sql_matches_numpy_by_hand_and_at_random():
     con = duckdb.connect()
     base = np.datetime64("2026-01-01")
-    customer, day, amount, purchase = zip(*HAND["rows"])
+    customer, day, amount, purchase = zip(*HAND["rows"], strict=True)
     _transactions_relation(con, list(customer), [base + d for d in day], list(amount), list(purchase))
     ref = base + HAND["reference_day"]
     rows = con.sql(ltv_io.summary_sql("tx", ref.item(), is_purchase="is_purchase")).fetchall()
@@ -118,13 +119,13 @@ def test_summary_sql_matches_numpy_by_hand_and_at_random():
 
     rng = np.random.default_rng(4)
     n = 4000
-    customer = rng.integers(0, 600, n)
-    day = rng.integers(0, 400, n)
-    amount = np.round(rng.normal(30, 40, n), 2)  # about a quarter negative
-    purchase = rng.random(n) < 0.85
-    _transactions_relation(con, customer.tolist(), [base + int(d) for d in day], amount.tolist(), purchase.tolist())
+    customers = rng.integers(0, 600, n)
+    days = rng.integers(0, 400, n)
+    amounts = np.round(rng.normal(30, 40, n), 2)  # about a quarter negative
+    purchases = rng.random(n) < 0.85
+    _transactions_relation(con, customers.tolist(), [base + int(d) for d in days], amounts.tolist(), purchases.tolist())
     sql = con.sql(ltv_io.summary_sql("tx", date(2026, 12, 1), is_purchase="is_purchase")).fetchall()
-    s = ltv.summarise_purchases(customer, day, amount, (np.datetime64("2026-12-01") - base).astype(int), purchase)
+    s = ltv.summarise_purchases(customers, days, amounts, (np.datetime64("2026-12-01") - base).astype(int), purchases)
     assert len(sql) == len(s["customer"]) > 500
     by_id = {r[0]: r[1:] for r in sql}
     for i, c in enumerate(s["customer"]):
@@ -153,7 +154,7 @@ def test_log_likelihood_matches_integrating_the_individual_model():
     r, alpha, a, b = 0.8, 60.0, 0.8, 3.0
     for x, tx, T in [(0, 0.0, 200.0), (3, 120.0, 300.0)]:
 
-        def integrand(v, u):  # lam = v^(1/r), p = u^(1/a) remove the prior singularities at 0
+        def integrand(v, u, x=x, tx=tx, T=T):  # lam = v^(1/r), p = u^(1/a) remove the prior singularities at 0
             lam, p = v ** (1 / r), u ** (1 / a)
             individual = (1 - p) ** x * lam**x * math.exp(-lam * T)
             if x > 0:
@@ -193,7 +194,7 @@ def test_group_rows_integer_and_float_paths_agree():
     (fa, fb), finverse, fcounts = ltv.group_rows(cols[0] + 0.5, cols[1])  # not integers: lexsort path
     assert np.array_equal(a + 0.5, fa) and np.array_equal(b, fb) and np.array_equal(counts, fcounts)
     assert np.array_equal(a[inverse], cols[0]) and np.array_equal(fb[finverse], cols[1])
-    assert counts.sum() == 500 and len(a) == len(set(zip(cols[0], cols[1])))
+    assert counts.sum() == 500 and len(a) == len(set(zip(cols[0], cols[1], strict=True)))
 
 
 # --- BG/NBD fit -----------------------------------------------------------------------------------------------
@@ -368,7 +369,10 @@ def _reference_alive_expectation(r, alpha, a, b, x, T, t):
 )
 def test_hard_cases_of_the_hypergeometric_formula(case):
     r, alpha, a, b, x, T, t = case
-    params, tx = dict(r=r, alpha=alpha, a=a, b=b), (T if x else 0.0)  # repeat buyers bought on the reference day
+    params, tx = (
+        {"r": r, "alpha": alpha, "a": a, "b": b},
+        (T if x else 0.0),
+    )  # repeat buyers bought on the reference day
     expected = _reference_alive_expectation(r, alpha, a, b, x, T, t)
     value, quad = ltv.expected_purchases(t, [x], [tx], [T], params, return_method=True)
     alive = ltv.probability_alive([x], [tx], [T], params)[0]
@@ -399,7 +403,7 @@ def test_gamma_gamma_likelihood_and_mean_by_integration():
     p, q, v = SPEND.values()
     for x, m in [(1, 35.0), (4, 80.0), (12, 20.0)]:
 
-        def density(nu):  # mean of x Gamma(p, nu) values is Gamma(p x, rate x nu)
+        def density(nu, x=x, m=m):  # mean of x Gamma(p, nu) values is Gamma(p x, rate x nu)
             return stats.gamma.pdf(m, p * x, scale=1 / (x * nu)) * stats.gamma.pdf(nu, q, scale=1 / v)
 
         f = integrate.quad(density, 0, np.inf, epsabs=0, epsrel=1e-11)[0]
@@ -462,7 +466,7 @@ def test_tiny_data_are_not_fitted_and_use_the_heuristic():
     m = np.array([0.0, 30.0, 50.0, 0.0, -10.0])
     fit, spend = ltv.fit_bgnbd(x, tx, T), ltv.fit_gamma_gamma(x, m)
     for f in (fit, spend):
-        assert f.fallback and not f.converged and "too few customers" in f.fallback_reason and f.params == {}
+        assert f.fallback and not f.converged and "too few customers" in (f.fallback_reason or "") and f.params == {}
     pooled = 6 / 400
     assert fit.fallback_params["pooled_repeat_rate_per_day"] == pytest.approx(pooled)
     assert spend.fallback_params["population_mean_monetary"] == pytest.approx(40.0)
@@ -485,7 +489,7 @@ def test_tiny_data_are_not_fitted_and_use_the_heuristic():
 def test_few_repeat_buyers_are_not_fitted():
     x = np.r_[np.ones(4), np.zeros(96)]
     fit = ltv.fit_bgnbd(x, x * 10, np.full(100, 200.0))
-    assert fit.fallback and "4 repeat buyers (need 5)" in fit.fallback_reason
+    assert fit.fallback and "4 repeat buyers (need 5)" in (fit.fallback_reason or "")
     assert not ltv.fit_bgnbd(x, x * 10, np.full(100, 200.0), min_repeat_customers=4).fallback
 
 
@@ -494,7 +498,7 @@ def test_non_convergence_is_flagged():
     T = generator_ages(rng, 2000)
     x, tx = simulate_bgnbd(rng, T, **GEN)
     fit = ltv.fit_bgnbd(x, tx, T, max_iterations=1)
-    assert fit.fallback and not fit.converged and "did not converge" in fit.fallback_reason and fit.params
+    assert fit.fallback and not fit.converged and "did not converge" in (fit.fallback_reason or "") and fit.params
     pred = ltv.predict(fit, ltv.fit_gamma_gamma(x, np.zeros(len(x))), x, tx, T, np.zeros(len(x)))
     assert set(pred.purchases_method) == {ltv.HEURISTIC} and set(pred.spend_method) == {ltv.NO_SPEND_DATA}
     assert np.isnan(pred.clv).all()
@@ -502,7 +506,7 @@ def test_non_convergence_is_flagged():
 
 def test_degenerate_spend_is_flagged():
     fit = ltv.fit_gamma_gamma(np.ones(200), np.full(200, 50.0))  # no spread: p and q run off to infinity
-    assert fit.fallback and not fit.converged and "bound" in fit.fallback_reason
+    assert fit.fallback and not fit.converged and "bound" in (fit.fallback_reason or "")
 
 
 def test_q_at_most_one_falls_back():
@@ -510,7 +514,7 @@ def test_q_at_most_one_falls_back():
     x = rng.integers(1, 6, 5000)
     m, _ = simulate_mean_spend(rng, x, 6.0, 0.7, 30.0)  # heavy tail: mean spend has no expectation
     fit = ltv.fit_gamma_gamma(x, m)
-    assert fit.converged and fit.fallback and "<= 1" in fit.fallback_reason
+    assert fit.converged and fit.fallback and "<= 1" in (fit.fallback_reason or "")
     assert fit.params["q"] == pytest.approx(0.7, rel=0.1)
     with pytest.raises(ValueError):
         ltv.conditional_expected_order_value(x, m, fit.params)
@@ -678,7 +682,7 @@ def test_predictions_from_the_stored_parameter_table_need_no_refit():
     )
     tiny_params = ltv_io.fit_params_table(tiny)
     fallback, no_spend, _ = ltv_io.fits_from_params(tiny_params)
-    assert fallback.fallback and "too few" in fallback.fallback_reason and no_spend.fallback
+    assert fallback.fallback and "too few" in (fallback.fallback_reason or "") and no_spend.fallback
     predicted = ltv_io.predict_from_params(tiny, tiny_params)
     assert predicted.column("purchases_method").to_pylist() == ["heuristic", "heuristic"]
     assert predicted.column("spend_method").to_pylist() == ["none", "none"]

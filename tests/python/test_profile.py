@@ -11,15 +11,14 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from click.testing import CliRunner
 
+from cdp_runner import identifiers
 from cdp_runner.cli import main
 from cdp_runner.config import PROJECT_DIR, dbt_environment
 from cdp_runner.ingest.contracts import IDENTIFIER_TYPES
 from cdp_runner.lookup import profile
 from cdp_runner.lookup.customers import find_customer
-from cdp_runner import identifiers
 
 CASES_DIR = PROJECT_DIR / "seeds" / "test_cases"
 
@@ -137,7 +136,9 @@ def test_python_and_sql_normalisation_agree(tmp_path):
     inputs += [(None, None)]
     sql_rows = _sql_normalisation(inputs, tmp_path)
     assert len(sql_rows) == len(inputs)
-    for (text, country), (case_id, address, canonical, e164, e164_default, loyalty_card) in zip(inputs, sql_rows):
+    for (text, country), (case_id, address, canonical, e164, e164_default, loyalty_card) in zip(
+        inputs, sql_rows, strict=True
+    ):
         python = (
             identifiers.normalize_email(text),
             identifiers.canonical_email(text),

@@ -219,7 +219,8 @@ def test_past_as_of_date_ignores_later_activity(built_warehouse, tmp_path):
     full, then = (
         _scalar(
             warehouse,
-            "select max(basket_count) from marts.product_affinity where association_type = 'co_purchase' and channel = 'all'",
+            "select max(basket_count) from marts.product_affinity "
+            "where association_type = 'co_purchase' and channel = 'all'",
         )
         for warehouse in (built_warehouse.warehouse, as_of_past)
     )

@@ -10,10 +10,10 @@ import shutil
 import duckdb
 import pytest
 
+from cdp_runner.activation.segments import CATALOGUE_MODEL, get_segment, load_segments
 from cdp_runner.dbt import run_dbt
 from cdp_runner.errors import UserError
 from cdp_runner.manifest import project_models
-from cdp_runner.activation.segments import CATALOGUE_MODEL, get_segment, load_segments
 
 
 def _rows(warehouse, sql, params=None):
@@ -95,7 +95,7 @@ def test_invalid_conditions_fail_the_build_naming_each_segment_and_condition(tmp
         )
     message = str(raised.value)
     assert f"{len(BAD_CONDITIONS)} wrong segment condition(s)" in message
-    for segment, (condition, reason) in zip(broken, BAD_CONDITIONS):
+    for segment, (condition, reason) in zip(broken, BAD_CONDITIONS, strict=True):
         assert f"segment '{segment['name']}', condition {json.dumps(condition)}: " in message, condition
         problem = message.split(f"segment '{segment['name']}', condition ", 1)[1].split("; segment '", 1)[0]
         assert reason in problem, (reason, problem)
@@ -157,7 +157,8 @@ def test_snapshot_records_exits_and_entries_when_the_data_changes(built_warehous
     since = dict(
         _rows(
             warehouse,
-            "select customer_id, member_since_at from marts.segment_membership where segment_name = 'loyal_buyers_email'",
+            "select customer_id, member_since_at from marts.segment_membership "
+            "where segment_name = 'loyal_buyers_email'",
         )
     )
     stayer = sorted(before - {leaver})[0]

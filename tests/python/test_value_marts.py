@@ -20,8 +20,8 @@ import duckdb
 import numpy as np
 import pytest
 
-from cdp_runner.value import ltv, ltv_io
 from cdp_runner.dbt import run_dbt
+from cdp_runner.value import ltv, ltv_io
 
 PAST = "2025-12-31"
 
@@ -45,7 +45,8 @@ def test_value_marts_have_one_row_per_customer_and_a_converged_fit(built_warehou
             )
         fits = con.execute("""select model_name, bool_and(is_converged), bool_or(is_fallback), max(time_unit),
                                      max(customer_count), count(distinct as_of_date)
-                              from marts.ltv_model_params where model_name <> 'prediction' group by 1 order by 1""").fetchall()
+                              from marts.ltv_model_params where model_name <> 'prediction'
+                              group by 1 order by 1""").fetchall()
         assert [f[0] for f in fits] == ["bgnbd", "gamma_gamma"]
         assert all(f[1] and not f[2] and f[3] == "days" and f[4] > 500 and f[5] == 1 for f in fits), fits
         # the default reference date is the latest shop order or till receipt, not the latest web event
@@ -99,7 +100,9 @@ def test_customer_ltv_predictions_match_the_formulas(built_warehouse):
         steps = np.minimum(np.arange(1, math.ceil(horizon / ltv.MONTH_DAYS) + 1) * ltv.MONTH_DAYS, horizon)
         cumulative = ltv.expected_purchases(steps, [x] * len(steps), [tx] * len(steps), [T] * len(steps), bg)
         increments = np.diff(np.r_[0.0, cumulative])
-        hand_clv = value * float(sum(inc * (1 + rate) ** (-t / 365.25) for inc, t in zip(increments, steps)))
+        hand_clv = value * float(
+            sum(inc * (1 + rate) ** (-t / 365.25) for inc, t in zip(increments, steps, strict=True))
+        )
         assert clv == pytest.approx(hand_clv, rel=1e-6)
 
 
@@ -129,9 +132,9 @@ def test_a_past_as_of_date_uses_nothing_after_it(built_warehouse, tmp_path):
     _build_value(warehouse, PAST)
     before = _snapshot(warehouse)
     with duckdb.connect(str(warehouse)) as con:
-        assert con.execute(f"select max(as_of_date) from marts.customer_ltv").fetchall()[0][0].isoformat() == PAST
+        assert con.execute("select max(as_of_date) from marts.customer_ltv").fetchall()[0][0].isoformat() == PAST
         assert (
-            con.execute(f"select max(last_purchase_date) from marts.customer_rfm").fetchall()[0][0].isoformat() <= PAST
+            con.execute("select max(last_purchase_date) from marts.customer_rfm").fetchall()[0][0].isoformat() <= PAST
         )
         later = con.execute(f"""
             select (select count(*) from staging.stg_shop__orders where cast(ordered_at as date) > date '{PAST}')
