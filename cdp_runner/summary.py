@@ -14,7 +14,7 @@ class WarehouseSummary:
     sources_loaded: int
     files_loaded: int
     rows_read: int
-    # (source, raw rows, staged, quarantined, duplicates, reconciled) per source
+    # (source, raw rows, staged, quarantined, duplicate rows, reconciled) per source
     reconciliation: list[tuple[str, int, int, int, int, bool]]
     top_quarantine_reasons: list[tuple[str, str, int]]  # (source, reason, rows)
     identifiers_by_status: dict[str, int]

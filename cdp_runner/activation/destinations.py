@@ -82,9 +82,9 @@ def _destination(name: str, settings: object, path: Path) -> Destination:
         raise UserError(f"{where}: at least one identifier (customer_id, email or phone) is required")
     columns += [_column(item, where) for item in settings.get("columns") or []]
     names = [column.name for column in columns]
-    duplicates = sorted({output for output in names if names.count(output) > 1})
-    if duplicates:
-        raise UserError(f"{where}: output column name(s) used twice: {', '.join(duplicates)}")
+    used_twice = sorted({output for output in names if names.count(output) > 1})
+    if used_twice:
+        raise UserError(f"{where}: output column name(s) used twice: {', '.join(used_twice)}")
     return Destination(
         name=name,
         description=str(settings.get("description") or "").strip(),
