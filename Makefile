@@ -12,7 +12,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 DEMO_CUSTOMERS ?= 5000
 BENCH_CUSTOMERS ?= 1000000
 
-.PHONY: setup demo test pytest lint lint-delta bench clean
+.PHONY: setup demo test pytest lint lint-python lint-delta bench contracts clean
 
 setup: $(STAMP)
 
@@ -24,10 +24,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/cdp demo --customers $(DEMO_CUSTOMERS)
 
-# pytest and lint side by side (output kept apart): both are CPU-bound, but the suite's last test files leave a core
-# idle that the linter fills.
+# pytest and the linters side by side (output kept apart): all are CPU-bound, but the suite's last test files leave a
+# core idle that sqlfluff fills; the Python checks (under a minute) go first, beside the suite's start.
 test: $(STAMP)
-	$(MAKE) --no-print-directory -j2 --output-sync=target pytest lint
+	$(MAKE) --no-print-directory -j2 --output-sync=target lint-python pytest lint
 
 # Two workers, one test file each (module fixtures build their warehouse once): most of the suite waits on dbt's
 # single-threaded parsing and compiling, so two processes use both cores.
@@ -38,6 +38,13 @@ lint: $(STAMP)
 	mkdir -p .build
 	CDP_WAREHOUSE=$(CURDIR)/.build/lint.duckdb $(BIN)/sqlfluff lint $(wildcard models tests/data analyses snapshots) --processes 2
 
+# The Python of cdp_runner, bench and tests/python: ruff's linter and formatter, and mypy (pyproject.toml configures
+# all three).
+lint-python: $(STAMP)
+	$(BIN)/ruff check cdp_runner bench tests/python
+	$(BIN)/ruff format --check cdp_runner bench tests/python
+	$(BIN)/mypy
+
 # The identity models' delta form (.ci/sqlfluff-identity-delta.cfg): rendered only over a previous build, which the
 # lint warehouse never has. Not part of `make test`, which must stay under 10 minutes on 2 cores.
 lint-delta: $(STAMP)
@@ -45,8 +52,13 @@ lint-delta: $(STAMP)
 	CDP_WAREHOUSE=$(CURDIR)/.build/lint.duckdb $(BIN)/sqlfluff lint --config .ci/sqlfluff-identity-delta.cfg \
 		models/intermediate/identity models/marts/identity --processes 2
 
+# After changing cdp_runner/ingest/contracts.py: rewrites the staging sources' yml, the staged-source registry macro
+# and docs/sources.md (tests/python/test_contracts.py fails while they differ).
+contracts: $(STAMP)
+	$(BIN)/python -m cdp_runner.ingest.contract_files --write
+
 bench: $(STAMP)
-	$(BIN)/python -m cdp_runner.bench --customers $(BENCH_CUSTOMERS)
+	$(BIN)/python -m bench --customers $(BENCH_CUSTOMERS)
 
 clean:
-	rm -rf $(VENV) target logs .build warehouse demo_data exports
+	rm -rf $(VENV) target logs .build warehouse demo_data exports .mypy_cache .ruff_cache

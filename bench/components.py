@@ -34,6 +34,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -133,8 +134,10 @@ def copy_real_links(source: Path, path: Path) -> None:
     path.unlink(missing_ok=True)
     with duckdb.connect(str(path)) as con:
         con.execute(f"attach '{source}' as built (read_only)")
-        con.execute("create table edges as select strong_identifier_id as node_a, weak_identifier_id as node_b "
-                    "from built.intermediate.int_identity_graph_edges")
+        con.execute(
+            "create table edges as select strong_identifier_id as node_a, weak_identifier_id as node_b "
+            "from built.intermediate.int_identity_graph_edges"
+        )
         con.execute("detach built")
 
 
@@ -146,7 +149,8 @@ def write_project(project_dir: Path, warehouse: Path, macros_dir: Path = REPO / 
     if link.is_symlink() or link.exists():
         link.unlink()
     link.symlink_to(macros_dir.resolve(), target_is_directory=True)
-    (project_dir / "dbt_project.yml").write_text(textwrap.dedent(f"""\
+    (project_dir / "dbt_project.yml").write_text(
+        textwrap.dedent(f"""\
         name: cdp
         version: "0.1.0"
         config-version: 2
@@ -157,8 +161,10 @@ def write_project(project_dir: Path, warehouse: Path, macros_dir: Path = REPO / 
           send_anonymous_usage_stats: false
         vars:
           identity_max_rounds: {max_rounds}
-        """))
-    (project_dir / "profiles.yml").write_text(textwrap.dedent(f"""\
+        """)
+    )
+    (project_dir / "profiles.yml").write_text(
+        textwrap.dedent(f"""\
         cc_bench:
           target: duckdb
           outputs:
@@ -166,25 +172,31 @@ def write_project(project_dir: Path, warehouse: Path, macros_dir: Path = REPO / 
               type: duckdb
               path: "{warehouse}"
               threads: 2
-        """))
-    (project_dir / "models" / "sources.yml").write_text(textwrap.dedent("""\
+        """)
+    )
+    (project_dir / "models" / "sources.yml").write_text(
+        textwrap.dedent("""\
         version: 2
         sources:
           - name: graph
             schema: main
             tables:
               - name: edges
-        """))
+        """)
+    )
     (project_dir / "models" / "int_identity_edges.sql").write_text(
-        "{{ config(materialized='view') }}\nselect node_a, node_b from {{ source('graph', 'edges') }}\n")
+        "{{ config(materialized='view') }}\nselect node_a, node_b from {{ source('graph', 'edges') }}\n"
+    )
     (project_dir / "models" / f"{MODEL}.sql").write_text(
         "{{ config(materialized='connected_components', node_a='node_a', node_b='node_b') }}\n"
-        "select node_a, node_b from {{ ref('int_identity_edges') }}\n")
+        "select node_a, node_b from {{ ref('int_identity_edges') }}\n"
+    )
 
 
 def run_dbt(project_dir: Path, args: list[str]) -> dict:
     """Runs dbt in-process; returns execution seconds of the components model, rounds, and the log lines."""
     from dbt.cli.main import dbtRunner
+    from dbt.contracts.results import RunExecutionResult
 
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     lines: list[str] = []
@@ -202,11 +214,27 @@ def run_dbt(project_dir: Path, args: list[str]) -> dict:
                 cpu[event.info.name] = usage.ru_utime + usage.ru_stime
 
     res = dbtRunner(callbacks=[grab]).invoke(
-        args + ["--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
-                "--target-path", str(project_dir / "target"), "--log-path", str(project_dir / "logs")])
-    out = {"success": res.success, "exception": res.exception, "lines": lines, "seconds": None, "rounds": None,
-           "cpu": cpu["NodeFinished"] - cpu["NodeStart"] if len(cpu) == 2 else float("nan")}
-    if res.result is not None:
+        args
+        + [
+            "--project-dir",
+            str(project_dir),
+            "--profiles-dir",
+            str(project_dir),
+            "--target-path",
+            str(project_dir / "target"),
+            "--log-path",
+            str(project_dir / "logs"),
+        ]
+    )
+    out: dict[str, Any] = {
+        "success": res.success,
+        "exception": res.exception,
+        "lines": lines,
+        "seconds": None,
+        "rounds": None,
+        "cpu": cpu["NodeFinished"] - cpu["NodeStart"] if len(cpu) == 2 else float("nan"),
+    }
+    if isinstance(res.result, RunExecutionResult):
         for r in res.result.results:
             if r.node.name == MODEL:
                 out["seconds"] = r.execution_time
@@ -244,7 +272,7 @@ def run_scipy(warehouse: Path) -> dict:
     inverse = np.empty(both.size, dtype=np.int64)
     inverse[order] = np.cumsum(first) - 1
     ia = inverse[: a.size]
-    ib = inverse[a.size:]
+    ib = inverse[a.size :]
     del both, order, ordered, first
     t["relabel"] = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -262,7 +290,14 @@ def run_scipy(warehouse: Path) -> dict:
     first[1:] = labels[order[1:]] != labels[order[:-1]]
     mins = np.empty(n_comp, dtype=np.int64)
     mins[labels[order[first]]] = nodes[order[first]]
-    return {"times": t, "cpu": cpu, "nodes": nodes, "component_id": mins[labels], "n_components": n_comp, "n_edges_rows": a.size}
+    return {
+        "times": t,
+        "cpu": cpu,
+        "nodes": nodes,
+        "component_id": mins[labels],
+        "n_components": n_comp,
+        "n_edges_rows": a.size,
+    }
 
 
 def read_sql_result(warehouse: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -298,16 +333,30 @@ def main(argv: list[str] | None = None) -> int:
     scale.add_argument("--customers", type=int, default=None, help="customers (default 1,000,000)")
     scale.add_argument("--nodes", type=int, default=None, help="approximate node count (6.8 nodes a customer)")
     ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--giant-share", type=float, default=0.04,
-                    help="share of customers joined into one giant component (0 for none)")
+    ap.add_argument(
+        "--giant-share",
+        type=float,
+        default=0.04,
+        help="share of customers joined into one giant component (0 for none)",
+    )
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/cdp_components_bench"))
     ap.add_argument("--repeat", type=int, default=1, help="runs of each side, alternating; the fastest counts")
     ap.add_argument("--reuse-graph", action="store_true", help="keep an existing graph file of the same scale")
-    ap.add_argument("--edges-from", type=Path, default=None, metavar="WAREHOUSE",
-                    help="cluster the real identity links of a built warehouse (intermediate.int_identity_graph_edges) "
-                         "instead of a synthetic graph")
-    ap.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS",
-                    help="before each run, wait up to SECONDS for the 1-minute load average to fall below 0.7")
+    ap.add_argument(
+        "--edges-from",
+        type=Path,
+        default=None,
+        metavar="WAREHOUSE",
+        help="cluster the real identity links of a built warehouse (intermediate.int_identity_graph_edges) "
+        "instead of a synthetic graph",
+    )
+    ap.add_argument(
+        "--wait-idle",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="before each run, wait up to SECONDS for the 1-minute load average to fall below 0.7",
+    )
     args = ap.parse_args(argv)
     customers = args.customers or (round(args.nodes / 6.8) if args.nodes else 1_000_000)
 
@@ -345,11 +394,15 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         if sql_best is None or sql_run["seconds"] < sql_best["seconds"]:
             sql_best = sql_run
-        print(f"run {i + 1}: scipy components {sp_run['times']['components']:.2f} s "
-              f"(end to end {sp_total:.2f} s), dbt model {sql_run['seconds']:.2f} s, {sql_run['rounds']} rounds; "
-              f"CPU s: scipy {sp_run['cpu']:.2f}, dbt {sql_run['cpu']:.2f}; "
-              f"load {os.getloadavg()[0]:.1f}", flush=True)
+        print(
+            f"run {i + 1}: scipy components {sp_run['times']['components']:.2f} s "
+            f"(end to end {sp_total:.2f} s), dbt model {sql_run['seconds']:.2f} s, {sql_run['rounds']} rounds; "
+            f"CPU s: scipy {sp_run['cpu']:.2f}, dbt {sql_run['cpu']:.2f}; "
+            f"load {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
 
+    assert sp_best is not None and sql_best is not None, "--repeat is at least 1"
     sql_nodes, sql_comp = read_sql_result(warehouse)
     ok, why = same_partition(sp_best["nodes"], sp_best["component_id"], sql_nodes, sql_comp)
 
@@ -359,19 +412,28 @@ def main(argv: list[str] | None = None) -> int:
     import duckdb
 
     with duckdb.connect(str(warehouse)) as con:
-        n_edges = con.execute("select count(*) from (select distinct least(node_a, node_b), greatest(node_a, node_b) "
-                              "from edges where node_a <> node_b) as d").fetchone()[0]
-        biggest = con.execute(f"select max(n) from (select count(*) as n from main.{MODEL} "
-                              "group by component_id) as c").fetchone()[0]
+        n_edges = con.execute(
+            "select count(*) from (select distinct least(node_a, node_b), greatest(node_a, node_b) "
+            "from edges where node_a <> node_b) as d"
+        ).fetchall()[0][0]
+        biggest = con.execute(
+            f"select max(n) from (select count(*) as n from main.{MODEL} group by component_id) as c"
+        ).fetchall()[0][0]
     print()
     origin = f"the identity links of {args.edges_from}" if args.edges_from else f"{customers:,} customers"
-    print(f"graph: {origin}, {sp_best['nodes'].size:,} nodes, {n_edges:,} distinct undirected edges "
-          f"({sp_best['n_edges_rows']:,} rows), {sp_best['n_components']:,} components, largest {biggest:,} nodes")
-    print(f"scipy: load {t['load']:.2f} s, relabel ids {t['relabel']:.2f} s, csr build {t['csr']:.2f} s, "
-          f"connected_components {t['components']:.2f} s (end to end {sp_best['best_total']:.2f} s)")
+    print(
+        f"graph: {origin}, {sp_best['nodes'].size:,} nodes, {n_edges:,} distinct undirected edges "
+        f"({sp_best['n_edges_rows']:,} rows), {sp_best['n_components']:,} components, largest {biggest:,} nodes"
+    )
+    print(
+        f"scipy: load {t['load']:.2f} s, relabel ids {t['relabel']:.2f} s, csr build {t['csr']:.2f} s, "
+        f"connected_components {t['components']:.2f} s (end to end {sp_best['best_total']:.2f} s)"
+    )
     print(f"dbt connected_components model: {sql_s:.2f} s, {sql_best['rounds']} rounds")
-    print(f"CPU seconds (less sensitive to other load): scipy connected_components {sp_best['cpu']:.2f}, "
-          f"dbt model {sql_best['cpu']:.2f} (both DuckDB threads), ratio {sql_best['cpu'] / sp_best['cpu']:.2f}x")
+    print(
+        f"CPU seconds (less sensitive to other load): scipy connected_components {sp_best['cpu']:.2f}, "
+        f"dbt model {sql_best['cpu']:.2f} (both DuckDB threads), ratio {sql_best['cpu'] / sp_best['cpu']:.2f}x"
+    )
     for line in sql_best["lines"]:
         print("  log:", line)
     print(f"ratio dbt / scipy connected_components call: {sql_s / t['components']:.2f}x")

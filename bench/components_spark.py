@@ -66,7 +66,8 @@ def write_project(root: Path, g: dict[str, list[tuple[int, int]]]) -> None:
     (root / "seeds").mkdir()
     (root / "macros").symlink_to(REPO / "macros", target_is_directory=True)
     state = root / "state"
-    (root / "dbt_project.yml").write_text(textwrap.dedent("""\
+    (root / "dbt_project.yml").write_text(
+        textwrap.dedent("""\
         name: cdp
         version: "0.1.0"
         config-version: 2
@@ -83,8 +84,10 @@ def write_project(root: Path, g: dict[str, list[tuple[int, int]]]) -> None:
           cdp:
             +file_format: parquet
             +column_types: {graph: string, src_a: bigint, src_b: bigint}
-        """))
-    (root / "profiles.yml").write_text(textwrap.dedent(f"""\
+        """)
+    )
+    (root / "profiles.yml").write_text(
+        textwrap.dedent(f"""\
         cc_spark:
           target: spark
           outputs:
@@ -95,11 +98,12 @@ def write_project(root: Path, g: dict[str, list[tuple[int, int]]]) -> None:
               schema: cc
               server_side_parameters:
                 spark.master: "local[2]"
-                spark.sql.warehouse.dir: "{state / 'warehouse'}"
-                spark.driver.extraJavaOptions: "-Dderby.system.home={state / 'derby'}"
+                spark.sql.warehouse.dir: "{state / "warehouse"}"
+                spark.driver.extraJavaOptions: "-Dderby.system.home={state / "derby"}"
                 spark.sql.shuffle.partitions: "4"
                 spark.ui.enabled: "false"
-        """))
+        """)
+    )
     with open(root / "seeds" / "graph_edges.csv", "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["graph", "src_a", "src_b"])
@@ -108,10 +112,12 @@ def write_project(root: Path, g: dict[str, list[tuple[int, int]]]) -> None:
     for name in g:
         (root / "models" / f"cc_{name}.sql").write_text(
             "{{ config(materialized='connected_components', node_a='src_a', node_b='src_b') }}\n"
-            f"select src_a, src_b from {{{{ ref('graph_edges') }}}} where graph = '{name}'\n")
+            f"select src_a, src_b from {{{{ ref('graph_edges') }}}} where graph = '{name}'\n"
+        )
     (root / "models" / "cc_chain_limited.sql").write_text(
         "{{ config(materialized='connected_components', node_a='src_a', node_b='src_b', max_rounds=2) }}\n"
-        "select src_a, src_b from {{ ref('graph_edges') }} where graph = 'chain'\n")
+        "select src_a, src_b from {{ ref('graph_edges') }} where graph = 'chain'\n"
+    )
 
 
 def main() -> int:
@@ -120,6 +126,7 @@ def main() -> int:
     args = ap.parse_args()
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     from dbt.cli.main import dbtRunner
+    from dbt.contracts.results import RunExecutionResult
 
     g = graphs()
     write_project(args.workdir, g)
@@ -131,9 +138,22 @@ def main() -> int:
             lines.append(msg)
 
     res = dbtRunner(callbacks=[grab]).invoke(
-        ["build", "--threads", "1", "--project-dir", str(args.workdir), "--profiles-dir", str(args.workdir),
-         "--target-path", str(args.workdir / "target"), "--log-path", str(args.workdir / "logs")])
+        [
+            "build",
+            "--threads",
+            "1",
+            "--project-dir",
+            str(args.workdir),
+            "--profiles-dir",
+            str(args.workdir),
+            "--target-path",
+            str(args.workdir / "target"),
+            "--log-path",
+            str(args.workdir / "logs"),
+        ]
+    )
     ok = True
+    assert isinstance(res.result, RunExecutionResult), res.exception
     status = {r.node.name: (str(r.status), r.message, r.execution_time) for r in res.result.results}
     for line in lines:
         print("log:", line)
@@ -145,8 +165,10 @@ def main() -> int:
         got = sorted((r[0], r[1]) for r in spark.sql(f"select node_id, component_id from cc.cc_{name}").collect())
         same = got == reference(edges)
         ok &= same
-        print(f"cc_{name}: {status[f'cc_{name}'][0]} in {status[f'cc_{name}'][2]:.1f} s, {len(got)} rows, "
-              f"{'identical to union-find' if same else 'DIFFERENT from union-find'}")
+        print(
+            f"cc_{name}: {status[f'cc_{name}'][0]} in {status[f'cc_{name}'][2]:.1f} s, {len(got)} rows, "
+            f"{'identical to union-find' if same else 'DIFFERENT from union-find'}"
+        )
     limited = status["cc_chain_limited"]
     failed_loudly = limited[0] == "error" and "round limit of 2 rounds" in (limited[1] or "")
     ok &= failed_loudly

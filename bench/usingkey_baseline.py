@@ -17,8 +17,8 @@ from pathlib import Path
 
 import duckdb
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from components import generate, write_graph  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root, when run as a script
+from bench.components import generate, write_graph
 
 SQL = """
 with recursive lab(node, label, it) using key (node) as (
@@ -48,14 +48,18 @@ def main() -> int:
     a, b = generate(args.customers)
     write_graph(path, a, b)
     with duckdb.connect(str(path)) as con:
-        con.execute("create temp table adj as select node_a as x, node_b as y from edges where node_a <> node_b "
-                    "union all select node_b, node_a from edges where node_a <> node_b")
+        con.execute(
+            "create temp table adj as select node_a as x, node_b as y from edges where node_a <> node_b "
+            "union all select node_b, node_a from edges where node_a <> node_b"
+        )
         con.execute("create temp table nodes as select node_a as node from edges union select node_b from edges")
         t0 = time.perf_counter()
-        nodes, components, iterations = con.execute(SQL).fetchone()
+        nodes, components, iterations = con.execute(SQL).fetchall()[0]
         seconds = time.perf_counter() - t0
-    print(f"{args.customers:,} customers: {nodes:,} nodes, {components:,} components, "
-          f"{iterations} iterations, {seconds:.2f} s")
+    print(
+        f"{args.customers:,} customers: {nodes:,} nodes, {components:,} components, "
+        f"{iterations} iterations, {seconds:.2f} s"
+    )
     return 0
 
 

@@ -1,4 +1,8 @@
-"""The `cdp` command: thin click commands over the modules that do the work."""
+"""The `cdp` command: thin click commands over the modules that do the work.
+
+Each command imports what it runs inside its body, on purpose: `cdp --help` and every command start without
+loading DuckDB, numpy, pyarrow and the generator that the other commands need.
+"""
 
 from __future__ import annotations
 
@@ -26,8 +30,12 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--customers", type=click.IntRange(1, 5_000_000), default=5000, show_default=True, help="People to simulate.")
-@click.option("--seed", type=int, default=42, show_default=True, help="Random seed; the same seed writes the same files.")
+@click.option(
+    "--customers", type=click.IntRange(1, 5_000_000), default=5000, show_default=True, help="People to simulate."
+)
+@click.option(
+    "--seed", type=int, default=42, show_default=True, help="Random seed; the same seed writes the same files."
+)
 @click.option(
     "--out",
     "out_dir",
@@ -44,10 +52,12 @@ def main() -> None:
 )
 def generate(customers: int, seed: int, out_dir: str, end_date) -> None:
     """Write realistic, messy multi-source sample data with its ground truth."""
-    from .generate import generate as run_generate
-    from .report import print_generate_summary
+    from .console.ingest import print_generate_summary
+    from .console.progress import generation_progress
+    from .generator.generate import generate as run_generate
 
-    summary = run_generate(customers, seed, Path(out_dir), end_date=end_date.date(), progress=True)
+    with generation_progress() as on_block:
+        summary = run_generate(customers, seed, Path(out_dir), end_date=end_date.date(), on_block=on_block)
     print_generate_summary(summary, Path(out_dir))
 
 
@@ -66,16 +76,16 @@ def load(path: str, source_name: str | None, mapping_file: str | None, warehouse
     """Load source files (a folder, or one file) into the warehouse's raw tables."""
     if source_name and Path(path).is_dir():
         raise UserError("--source takes one file, not a folder")
-    from .load import load_path
-    from .report import print_load_results
+    from .console.ingest import print_load_results, print_suppressed_rows
+    from .console.progress import load_progress
+    from .ingest.loader import load_path
 
-    results = load_path(
-        Path(path), warehouse=warehouse, source=source_name, mapping_file=mapping_file, progress=True
-    )
+    with load_progress() as on_progress:
+        results = load_path(
+            Path(path), warehouse=warehouse, source=source_name, mapping_file=mapping_file, on_progress=on_progress
+        )
     print_load_results(results)
-    suppressed = sum(result.rows_suppressed for result in results)
-    if suppressed:
-        click.echo(f"{suppressed:,} records of erased people (cdp forget) were not stored")
+    print_suppressed_rows(results)
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
@@ -89,7 +99,9 @@ def build(warehouse: str | None, dbt_args: tuple[str, ...]) -> None:
 
 
 @main.command()
-@click.option("--customers", type=click.IntRange(1, 5_000_000), default=5000, show_default=True, help="People to simulate.")
+@click.option(
+    "--customers", type=click.IntRange(1, 5_000_000), default=5000, show_default=True, help="People to simulate."
+)
 @click.option("--seed", type=int, default=42, show_default=True, help="Random seed.")
 @click.option(
     "--data-dir",
@@ -116,8 +128,8 @@ def demo(customers: int, seed: int, data_dir: str | None, warehouse: str | None)
 @_warehouse_option
 def evaluate(truth: str, as_json: bool, warehouse: str | None) -> None:
     """Score identity resolution against the generator's ground truth (pairwise precision, recall, F1)."""
-    from .evaluate import evaluate_identity
-    from .report import print_identity_quality
+    from .console.evaluation import print_identity_quality
+    from .evaluation.identity import evaluate_identity
 
     print_identity_quality(evaluate_identity(Path(truth), warehouse=warehouse), as_json=as_json)
 
@@ -128,11 +140,18 @@ def evaluate(truth: str, as_json: bool, warehouse: str | None) -> None:
 @_warehouse_option
 def profile(identifier: str, as_json: bool, warehouse: str | None) -> None:
     """Show the single customer view for an e-mail, phone, loyalty card, user id, anonymous id or customer id."""
-    from .profile import show_profile
+    from .console.profile import print_profile, print_profile_error_json, print_profile_json
+    from .lookup.profile import customer_profile
 
-    exit_code = show_profile(identifier, warehouse=warehouse, as_json=as_json)
-    if exit_code:
-        raise SystemExit(exit_code)
+    if not as_json:
+        print_profile(customer_profile(identifier, warehouse=warehouse))
+        return
+    try:
+        document = customer_profile(identifier, warehouse=warehouse)
+    except UserError as error:
+        print_profile_error_json(error.message, identifier)
+        raise SystemExit(1) from None
+    print_profile_json(document)
 
 
 @main.command()
@@ -142,16 +161,13 @@ def profile(identifier: str, as_json: bool, warehouse: str | None) -> None:
 @_warehouse_option
 def forget(identifier: str, yes: bool, no_build: bool, warehouse: str | None) -> None:
     """Erase everything about the person an identifier belongs to, and keep their rows out of later loads."""
-    from .forget import describe, forget as run_forget, print_erasure
+    from .console.privacy import confirm_erasure, print_erasure
+    from .pipeline import forget_person
+    from .privacy.erasure import describe
 
     if not yes:
-        person = describe(identifier, warehouse=warehouse)
-        click.confirm(
-            f"Erase customer {person.customer_id} ({len(person.identifiers)} identifiers, "
-            f"{len(person.records)} source records)? This cannot be undone",
-            abort=True,
-        )
-    print_erasure(run_forget(identifier, warehouse=warehouse, rebuild=not no_build))
+        confirm_erasure(describe(identifier, warehouse=warehouse))
+    print_erasure(forget_person(identifier, warehouse=warehouse, rebuild=not no_build))
 
 
 @main.command()
@@ -180,11 +196,20 @@ def docs(warehouse: str | None) -> None:
     default=None,
     help="Destinations file (default: activation/destinations.yml).",
 )
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None, help="Write here instead of the destination's folder.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Write here instead of the destination's folder.",
+)
 @_warehouse_option
-def export(segment: str, destination: str, mode: str, destinations_file: str | None, out_dir: str | None, warehouse: str | None) -> None:
+def export(
+    segment: str, destination: str, mode: str, destinations_file: str | None, out_dir: str | None, warehouse: str | None
+) -> None:
     """Export a segment to a destination, with consent and the destination's personal-data policy enforced."""
-    from .export import export_segment, print_export
+    from .activation.segment_export import export_segment
+    from .console.activation import print_export
 
     print_export(
         export_segment(
@@ -203,8 +228,9 @@ def export(segment: str, destination: str, mode: str, destinations_file: str | N
 @_warehouse_option
 def export_marts(out_dir: str, warehouse: str | None) -> None:
     """Write every public mart as Parquet into DIR (atomically, with a manifest) for BI tools."""
-    from .export import export_marts as run_export_marts, print_marts
-    from .report import dbt_progress
+    from .activation.marts_export import export_marts as run_export_marts
+    from .console.activation import print_marts
+    from .console.progress import dbt_progress
 
     with dbt_progress("export-marts") as on_progress:
         result = run_export_marts(Path(out_dir), warehouse=warehouse, on_progress=on_progress)

@@ -1,13 +1,21 @@
-"""The main job: build the warehouse with dbt, and the end-to-end demo."""
+"""The jobs that chain several steps: build the warehouse with dbt, its docs, the end-to-end demo, and an erasure
+followed by the rebuild that recomputes the models without the person."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from .activation.segment_export import export_segment
 from .config import PROJECT_DIR, warehouse_path
+from .console.build import print_build_summary, print_demo_report, print_docs_page, print_step, status
+from .console.ingest import print_generate_summary, print_load_results
+from .console.progress import dbt_progress, generation_progress, load_progress
 from .dbt import DbtOutcome, run_dbt, target_dir
 from .errors import UserError
-from .report import console, dbt_progress, print_build_summary, print_demo_report
+from .generator.generate import generate
+from .ingest.loader import load_path
+from .privacy.erasure import ErasureResult, forget
+from .summary import summarise_warehouse
 from .warehouse import connect
 
 
@@ -29,13 +37,28 @@ def build_docs(*, warehouse: str | Path | None = None) -> Path:
     """dbt docs generate --static: one self-contained page a reviewer can open without a server."""
     with connect(warehouse):
         pass
-    with console.status("dbt docs generate"):
+    with status("dbt docs generate"):
         outcome = run_dbt(["docs", "generate", "--static"], warehouse=warehouse)
     page = target_dir() / "static_index.html"
     if not outcome.success or not page.exists():
         raise UserError("dbt docs generate failed: see logs/dbt.log")
-    console.print(f"docs: {page}")
+    print_docs_page(page)
     return page
+
+
+def forget_person(identifier: str, *, warehouse: str | Path | None = None, rebuild: bool = True) -> ErasureResult:
+    """Erase a person (cdp_runner.privacy.erasure), then rebuild so that no model still holds them."""
+    result = forget(identifier, warehouse=warehouse)
+    if rebuild:
+        try:
+            build_warehouse(warehouse=warehouse)
+        except UserError as error:
+            raise UserError(
+                f"the person was erased (erasure {result.erasure_id}), but the rebuild failed: {error.message}; "
+                "run 'cdp build' again"
+            ) from None
+        result.rebuilt = True
+    return result
 
 
 # What the demo sends where: one audience per declared destination (activation/destinations.yml).
@@ -48,21 +71,19 @@ DEMO_EXPORTS = (
 
 
 def run_demo(*, customers: int, seed: int, data_dir: str | Path | None, warehouse: str | Path | None) -> None:
-    from .export import export_segment
-    from .generate import generate
-    from .load import load_path
-    from .report import print_generate_summary, print_load_results
-
     folder = Path(data_dir) if data_dir else PROJECT_DIR / "demo_data"
-    console.rule(f"1/5 generate {customers:,} customers (seed {seed}) into {folder}")
-    summary = generate(customers, seed, folder, progress=True)
+    print_step(f"1/5 generate {customers:,} customers (seed {seed}) into {folder}")
+    with generation_progress() as on_block:
+        summary = generate(customers, seed, folder, on_block=on_block)
     print_generate_summary(summary, folder)
-    console.rule(f"2/5 load into {warehouse_path(warehouse)}")
-    print_load_results(load_path(folder, warehouse=warehouse, progress=True))
-    console.rule("3/5 build")
+    print_step(f"2/5 load into {warehouse_path(warehouse)}")
+    with load_progress() as on_progress:
+        loaded = load_path(folder, warehouse=warehouse, on_progress=on_progress)
+    print_load_results(loaded)
+    print_step("3/5 build")
     build_warehouse(warehouse=warehouse)
-    console.rule("4/5 export audiences")
+    print_step("4/5 export audiences")
     exports = [export_segment(segment, destination, warehouse=warehouse) for segment, destination in DEMO_EXPORTS]
-    console.rule("5/5 docs")
+    print_step("5/5 docs")
     docs_page = build_docs(warehouse=warehouse)
-    print_demo_report(warehouse, exports=exports, docs_page=docs_page, truth_dir=folder)
+    print_demo_report(summarise_warehouse(warehouse, truth_dir=folder), exports=exports, docs_page=docs_page)

@@ -1,16 +1,19 @@
-"""Connections to the DuckDB warehouse and the tables the runner owns (raw and cdp_meta)."""
+"""Connections to the DuckDB warehouse, the tables the runner owns (raw and cdp_meta), and small SQL helpers."""
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
 import secrets
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 
 from .config import META_SCHEMA, RAW_SCHEMA, warehouse_path
-from .contracts import LOAD_COLUMNS, SOURCES, Source
+from .errors import UserError
+from .ingest.contracts import LOAD_COLUMNS, SOURCES, Source
 
 LEDGER_DDL = f"""
 create table if not exists {META_SCHEMA}.load_ledger (
@@ -38,7 +41,7 @@ create table if not exists {META_SCHEMA}.identity_settings (
 )
 """
 
-# Erasure (cdp_runner/forget.py, docs/erasure.md): hashes and counts only, never a plain identifier.
+# Erasure (cdp_runner/privacy/, docs/erasure.md): hashes and counts only, never a plain identifier.
 ERASURE_DDL = (
     f"""
 create table if not exists {META_SCHEMA}.erasure_key (
@@ -73,7 +76,7 @@ create table if not exists {META_SCHEMA}.erasure_log (
 
 def raw_table_ddl(source: Source) -> str:
     columns = [f"{name} varchar" for name in source.column_names]
-    columns += [f"{name} {type_}" for name, type_, _ in LOAD_COLUMNS]
+    columns += [f"{column.name} {column.type}" for column in LOAD_COLUMNS]
     return f"create table if not exists {RAW_SCHEMA}.{source.name} (\n    " + ",\n    ".join(columns) + "\n)"
 
 
@@ -85,8 +88,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for ddl in ERASURE_DDL:
         con.execute(ddl)
     con.execute(IDENTITY_SETTINGS_DDL)
-    # A secret drawn once per warehouse: customer ids are stable for its lifetime and cannot be recomputed from
-    # an e-mail address by anyone without the warehouse (dbt reads it: macros/identity/cdp_identity_customer_id.sql).
+    # A secret drawn once per warehouse: customer ids are stable for its lifetime and cannot be recomputed from an
+    # e-mail address by anyone without the warehouse (dbt reads it: macros/identity/cdp_identity_customer_id.sql).
     con.execute(
         f"insert into {META_SCHEMA}.identity_settings "
         f"select ?, current_timestamp where not exists (select 1 from {META_SCHEMA}.identity_settings)",
@@ -101,8 +104,6 @@ def connect(path: str | Path | None = None, *, read_only: bool = False) -> Itera
     """Open the warehouse; creates the file, the raw tables and the ledger on first use."""
     database = warehouse_path(path)
     if read_only and not database.exists():
-        from .errors import UserError
-
         raise UserError(f"no warehouse at {database}: run 'cdp load' and 'cdp build' first")
     database.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(database), read_only=read_only)
@@ -118,3 +119,34 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
     """First column of the first row (duckdb 2.x relations have no fetchone)."""
     rows = con.execute(sql, params or []).fetchall()
     return rows[0][0] if rows else None
+
+
+def quote_identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(value: object) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def drop_temp_tables(con: duckdb.DuckDBPyConnection, prefix: str) -> None:
+    """Drop the connection's temp tables whose names start with `prefix` and an underscore."""
+    names = con.execute(
+        "select table_name from duckdb_tables() where temporary and starts_with(table_name, ?)", [prefix + "_"]
+    ).fetchall()
+    for (name,) in names:
+        con.execute(f"drop table temp.{quote_identifier(name)}")
+
+
+def utc_now() -> dt.datetime:
+    """The current time in UTC, naive, as the warehouse's timestamp columns hold it."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def plain_value(value: object) -> object:
+    """A value read from the warehouse as JSON and CSV carry it: dates and times as ISO text, decimals as numbers."""
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    return value

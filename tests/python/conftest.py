@@ -8,7 +8,6 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from types import SimpleNamespace
 
 import duckdb
 import pytest
@@ -97,7 +96,11 @@ class SharedBuild:
         with (self.root / "build.log").open("w") as log:
             self.process = subprocess.Popen(
                 [sys.executable, str(Path(session_build.__file__)), str(self.root)],
-                cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+                cwd=PROJECT_DIR,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
 
     def pytest_unconfigure(self, config):
         if self.process is not None:

@@ -32,8 +32,8 @@ PID_FILE = "builder.pid"
 
 def build(root: Path) -> SimpleNamespace:
     """Generate, load and `dbt build` (every test) into root; the outcome as the fixture returns it."""
-    from cdp_runner.generate import generate
-    from cdp_runner.load import load_path
+    from cdp_runner.generator.generate import generate
+    from cdp_runner.ingest.loader import load_path
     from cdp_runner.pipeline import build_warehouse
 
     data_dir, warehouse = root / "data", root / "warehouse.duckdb"

@@ -11,6 +11,7 @@ import os
 import re
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -18,6 +19,9 @@ import pytest
 duckdb = pytest.importorskip("duckdb")
 scipy_sparse = pytest.importorskip("scipy.sparse")
 from scipy.sparse.csgraph import connected_components  # noqa: E402
+
+if TYPE_CHECKING:
+    from dbt.cli.main import dbtRunnerResult
 
 REPO = Path(__file__).resolve().parents[2]
 CHAIN_HOPS = 1000
@@ -46,9 +50,9 @@ def _random_graph(seed: int, n: int, m: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _graphs() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     g: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    g["random_sparse"] = _random_graph(1, 3000, 2000)    # many small trees and isolated nodes
+    g["random_sparse"] = _random_graph(1, 3000, 2000)  # many small trees and isolated nodes
     g["random_critical"] = _random_graph(2, 4000, 2100)  # near the giant-component threshold: long paths
-    g["random_dense"] = _random_graph(3, 3000, 6000)     # one giant component plus stragglers
+    g["random_dense"] = _random_graph(3, 3000, 6000)  # one giant component plus stragglers
     hops = np.arange(CHAIN_HOPS)
     # 1,000-hop chains: ids increasing along the chain (one deep tree), decreasing, zig-zag, and random ids
     g["chain_up"] = (hops, hops + 1)
@@ -74,16 +78,17 @@ def _reference(a: np.ndarray, b: np.ndarray) -> dict[int, int]:
     graph = scipy_sparse.csr_matrix((np.ones(a.size), (ia, ib)), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
     mins: dict[int, int] = {}
-    for lab, node in zip(labels.tolist(), nodes.tolist()):
+    for lab, node in zip(labels.tolist(), nodes.tolist(), strict=True):
         mins[lab] = min(mins.get(lab, node), node)
-    return {node: mins[lab] for lab, node in zip(labels.tolist(), nodes.tolist())}
+    return {node: mins[lab] for lab, node in zip(labels.tolist(), nodes.tolist(), strict=True)}
 
 
 # -------------------------------------------------------------------------------------------- scratch project
 def _write_project(root: Path, names: list[str]) -> None:
     (root / "models").mkdir(parents=True)
     (root / "macros").symlink_to(REPO / "macros", target_is_directory=True)
-    (root / "dbt_project.yml").write_text(textwrap.dedent("""\
+    (root / "dbt_project.yml").write_text(
+        textwrap.dedent("""\
         name: cdp
         version: "0.1.0"
         config-version: 2
@@ -92,34 +97,42 @@ def _write_project(root: Path, names: list[str]) -> None:
         macro-paths: ["macros"]
         flags:
           send_anonymous_usage_stats: false
-        """))
-    (root / "profiles.yml").write_text(textwrap.dedent(f"""\
+        """)
+    )
+    (root / "profiles.yml").write_text(
+        textwrap.dedent(f"""\
         cc_test:
           target: duckdb
           outputs:
             duckdb:
               type: duckdb
-              path: "{root / 'warehouse.duckdb'}"
+              path: "{root / "warehouse.duckdb"}"
               threads: 2
-        """))
+        """)
+    )
     tables = "\n".join(f"              - name: {n}" for n in names)
     (root / "models" / "sources.yml").write_text(
-        "version: 2\nsources:\n  - name: g\n    schema: main\n    tables:\n" + tables + "\n")
+        "version: 2\nsources:\n  - name: g\n    schema: main\n    tables:\n" + tables + "\n"
+    )
     for n in names:
         # non-default edge column names, to exercise node_a/node_b
         (root / "models" / f"cc_{n}.sql").write_text(
             "{{ config(materialized='connected_components', node_a='src_a', node_b='src_b'"
-            + (LEFTOVER_HOOK if n == "random_dense" else "") + ") }}\n"
-            f"select src_a, src_b from {{{{ source('g', '{n}') }}}}\n")
+            + (LEFTOVER_HOOK if n == "random_dense" else "")
+            + ") }}\n"
+            f"select src_a, src_b from {{{{ source('g', '{n}') }}}}\n"
+        )
 
 
 # runs in dbt's connection right after the materialization: counts the work tables still there (temp tables are
 # private to a connection, so this is the only place they can be seen)
-LEFTOVER_HOOK = (", post_hook=\"create or replace table main.cc_leftovers as select count(*) as n "
-                 "from duckdb_tables() where position('__cc_' in table_name) > 0\"")
+LEFTOVER_HOOK = (
+    ', post_hook="create or replace table main.cc_leftovers as select count(*) as n '
+    "from duckdb_tables() where position('__cc_' in table_name) > 0\""
+)
 
 
-def _dbt(root: Path, *args: str) -> tuple[object, list[str]]:
+def _dbt(root: Path, *args: str) -> tuple[dbtRunnerResult, list[str]]:
     from dbt.cli.main import dbtRunner
 
     lines: list[str] = []
@@ -130,8 +143,18 @@ def _dbt(root: Path, *args: str) -> tuple[object, list[str]]:
             lines.append(msg)
 
     res = dbtRunner(callbacks=[grab]).invoke(
-        list(args) + ["--project-dir", str(root), "--profiles-dir", str(root),
-                      "--target-path", str(root / "target"), "--log-path", str(root / "logs")])
+        list(args)
+        + [
+            "--project-dir",
+            str(root),
+            "--profiles-dir",
+            str(root),
+            "--target-path",
+            str(root / "target"),
+            "--log-path",
+            str(root / "logs"),
+        ]
+    )
     return res, lines
 
 
@@ -148,8 +171,10 @@ def built(tmp_path_factory):
     _write_project(root, list(graphs) + ["empty"])
     with duckdb.connect(str(root / "warehouse.duckdb")) as con:
         for name, (a, b) in graphs.items():
-            con.execute(f"create table {name} as select unnest($1) as src_a, unnest($2) as src_b",
-                        [[int(x) for x in a], [int(x) for x in b]])
+            con.execute(
+                f"create table {name} as select unnest($1) as src_a, unnest($2) as src_b",
+                [[int(x) for x in a], [int(x) for x in b]],
+            )
             con.execute(f"alter table {name} alter src_a type bigint; alter table {name} alter src_b type bigint")
         con.execute("create table empty (src_a bigint, src_b bigint)")
     res, lines = _dbt(root, "build")
@@ -176,8 +201,13 @@ def test_chain_of_1000_hops_is_one_component(built):
         assert len({c for _, c in got}) == 1
         assert {c for _, c in got} == {min(n for n, _ in got)}
     # the random-id chain needs several contraction rounds, far fewer than its 1,000 hops
-    rounds = [int(m.group(1)) for line in lines if "cc_chain_random converged" in line
-              for m in [re.search(r"converged in (\d+) rounds", line)]]
+    rounds = [
+        int(m.group(1))
+        for line in lines
+        if "cc_chain_random converged" in line
+        for m in [re.search(r"converged in (\d+) rounds", line)]
+        if m
+    ]
     assert len(rounds) == 1 and 2 <= rounds[0] <= 20
 
 
@@ -225,6 +255,9 @@ def test_round_limit_fails_loudly(built):
     before = _read(root, "cc_chain_random")
     res, lines = _dbt(root, "run", "--select", "cc_chain_random", "--vars", "{identity_max_rounds: 2}")
     assert not res.success
+    from dbt.contracts.results import RunExecutionResult
+
+    assert isinstance(res.result, RunExecutionResult)
     messages = " ".join(str(r.message) for r in res.result.results)
     assert "did not converge within the round limit of 2 rounds" in messages
     assert "identity_max_rounds" in messages

@@ -1,53 +1,89 @@
-"""The source contracts are written once (contracts.py); the dbt sources and the README must follow them."""
+"""The source contracts are written once (cdp_runner/ingest/contracts.py); the dbt sources, the staged-source
+registry macro, docs/sources.md and the erasure's identifier columns follow from them."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import dataclasses
 
 import pytest
-import yaml
 
 from cdp_runner.config import PROJECT_DIR
-from cdp_runner.contracts import LOAD_COLUMNS, SOURCES, format_for_file, source_for_file
+from cdp_runner.ingest import contract_files
+from cdp_runner.ingest.contracts import (
+    SOURCES,
+    SOURCES_BY_NAME,
+    Column,
+    check_sources,
+    format_for_file,
+    source_for_file,
+)
+from cdp_runner.privacy.suppression import IDENTIFIER_COLUMNS
 
 
-def _declared_sources() -> dict[str, dict]:
-    tables = {}
-    for path in sorted((PROJECT_DIR / "models" / "staging").glob("*/_*__sources.yml")):
-        for source in yaml.safe_load(path.read_text())["sources"]:
-            assert path.name == f"_{source['name']}__sources.yml", f"{path} declares source {source['name']}"
-            for table in source["tables"]:
-                tables[table["name"]] = {"system": source["name"], "schema": source["schema"], **table}
-    return tables
+def test_the_written_files_are_what_the_contracts_give():
+    differing = contract_files.differing_files()
+    assert differing == [], f"{', '.join(map(str, differing))}: run `make contracts`"
+
+
+def test_every_staging_sources_yml_is_written_from_the_contracts():
+    on_disk = {path.relative_to(PROJECT_DIR) for path in (PROJECT_DIR / "models" / "staging").rglob("_*__sources.yml")}
+    written = {path for path in contract_files.generated_files() if path.name.endswith("__sources.yml")}
+    assert on_disk == written
+
+
+def test_the_check_command_names_a_file_that_differs(tmp_path, monkeypatch):
+    for path, content in contract_files.generated_files().items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(content)
+    assert contract_files.differing_files(tmp_path) == []
+    (tmp_path / contract_files.DOCS_FILE).write_text("edited by hand\n")
+    assert contract_files.differing_files(tmp_path) == [contract_files.DOCS_FILE]
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda source: source.name)
-def test_sources_yml_follows_the_contract(source):
-    declared = _declared_sources()[source.name]
-    assert declared["system"] == source.system
-    assert declared["schema"] == "raw"
-    names = [column["name"] for column in declared["columns"]]
-    assert names == source.column_names + [name for name, _, _ in LOAD_COLUMNS]
-    by_name = {column["name"]: column for column in declared["columns"]}
-    for column in source.columns:
-        meta = by_name[column.name]["meta"]
-        assert meta["contract_type"] == column.type
-        assert meta["required"] == column.required
-        assert meta["pii"] == column.pii, f"{source.name}.{column.name}: pii tag differs from the contract"
+def test_every_source_has_its_staging_models(source):
+    folder = PROJECT_DIR / "models" / "staging" / source.system
+    assert (folder / "base" / f"{source.base_model}.sql").exists()
+    assert (folder / f"{source.staged_model}.sql").exists()
 
 
-def test_no_source_is_declared_twice_or_missing():
-    assert sorted(_declared_sources()) == sorted(source.name for source in SOURCES)
+def test_identity_markers_and_erased_columns_follow_the_columns():
+    assert SOURCES_BY_NAME["web_events"].markers == ("anonymous_id", "user_id", "email", "ip_address")
+    assert SOURCES_BY_NAME["shop_order_lines"].markers == ()
+    # identity reads IP addresses, an erasure leaves them
+    web = [(column.column, column.identifier_type) for column in IDENTIFIER_COLUMNS["web_events"]]
+    assert web == [("anonymous_id", "anonymous_id"), ("user_id", "user_id"), ("email", "email"),
+                   ("event_id", "record.web_events")]  # fmt: skip
+    assert [(column.column, column.identifier_type) for column in IDENTIFIER_COLUMNS["shop_order_lines"]] == [
+        ("order_id", "record.shop_orders")
+    ]
+    phone = next(column for column in IDENTIFIER_COLUMNS["shop_orders"] if column.identifier_type == "phone")
+    assert phone.country_column == "shipping_country"
+    assert "stores" not in IDENTIFIER_COLUMNS and "products" not in IDENTIFIER_COLUMNS
 
 
-@pytest.mark.parametrize("source", SOURCES, ids=lambda source: source.name)
-def test_readme_documents_every_column(source):
-    readme = (PROJECT_DIR / "README.md").read_text()
-    heading = f"#### `{source.name}`"
-    assert heading in readme
-    section = readme.split(heading, 1)[1].split("####", 1)[0]
-    for column in source.columns:
-        assert f"| `{column.name}` | {column.type} |" in section, f"README lacks {source.name}.{column.name}"
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"system": "mainframe"}, "unknown system 'mainframe'"),
+        ({"markers": ("email",)}, "markers email are not the identifier types of its columns"),
+        ({"key": "no_such_column"}, "key 'no_such_column' is not a required column"),
+        ({"columns": (Column("a", "text", "A.", required=True),)}, "unknown type 'text'"),
+        ({"columns": (Column("event_id", "string", "Id.", required=True, identifier="fax"),)}, "unknown identifier"),
+        (
+            {"columns": (Column("event_id", "string", "Id.", required=True, parent="orders"),)},
+            "'orders' is not a source",
+        ),
+        (
+            {"columns": (Column("event_id", "string", "Id.", required=True, country_column="land"),)},
+            "country column 'land' is not a column",
+        ),
+    ],
+)
+def test_a_contract_that_does_not_fit_together_is_refused(change, problem):
+    broken = dataclasses.replace(SOURCES_BY_NAME["web_events"], **change)
+    with pytest.raises(ValueError, match=problem):
+        check_sources((broken,))
 
 
 @pytest.mark.parametrize(

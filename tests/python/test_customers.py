@@ -124,19 +124,23 @@ def test_golden_attributes_agree_with_the_ground_truth(built_warehouse):
 def test_consent_on_generated_data(built_warehouse):
     warehouse = built_warehouse.warehouse
     assert _scalar(warehouse, "select count(*) from marts.customer_consent where is_advertising_opted_in") == 0
-    assert _scalar(
-        warehouse,
-        """
+    assert (
+        _scalar(
+            warehouse,
+            """
         select count(*) from marts.customer_consent as consent
         inner join marts.dim_customers as customers on consent.customer_id = customers.customer_id
         where consent.is_email_contactable
             and (not consent.is_email_opted_in or consent.is_email_undeliverable or customers.email is null)
         """,
-    ) == 0
+        )
+        == 0
+    )
     # whoever unsubscribed or complained after their latest CRM opt-in is not opted in
-    assert _scalar(
-        warehouse,
-        """
+    assert (
+        _scalar(
+            warehouse,
+            """
         with latest_opt_in as (
             select customer_id, max(occurred_at) as opted_in_at
             from intermediate.int_customer_consent_events
@@ -152,7 +156,9 @@ def test_consent_on_generated_data(built_warehouse):
         select count(*) from marts.customer_consent
         where is_email_opted_in and customer_id in (select customer_id from later_withdrawals)
         """,
-    ) == 0
+        )
+        == 0
+    )
     opted_in, unsubscribed, undeliverable = _rows(
         warehouse,
         "select count(case when is_email_opted_in then 1 end), "
@@ -164,16 +170,17 @@ def test_consent_on_generated_data(built_warehouse):
 
 def test_timeline_holds_every_resolved_record_once(built_warehouse):
     warehouse = built_warehouse.warehouse
-    resolved = _scalar(
-        warehouse, "select count(*) from marts.identity_record_map where customer_id is not null"
-    )
+    resolved = _scalar(warehouse, "select count(*) from marts.identity_record_map where customer_id is not null")
     assert _scalar(warehouse, "select count(*) from marts.customer_timeline") == resolved
     assert _scalar(warehouse, "select count(distinct interaction_key) from marts.customer_timeline") == resolved
-    assert _scalar(
-        warehouse,
-        "select count(*) from marts.customer_timeline "
-        "where description is null or channel is null or event_type is null",
-    ) == 0
+    assert (
+        _scalar(
+            warehouse,
+            "select count(*) from marts.customer_timeline "
+            "where description is null or channel is null or event_type is null",
+        )
+        == 0
+    )
     sources = {row[0] for row in _rows(warehouse, "select distinct source_name from marts.customer_timeline")}
     assert len(sources) >= 10, sources
 
@@ -201,21 +208,26 @@ def test_incremental_timeline_catches_up_with_identity_changes(built_warehouse, 
         )
     finally:
         con.close()
-    outcome = run_dbt(["build", "--select", "customer_timeline", "--exclude-resource-type", "unit_test"], warehouse=copy)
+    outcome = run_dbt(
+        ["build", "--select", "customer_timeline", "--exclude-resource-type", "unit_test"], warehouse=copy
+    )
     assert outcome.success, [result.message for result in outcome.failed]
     assert _scalar(copy, "select count(*) from marts.customer_timeline") == before
     assert _scalar(copy, "select count(*) from marts.customer_timeline where customer_id = 'stale-customer'") == 0
     assert _scalar(copy, "select count(*) from marts.customer_timeline where customer_id = 'c-gone'") == 0
-    assert _scalar(
-        copy,
-        """
+    assert (
+        _scalar(
+            copy,
+            """
         select count(*) from marts.customer_timeline as timeline
         full outer join intermediate.int_customer_interactions as interactions
             on timeline.interaction_key = interactions.interaction_key
         where timeline.interaction_key is null or interactions.interaction_key is null
             or timeline.customer_id <> interactions.customer_id
         """,
-    ) == 0
+        )
+        == 0
+    )
 
 
 def test_traits_on_generated_data(built_warehouse):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from cdp_runner.load import load_path
+from cdp_runner.ingest.loader import load_path
 from cdp_runner.pipeline import build_warehouse
 from cdp_runner.warehouse import connect
 
@@ -54,7 +54,9 @@ def test_every_raw_row_is_staged_quarantined_or_a_duplicate(built_warehouse):
 
 def test_quarantined_rows_trace_back_to_their_raw_row(built_warehouse):
     with connect(built_warehouse.warehouse, read_only=True) as con:
-        sources = [row[0] for row in con.execute("select distinct source_name from audit.audit_quarantined_rows").fetchall()]
+        sources = [
+            row[0] for row in con.execute("select distinct source_name from audit.audit_quarantined_rows").fetchall()
+        ]
         assert sources
         for source_name in sources:
             unmatched = con.execute(
@@ -68,7 +70,10 @@ def test_quarantined_rows_trace_back_to_their_raw_row(built_warehouse):
                 [source_name],
             ).fetchall()[0][0]
             assert unmatched == 0, source_name
-        reasons = [row[0] for row in con.execute("select distinct rejection_reason from audit.audit_quarantined_rows").fetchall()]
+        reasons = [
+            row[0]
+            for row in con.execute("select distinct rejection_reason from audit.audit_quarantined_rows").fetchall()
+        ]
     assert all(reason and len(reason) > 5 for reason in reasons)
 
 
@@ -79,7 +84,15 @@ def test_reloading_every_file_changes_no_table(built_warehouse):
     # unit tests need no data: the session's build ran them
     build_warehouse(
         warehouse=built_warehouse.warehouse,
-        dbt_args=["--select", "staging", "audit", "--exclude", "audit_identity_*", "--exclude-resource-type", "unit_test"],
+        dbt_args=[
+            "--select",
+            "staging",
+            "audit",
+            "--exclude",
+            "audit_identity_*",
+            "--exclude-resource-type",
+            "unit_test",
+        ],
     )
     after = _fingerprints(built_warehouse.warehouse, ("raw", "cdp_meta", "staging", "audit"))
     assert before == after
@@ -88,21 +101,29 @@ def test_reloading_every_file_changes_no_table(built_warehouse):
 def test_the_demo_report_tells_what_was_loaded_unified_segmented_and_exported(built_warehouse, tmp_path):
     import shutil
 
-    from cdp_runner.export import export_segment
-    from cdp_runner.report import console, print_demo_report
+    from cdp_runner.activation.segment_export import export_segment
+    from cdp_runner.console.build import print_demo_report
+    from cdp_runner.console.terminal import console
+    from cdp_runner.summary import summarise_warehouse
 
     warehouse = tmp_path / "warehouse.duckdb"  # a copy: exports record their state in the warehouse
     shutil.copy(built_warehouse.warehouse, warehouse)
     result = export_segment("loyal_buyers_email", "crm_email", warehouse=warehouse, out_dir=tmp_path / "out")
     with console.capture() as captured:
-        print_demo_report(warehouse, exports=[result], docs_page=tmp_path / "index.html", truth_dir=built_warehouse.data_dir)
+        print_demo_report(
+            summarise_warehouse(warehouse, truth_dir=built_warehouse.data_dir),
+            exports=[result],
+            docs_page=tmp_path / "index.html",
+        )
     text = " ".join(captured.get().replace("│", " ").split())  # table borders aside
     with connect(warehouse, read_only=True) as con:
         customers, known = con.execute(
-            "select count(*), count(case when is_known_customer then 1 end) from marts.dim_customers").fetchall()[0]
+            "select count(*), count(case when is_known_customer then 1 end) from marts.dim_customers"
+        ).fetchall()[0]
         quarantined = con.execute("select count(*) from audit.audit_quarantined_rows").fetchall()[0][0]
         members = con.execute(
-            "select member_count from marts.audience_segments where segment_name = 'loyal_buyers_email'").fetchall()[0][0]
+            "select member_count from marts.audience_segments where segment_name = 'loyal_buyers_email'"
+        ).fetchall()[0][0]
     assert "sources loaded: 15 sources" in text
     assert f"rows quarantined: {quarantined:,}" in text
     assert f"customers unified: {customers:,} ({known:,} known" in text

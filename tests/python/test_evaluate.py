@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from cdp_runner.errors import UserError
-from cdp_runner.evaluate import evaluate_identity
+from cdp_runner.evaluation.identity import evaluate_identity
 
 
 def _write_truth(path, rows):
@@ -29,7 +29,9 @@ def test_metrics_match_a_hand_worked_example(tmp_path):
     # Truth: P1 = r1 r2 r3, P2 = r4 r5.  Map: C1 = r1 r2, C2 = r3 r4, r5 unassigned.
     # true pairs 3 + 1 = 4; predicted pairs 1 + 1 = 2; correct pairs: (r1, r2) only = 1.
     truth = tmp_path / "truth.parquet"
-    _write_truth(truth, [("web", "r1", "P1"), ("web", "r2", "P1"), ("crm", "r3", "P1"), ("crm", "r4", "P2"), ("crm", "r5", "P2")])
+    _write_truth(
+        truth, [("web", "r1", "P1"), ("web", "r2", "P1"), ("crm", "r3", "P1"), ("crm", "r4", "P2"), ("crm", "r5", "P2")]
+    )
     warehouse = tmp_path / "wh.duckdb"
     _write_record_map(warehouse, [("web", "r1", "C1"), ("web", "r2", "C1"), ("crm", "r3", "C2"), ("crm", "r4", "C2")])
 

@@ -16,15 +16,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from cdp_runner.activation.destinations import DESTINATIONS_FILE, load_destinations
+from cdp_runner.activation.marts_export import export_marts
+from cdp_runner.activation.segment_export import export_segment, sha256_email, sha256_phone
 from cdp_runner.cli import main
-from cdp_runner.export import (
-    DESTINATIONS_FILE,
-    export_marts,
-    export_segment,
-    load_destinations,
-    sha256_email,
-    sha256_phone,
-)
 
 SEGMENT = "loyal_buyers_email"
 
@@ -54,9 +49,12 @@ def warehouse_copy(built_warehouse, tmp_path):
 
 
 def _members(warehouse, segment=SEGMENT) -> list[str]:
-    return [row[0] for row in _rows(
-        warehouse, "select customer_id from marts.segment_membership where segment_name = ? order by 1", [segment]
-    )]
+    return [
+        row[0]
+        for row in _rows(
+            warehouse, "select customer_id from marts.segment_membership where segment_name = ? order by 1", [segment]
+        )
+    ]
 
 
 def _read_csv(path: Path) -> list[dict]:
@@ -69,11 +67,18 @@ def test_email_export_holds_only_consenting_members(warehouse_copy, tmp_path):
     withdrawn = members[::7]
     # Consent withdrawn after the segment was built: the export must still leave these customers out.
     for customer_id in withdrawn:
-        _execute(warehouse_copy, "update marts.customer_consent set is_email_contactable = false where customer_id = ?", [customer_id])
+        _execute(
+            warehouse_copy,
+            "update marts.customer_consent set is_email_contactable = false where customer_id = ?",
+            [customer_id],
+        )
     result = export_segment(SEGMENT, "crm_email", warehouse=warehouse_copy, out_dir=tmp_path / "out")
     rows = _read_csv(result.file)
     exported = {row["external_id"] for row in rows}
-    contactable = {row[0] for row in _rows(warehouse_copy, "select customer_id from marts.customer_consent where is_email_contactable")}
+    contactable = {
+        row[0]
+        for row in _rows(warehouse_copy, "select customer_id from marts.customer_consent where is_email_contactable")
+    }
     assert exported == set(members) - set(withdrawn)
     assert exported <= contactable and len(exported) > 50
     emails = dict(_rows(warehouse_copy, "select customer_id, email from marts.dim_customers"))
@@ -85,7 +90,11 @@ def test_advertising_export_has_hashes_only_and_only_advertising_opt_ins(warehou
     members = _members(warehouse_copy)
     opted_in = members[::2]
     for customer_id in opted_in:
-        _execute(warehouse_copy, "update marts.customer_consent set is_advertising_opted_in = true where customer_id = ?", [customer_id])
+        _execute(
+            warehouse_copy,
+            "update marts.customer_consent set is_advertising_opted_in = true where customer_id = ?",
+            [customer_id],
+        )
     result = export_segment(SEGMENT, "ads_platform", warehouse=warehouse_copy, out_dir=tmp_path / "out")
     text = result.file.read_text()
     rows = _read_csv(result.file)
@@ -93,7 +102,9 @@ def test_advertising_export_has_hashes_only_and_only_advertising_opt_ins(warehou
 
     people = {
         customer_id: (email, phone)
-        for customer_id, email, phone in _rows(warehouse_copy, "select customer_id, email, phone from marts.dim_customers")
+        for customer_id, email, phone in _rows(
+            warehouse_copy, "select customer_id, email, phone from marts.dim_customers"
+        )
     }
     # No raw e-mail or phone of anyone, and every identifier is a SHA-256 hex digest.
     assert "@" not in text and not re.search(r"\+\d{7,}", text)
@@ -113,11 +124,14 @@ def test_hashes_use_the_normalised_email_and_e164_phone():
     assert sha256_email(None) is None and sha256_email("  ") is None
 
 
-@pytest.mark.parametrize("destination,reader", [
-    ("crm_email", lambda path: path.read_bytes()),
-    ("store_sms", lambda path: path.read_bytes()),
-    ("app_push", lambda path: path.read_bytes()),
-])
+@pytest.mark.parametrize(
+    "destination,reader",
+    [
+        ("crm_email", lambda path: path.read_bytes()),
+        ("store_sms", lambda path: path.read_bytes()),
+        ("app_push", lambda path: path.read_bytes()),
+    ],
+)
 def test_same_export_twice_gives_identical_files(built_warehouse, tmp_path, destination, reader):
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy(built_warehouse.warehouse, warehouse)
@@ -133,8 +147,14 @@ def test_same_export_twice_gives_identical_files(built_warehouse, tmp_path, dest
     assert manifest["build_time"] == built_at.isoformat(sep=" ")
     # Atomic writes leave no temporary files behind.
     assert sorted(path.name for path in (tmp_path / "one").iterdir()) == sorted([first.file.name, first.manifest.name])
-    consent_column = {"crm_email": "is_email_contactable", "store_sms": "is_sms_contactable", "app_push": "is_push_contactable"}[destination]
-    allowed = {row[0] for row in _rows(warehouse, f"select customer_id from marts.customer_consent where {consent_column}")}
+    consent_column = {
+        "crm_email": "is_email_contactable",
+        "store_sms": "is_sms_contactable",
+        "app_push": "is_push_contactable",
+    }[destination]
+    allowed = {
+        row[0] for row in _rows(warehouse, f"select customer_id from marts.customer_consent where {consent_column}")
+    }
     if destination == "store_sms":
         ids = {json.loads(line)["customer_id"] for line in first.file.read_text().splitlines()}
     elif destination == "app_push":
@@ -160,7 +180,11 @@ def test_diff_mode_sends_additions_and_removals_since_the_last_export(warehouse_
            order by 1 limit 1""",
         [SEGMENT],
     )[0][0]
-    _execute(warehouse_copy, "delete from marts.segment_membership where segment_name = ? and customer_id = ?", [SEGMENT, leaver])
+    _execute(
+        warehouse_copy,
+        "delete from marts.segment_membership where segment_name = ? and customer_id = ?",
+        [SEGMENT, leaver],
+    )
     _execute(
         warehouse_copy,
         """insert into marts.segment_membership
@@ -168,7 +192,11 @@ def test_diff_mode_sends_additions_and_removals_since_the_last_export(warehouse_
            from marts.segment_membership limit 1""",
         [joiner, SEGMENT],
     )
-    _execute(warehouse_copy, "update marts.segment_membership set built_at = built_at + interval 1 day where customer_id <> ?", [joiner])
+    _execute(
+        warehouse_copy,
+        "update marts.segment_membership set built_at = built_at + interval 1 day where customer_id <> ?",
+        [joiner],
+    )
     _execute(warehouse_copy, "update marts.audience_segments set built_at = built_at + interval 1 day")
 
     second = export_segment(SEGMENT, "crm_email", mode="diff", warehouse=warehouse_copy, out_dir=out)
@@ -182,7 +210,9 @@ def test_diff_mode_sends_additions_and_removals_since_the_last_export(warehouse_
     again = export_segment(SEGMENT, "crm_email", mode="diff", warehouse=warehouse_copy, out_dir=tmp_path / "again")
     assert again.file.read_bytes() == second.file.read_bytes()
     # The state is in the warehouse, by customer_id (so erasure can remove it).
-    state = _rows(warehouse_copy, "select distinct customer_id from cdp_meta.export_state where destination = 'crm_email'")
+    state = _rows(
+        warehouse_copy, "select distinct customer_id from cdp_meta.export_state where destination = 'crm_email'"
+    )
     assert (joiner,) in state
 
 
@@ -190,10 +220,13 @@ def _invoke(args, warehouse):
     return CliRunner().invoke(main, [*args, "--warehouse", str(warehouse)])
 
 
-@pytest.mark.parametrize("args,message", [
-    (["export", "no_such_segment", "--to", "crm_email"], "unknown segment 'no_such_segment'"),
-    (["export", SEGMENT, "--to", "no_such_destination"], "unknown destination 'no_such_destination'"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["export", "no_such_segment", "--to", "crm_email"], "unknown segment 'no_such_segment'"),
+        (["export", SEGMENT, "--to", "no_such_destination"], "unknown destination 'no_such_destination'"),
+    ],
+)
 def test_unknown_segment_or_destination_is_refused_and_nothing_written(built_warehouse, tmp_path, args, message):
     out = tmp_path / "out"
     result = _invoke([*args, "--out", str(out)], built_warehouse.warehouse)
@@ -209,7 +242,9 @@ def test_destination_receiving_raw_pii_it_may_not_is_refused(built_warehouse, tm
     leaky["folder"] = str(tmp_path / "out")
     destinations = tmp_path / "destinations.yml"
     destinations.write_text(yaml.safe_dump(settings))
-    result = _invoke(["export", SEGMENT, "--to", "ads_platform", "--destinations", str(destinations)], built_warehouse.warehouse)
+    result = _invoke(
+        ["export", SEGMENT, "--to", "ads_platform", "--destinations", str(destinations)], built_warehouse.warehouse
+    )
     assert result.exit_code == 1
     assert "destination 'ads_platform' does not allow raw personal data" in result.output
     assert "'first_name'" in result.output
@@ -219,7 +254,9 @@ def test_destination_receiving_raw_pii_it_may_not_is_refused(built_warehouse, tm
     settings["destinations"]["ads_platform"]["identifiers"][0].pop("hash")
     settings["destinations"]["ads_platform"]["columns"].pop()
     destinations.write_text(yaml.safe_dump(settings))
-    result = _invoke(["export", SEGMENT, "--to", "ads_platform", "--destinations", str(destinations)], built_warehouse.warehouse)
+    result = _invoke(
+        ["export", SEGMENT, "--to", "ads_platform", "--destinations", str(destinations)], built_warehouse.warehouse
+    )
     assert result.exit_code == 1 and "'email'" in result.output
     assert not (tmp_path / "out").exists()
 
@@ -230,14 +267,20 @@ def test_export_marts_writes_parquet_that_reads_back_whole(built_warehouse, tmp_
     manifest = json.loads(result.manifest.read_text())
     for name, rows in result.tables.items():
         path = tmp_path / "bi" / f"{name}.parquet"
-        assert pq.read_table(path).num_rows == rows == _rows(built_warehouse.warehouse, f"select count(*) from marts.{name}")[0][0]
+        assert (
+            pq.read_table(path).num_rows
+            == rows
+            == _rows(built_warehouse.warehouse, f"select count(*) from marts.{name}")[0][0]
+        )
         assert manifest["tables"][name]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     assert not [path for path in (tmp_path / "bi").iterdir() if path.name.startswith(".")]
 
 
 def test_every_destination_has_a_matching_exposure():
     destinations = load_destinations()
-    exposures_file = Path(__file__).resolve().parents[2] / "models" / "marts" / "audiences" / "_audiences__exposures.yml"
+    exposures_file = (
+        Path(__file__).resolve().parents[2] / "models" / "marts" / "audiences" / "_audiences__exposures.yml"
+    )
     exposures = yaml.safe_load(exposures_file.read_text())["exposures"]
     declared = {
         exposure["config"]["meta"]["destination"]: exposure

@@ -19,10 +19,11 @@ import pytest
 from click.testing import CliRunner
 
 from cdp_runner.cli import main
-from cdp_runner.contracts import SOURCES_BY_NAME
-from cdp_runner.forget import IDENTIFIER_COLUMNS, normalise
-from cdp_runner.load import load_path
+from cdp_runner.identifiers import normalize_identifier
+from cdp_runner.ingest.contracts import SOURCES_BY_NAME
+from cdp_runner.ingest.loader import load_path
 from cdp_runner.pipeline import build_warehouse
+from cdp_runner.privacy.suppression import IDENTIFIER_COLUMNS
 
 
 def _rows(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
@@ -70,7 +71,10 @@ def _pick_person(warehouse: Path) -> SimpleNamespace:
                 f"select {column.column}, {country} from raw.{source_name} where {key} in (select unnest(?))",
                 [keys],
             ):
-                if (column.identifier_type, normalise(column.identifier_type, value, row_country)) in identifiers:
+                if (
+                    column.identifier_type,
+                    normalize_identifier(column.identifier_type, value, row_country),
+                ) in identifiers:
                     delivered.add(value.strip())
     values = {customer_id, *(value for _, value in identifiers), *delivered, *(key for _, key in records)}
     return SimpleNamespace(
@@ -103,7 +107,7 @@ def _traces(warehouse: Path, values: list[str]) -> dict[str, int]:
             # one scan per table, a count per column
             counts = ", ".join(f'count(*) filter (where regexp_matches("{name}", $pattern))' for name in names)
             row = con.execute(f'select {counts} from "{schema}"."{table}"', {"pattern": pattern}).fetchall()[0]
-            found.update((f"{schema}.{table}.{name}", count) for name, count in zip(names, row) if count)
+            found.update((f"{schema}.{table}.{name}", count) for name, count in zip(names, row, strict=True) if count)
     finally:
         con.close()
     return found
@@ -152,9 +156,7 @@ def scenario(tmp_path_factory, built_warehouse):
     shutil.copy(warehouse, before)
     person = _pick_person(warehouse)
     others = _records_per_customer(warehouse, person.customer_id)
-    raw_rows = {
-        source: _rows(warehouse, f"select count(*) from raw.{source}")[0][0] for source in IDENTIFIER_COLUMNS
-    }
+    raw_rows = {source: _rows(warehouse, f"select count(*) from raw.{source}")[0][0] for source in IDENTIFIER_COLUMNS}
 
     # --no-build, so that the erasure is checked on its own before a rebuild recomputes anything
     forgotten = CliRunner().invoke(main, ["forget", person.email, "--yes", "--no-build", "--warehouse", str(warehouse)])
@@ -251,13 +253,16 @@ def test_audit_row_and_suppression_entries_hold_hashes_only(scenario):
     assert removed["marts.customer_timeline"] > 0
 
     hashes = json.loads(identifier_hashes)
-    entries = dict(_rows(scenario.warehouse, "select identifier_hash, identifier_type from cdp_meta.suppressed_identifiers"))
+    entries = dict(
+        _rows(scenario.warehouse, "select identifier_hash, identifier_type from cdp_meta.suppressed_identifiers")
+    )
     assert len(hashes) == len(person.identifiers) and set(hashes) <= set(entries)
     assert len(entries) == len(person.identifiers) + len(person.records)
     # keyed: neither the plain value nor its plain SHA-256 (with or without the type) is stored
     plain = set(person.values)
     plain_hashes = {hashlib.sha256(value.encode()).hexdigest() for value in plain} | {
-        hashlib.sha256(f"{identifier_type}:{value}".encode()).hexdigest() for identifier_type, value in person.identifiers
+        hashlib.sha256(f"{identifier_type}:{value}".encode()).hexdigest()
+        for identifier_type, value in person.identifiers
     }
     assert not set(entries) & (plain | plain_hashes)
     assert all(re.fullmatch(r"[0-9a-f]{64}", entry) for entry in entries)
@@ -287,18 +292,20 @@ def test_declining_the_prompt_changes_nothing(scenario, tmp_path):
 
 def test_a_failure_rolls_the_whole_erasure_back(scenario, tmp_path, monkeypatch):
     """A failure after the raw rows were deleted leaves the warehouse as it was."""
-    from cdp_runner import forget as forget_module
+    from cdp_runner.privacy import erasure as erasure_module
 
     warehouse = tmp_path / "copy.duckdb"
     shutil.copy(scenario.before, warehouse)
-    original = forget_module._derived_text_columns
+    original = erasure_module._derived_text_columns
 
     def failing(con):
         yield from original(con)
         yield "marts.no_such_table", '"marts"."no_such_table"', ["customer_id"]
 
-    monkeypatch.setattr(forget_module, "_derived_text_columns", failing)
-    result = CliRunner().invoke(main, ["forget", scenario.person.email, "--yes", "--no-build", "--warehouse", str(warehouse)])
+    monkeypatch.setattr(erasure_module, "_derived_text_columns", failing)
+    result = CliRunner().invoke(
+        main, ["forget", scenario.person.email, "--yes", "--no-build", "--warehouse", str(warehouse)]
+    )
     assert result.exit_code != 0
     assert _traces(warehouse, [scenario.person.email]) == _traces(scenario.before, [scenario.person.email]) != {}
     assert _rows(warehouse, "select count(*) from cdp_meta.suppressed_identifiers") == [(0,)]
@@ -314,7 +321,7 @@ def test_a_new_file_with_other_spellings_and_unsplit_rows_is_filtered(scenario, 
     local, domain = email.split("@")
     respelled = f"{local.upper()}+Newsletter@{domain.upper()}"
     tickets = tmp_path / "support_tickets_new.csv"
-    header = "ticket_id,requester_email,requester_phone,requester_name,channel,category,status,satisfaction_score,created_at,solved_at"
+    header = ",".join(SOURCES_BY_NAME["support_tickets"].column_names)
     tickets.write_text(
         "\n".join(
             [
@@ -330,4 +337,6 @@ def test_a_new_file_with_other_spellings_and_unsplit_rows_is_filtered(scenario, 
     assert (result.rows_read, result.rows_rejected, result.rows_suppressed) == (3, 1, 2)
     kept = _rows(warehouse, "select ticket_id from raw.support_tickets where _load_id = ?", [result.load_id])
     assert kept == [("TKNEW3",)]
-    assert _rows(warehouse, "select rows_suppressed from cdp_meta.load_ledger where load_id = ?", [result.load_id]) == [(2,)]
+    assert _rows(warehouse, "select rows_suppressed from cdp_meta.load_ledger where load_id = ?", [result.load_id]) == [
+        (2,)
+    ]

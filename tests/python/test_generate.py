@@ -1,4 +1,4 @@
-"""Tests of the synthetic data generator (cdp_runner.generate)."""
+"""Tests of the synthetic data generator (cdp_runner.generator)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ import pyarrow.parquet as pq
 import pytest
 from scipy.special import hyp2f1
 
-from cdp_runner import generate as gen
-from cdp_runner.contracts import SOURCES, SOURCES_BY_NAME, source_for_file
-from cdp_runner.generate_params import GeneratorParams
-from cdp_runner.generate_world import build_world
+from cdp_runner.generator import generate as gen
+from cdp_runner.generator.params import GeneratorParams
+from cdp_runner.generator.world import build_world
+from cdp_runner.ingest.contracts import SOURCES, SOURCES_BY_NAME, source_for_file
 
 END = date(2026, 6, 30)
 PERSON_SOURCES = [s for s in SOURCES if s.has_person]
@@ -28,7 +28,11 @@ PERSON_SOURCES = [s for s in SOURCES if s.has_person]
 
 
 def digests(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def csv_records(path: Path) -> tuple[list[str], list[list[str]]]:
@@ -60,7 +64,10 @@ def file_keys(folder: Path, source) -> list[str]:
             keys += [row[header.index(source.key)] for row in rows]
         elif path.suffix == ".jsonl":
             pattern = re.compile(r'^\{"' + source.key + r'":(?:"((?:[^"\\]|\\.)*)"|null)')
-            keys += [(m.group(1) or "") if (m := pattern.match(line)) else "" for line in path.read_text(encoding="utf-8").splitlines()]
+            keys += [
+                (m.group(1) or "") if (m := pattern.match(line)) else ""
+                for line in path.read_text(encoding="utf-8").splitlines()
+            ]
         else:
             keys += [k or "" for k in pq.read_table(path, columns=[source.key]).column(0).to_pylist()]
     return keys
@@ -95,7 +102,9 @@ def medium(tmp_path_factory):
 
 def test_same_arguments_give_identical_bytes(small, tmp_path):
     folder, _ = small
-    gen.generate(300, 11, tmp_path, END, progress=True)
+    blocks = []
+    gen.generate(300, 11, tmp_path, END, on_block=lambda done, total: blocks.append((done, total)))
+    assert blocks == [(0, 1), (1, 1)]
     assert digests(tmp_path) == digests(folder)
 
 
@@ -233,11 +242,15 @@ def test_malformed_rows_are_a_small_share(medium):
             header, rows = csv_records(path)
             for row in rows:
                 total += 1
-                malformed += len(row) != len(header) or row[header.index(source.key)] == "" or bool(bad_values & set(row))
+                malformed += (
+                    len(row) != len(header) or row[header.index(source.key)] == "" or bool(bad_values & set(row))
+                )
         else:
             parsed, broken = jsonl_records(path)
             total += len(parsed) + len(broken)
-            malformed += len(broken) + sum(obj[source.key] == "" or bool(bad_values & set(obj.values())) for obj in parsed)
+            malformed += len(broken) + sum(
+                obj[source.key] == "" or bool(bad_values & set(obj.values())) for obj in parsed
+            )
     share = malformed / total
     assert 0.001 < share < 0.006, share
     app = pq.read_table(folder / "app_events.parquet").to_pylist()
@@ -271,7 +284,7 @@ def test_late_events_occurred_before_their_delivery(small):
     folder, _ = small
     late, _ = jsonl_records(folder / gen.LATE_WEB_EVENTS)
     on_time, _ = jsonl_records(folder / "web_events.jsonl")
-    first_on_time = {}
+    first_on_time: dict[str, int] = {}
     for position, event in enumerate(on_time):
         first_on_time.setdefault(event["event_id"], position)
     redelivered = [event for event in late if event["event_id"] in first_on_time]
@@ -282,7 +295,11 @@ def test_junk_identifiers_are_shared_by_unrelated_people(medium):
     folder, _ = medium
     owner = {(r["source_name"], r["record_key"]): r["person_id"] for r in truth(folder)}
     people_by_value = defaultdict(set)
-    for name, columns in (("shop_orders", ("email", "phone")), ("crm_customers", ("email", "phone")), ("support_tickets", ("requester_email", "requester_phone"))):
+    for name, columns in (
+        ("shop_orders", ("email", "phone")),
+        ("crm_customers", ("email", "phone")),
+        ("support_tickets", ("requester_email", "requester_phone")),
+    ):
         source = SOURCES_BY_NAME[name]
         header, rows = csv_records(folder / gen.file_name(source))
         for row in rows:
@@ -293,7 +310,11 @@ def test_junk_identifiers_are_shared_by_unrelated_people(medium):
                 person = owner.get((name, row[header.index(source.key)]))
                 if value and person:
                     people_by_value[value].add(person)
-    junk = {v: people for v, people in people_by_value.items() if v in {"test@test.com", "none", "unknown", "n/a", "0000000000"}}
+    junk = {
+        v: people
+        for v, people in people_by_value.items()
+        if v in {"test@test.com", "none", "unknown", "n/a", "0000000000"}
+    }
     assert junk and max(len(people) for people in junk.values()) >= 3
 
 
@@ -305,7 +326,13 @@ def test_identifiers_are_spelled_in_many_ways(medium):
     assert re.search(r",[A-Z][a-z]+\.[A-Z][a-z]+@[A-Z]", text)  # John.Smith@Gmail.Com
     assert re.search(r", +[^,@]+@|[^, ]@[^,]+ +,", text)  # surrounding blanks
     assert "@googlemail.com" in text and re.search(r"\+[a-z]+@gmail\.com", text)
-    for style in (r",0\d{4} \d{6},", r",\+44 \d{4} \d{6},", r",0044 \d{4}-\d{3}-\d{3},", r",\(0\)\d{10},", r",\+(33|49|1|353|31|34)"):
+    for style in (
+        r",0\d{4} \d{6},",
+        r",\+44 \d{4} \d{6},",
+        r",0044 \d{4}-\d{3}-\d{3},",
+        r",\(0\)\d{10},",
+        r",\+(33|49|1|353|31|34)",
+    ):
         assert re.search(style, text), style
 
 
@@ -346,7 +373,7 @@ def test_web_timestamps_carry_offsets_and_nothing_is_in_the_future(small):
 def test_sign_up_comes_before_any_signed_in_event(medium):
     folder, _ = medium
     events, _ = jsonl_records(folder / "web_events.jsonl")
-    first = {}
+    first: dict[str, datetime] = {}
     signups = {}
     for e in events:
         if e["user_id"] and e["occurred_at"] not in gen.BAD_DATES:
@@ -394,9 +421,11 @@ def test_purchases_follow_the_bg_nbd_process(medium):
 
     # The files hold those purchases: orders that were not cancelled and till sales.
     owner = {(r["source_name"], r["record_key"]): r["person_id"] for r in truth(folder)}
-    recorded = Counter()
-    for name, keep in (("shop_orders", lambda row, h: row[h.index("status")] != "cancelled"),
-                       ("pos_transactions", lambda row, h: row[h.index("transaction_type")] == "sale")):
+    recorded: Counter[str] = Counter()
+    for name, keep in (
+        ("shop_orders", lambda row, h: row[h.index("status")] != "cancelled"),
+        ("pos_transactions", lambda row, h: row[h.index("transaction_type")] == "sale"),
+    ):
         header, rows = csv_records(folder / gen.file_name(SOURCES_BY_NAME[name]))
         seen = set()
         for row in rows:
@@ -416,7 +445,7 @@ def test_spend_follows_the_gamma_gamma_process(medium):
     true_means = np.array([p["mean_spend_gbp"] for p in persons if p["segment"] == "buyer"])
     assert abs(true_means.mean() / expected - 1) < 0.08
     header, rows = csv_records(folder / "shop_order_lines.csv")
-    baskets = defaultdict(float)
+    baskets: defaultdict[str, float] = defaultdict(float)
     for row in rows:  # the contract's plain decimals only: malformed amounts are skipped
         if len(row) == len(header) and row[3].isdigit() and re.fullmatch(r"\d+\.\d\d", row[4]):
             baskets[row[1]] += int(row[3]) * float(row[4])

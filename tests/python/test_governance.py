@@ -37,12 +37,36 @@ def looks_personal(column: str) -> bool:
 
 
 def test_the_personal_column_rule_on_known_names():
-    for name in ("email", "first_name", "marker_email", "phone", "street_address", "postcode", "birth_date",
-                 "ip_address", "ip_address_delivered", "device_id", "push_token", "last_name"):
+    for name in (
+        "email",
+        "first_name",
+        "marker_email",
+        "phone",
+        "street_address",
+        "postcode",
+        "birth_date",
+        "ip_address",
+        "ip_address_delivered",
+        "device_id",
+        "push_token",
+        "last_name",
+    ):
         assert looks_personal(name), name
-    for name in ("email_source", "email_observed_at", "is_email_opted_in", "device_count", "emails_opened_count",
-                 "email_open_rate", "source_name", "store_name", "product_name", "phone_source", "zip_code_type",
-                 "email_opt_in", "email_event_id"):
+    for name in (
+        "email_source",
+        "email_observed_at",
+        "is_email_opted_in",
+        "device_count",
+        "emails_opened_count",
+        "email_open_rate",
+        "source_name",
+        "store_name",
+        "product_name",
+        "phone_source",
+        "zip_code_type",
+        "email_opt_in",
+        "email_event_id",
+    ):
         assert not looks_personal(name), name
 
 
@@ -64,8 +88,11 @@ def warehouse_columns(built_warehouse) -> dict[tuple[str, str], list[str]]:
 
 
 def _our_nodes(manifest: dict, *resource_types: str) -> list[dict]:
-    return [node for node in manifest["nodes"].values()
-            if node["package_name"] == "cdp" and node["resource_type"] in resource_types]
+    return [
+        node
+        for node in manifest["nodes"].values()
+        if node["package_name"] == "cdp" and node["resource_type"] in resource_types
+    ]
 
 
 def _is_tagged(column: dict) -> bool:
@@ -116,8 +143,11 @@ def test_bi_reads_public_contracted_marts(manifest):
 
 
 def test_every_delivered_source_has_a_freshness_rule(manifest):
-    sources = [source for source in manifest["sources"].values()
-               if source["schema"] == "raw" or source["unique_id"] == "source.cdp.cdp_meta.load_ledger"]
+    sources = [
+        source
+        for source in manifest["sources"].values()
+        if source["schema"] == "raw" or source["unique_id"] == "source.cdp.cdp_meta.load_ledger"
+    ]
     assert len(sources) == 16
     for source in sources:
         freshness = source.get("freshness") or {}

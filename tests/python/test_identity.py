@@ -28,9 +28,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from cdp_runner.evaluate import evaluate_identity
-from cdp_runner.generate import generate
-from cdp_runner.load import load_path
+from cdp_runner.evaluation.identity import evaluate_identity
+from cdp_runner.generator.generate import generate
+from cdp_runner.ingest.loader import load_path
 
 pytestmark = pytest.mark.slow
 
@@ -39,48 +39,90 @@ CUSTOMERS = 400
 SEED = 3
 # the view of every staged record is read only by the identity data tests, so it is named too; int_identity_builds,
 # the stage's memory of what it took in, comes after the marts; the stage's audits live with the other audits
-IDENTITY_MODELS = ["+path:models/marts/identity", "audit_identity_*", "int_identity_source_records",
-                   "int_identity_builds"]
-IDENTITY_TESTS = ["path:models/intermediate/identity", "path:models/marts/identity", "audit_identity_*",
-                  "path:tests/data/identity", "path:seeds/identity"]
+IDENTITY_MODELS = [
+    "+path:models/marts/identity",
+    "audit_identity_*",
+    "int_identity_source_records",
+    "int_identity_builds",
+]
+IDENTITY_TESTS = [
+    "path:models/intermediate/identity",
+    "path:models/marts/identity",
+    "audit_identity_*",
+    "path:tests/data/identity",
+    "path:seeds/identity",
+]
 
 
 # ------------------------------------------------------------------------------------------------------- helpers
+
 
 def _copy_project(root: Path) -> None:
     """The parts of the project the identity stage needs, so other work in progress cannot break this test."""
     for name in ("dbt_project.yml",):
         shutil.copy(REPO / name, root / name)
-    for folder in ("macros", "seeds", "models/staging", "models/audit", "models/intermediate/identity",
-                   "models/marts/identity", "tests/data/identity", "tests/data/generic"):
+    for folder in (
+        "macros",
+        "seeds",
+        "models/staging",
+        "models/audit",
+        "models/intermediate/identity",
+        "models/marts/identity",
+        "tests/data/identity",
+        "tests/data/generic",
+    ):
         if (REPO / folder).exists():
             shutil.copytree(REPO / folder, root / folder)
     shutil.copy(REPO / "models" / "_groups.yml", root / "models" / "_groups.yml")
-    (root / "profiles.yml").write_text(textwrap.dedent(f"""\
+    (root / "profiles.yml").write_text(
+        textwrap.dedent(f"""\
         cdp:
           target: duckdb
           outputs:
             duckdb:
               type: duckdb
-              path: "{root / 'warehouse.duckdb'}"
+              path: "{root / "warehouse.duckdb"}"
               threads: 2
-        """))
+        """)
+    )
 
 
 def _dbt(root: Path, *args: str) -> tuple[bool, str]:
     """dbt in a process of its own (an in-process dbt keeps the DuckDB file open, which blocks the readers)."""
     dbt = Path(sys.executable).parent / "dbt"
     done = subprocess.run(
-        [str(dbt), *args, "--project-dir", str(root), "--profiles-dir", str(root), "--target-path",
-         str(root / "target"), "--log-path", str(root / "logs")],
-        capture_output=True, text=True, env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"})
+        [
+            str(dbt),
+            *args,
+            "--project-dir",
+            str(root),
+            "--profiles-dir",
+            str(root),
+            "--target-path",
+            str(root / "target"),
+            "--log-path",
+            str(root / "logs"),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+    )
     return done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
 
 
 def _build(root: Path, *extra: str) -> None:
     """The identity models and the seeds they read, in one dbt invocation (tests run separately)."""
-    ok, output = _dbt(root, "build", "-s", *IDENTITY_MODELS, "--exclude-resource-type", "test",
-                      "--exclude-resource-type", "unit_test", *extra)
+    ok, output = _dbt(
+        root,
+        "build",
+        "-s",
+        *IDENTITY_MODELS,
+        "--exclude-resource-type",
+        "test",
+        "--exclude-resource-type",
+        "unit_test",
+        *extra,
+    )
     assert ok, output
 
 
@@ -90,8 +132,10 @@ def _rows(root: Path, sql: str, params: list | None = None) -> list[tuple]:
 
 
 def _identity_map(root: Path) -> dict[tuple[str, str], str | None]:
-    return {(t, v): c for t, v, c in _rows(root, "select identifier_type, identifier_value, customer_id "
-                                                 "from marts.identity_map")}
+    return {
+        (t, v): c
+        for t, v, c in _rows(root, "select identifier_type, identifier_value, customer_id from marts.identity_map")
+    }
 
 
 def _write_jsonl(path: Path, rows: list[dict]) -> None:
@@ -113,6 +157,7 @@ def project(tmp_path_factory):
 
 # ---------------------------------------------------------------------------------------------------------- tests
 
+
 def test_first_build_passes_the_identity_tests_and_is_precise(project):
     ok, output = _dbt(project, "test", "-s", *IDENTITY_TESTS)
     assert ok, output
@@ -125,9 +170,18 @@ def test_first_build_passes_the_identity_tests_and_is_precise(project):
 def test_bench_clusters_the_real_identity_links_like_scipy(project, tmp_path):
     # `make bench` compares the clustering with scipy on the links a build left; this is that step on a small build
     done = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "components.py"), "--edges-from", str(project / "warehouse.duckdb"),
-         "--workdir", str(tmp_path)],
-        capture_output=True, text=True, env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"})
+        [
+            sys.executable,
+            str(REPO / "bench" / "components.py"),
+            "--edges-from",
+            str(project / "warehouse.duckdb"),
+            "--workdir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     edges = _rows(project, "select count(*) from intermediate.int_identity_graph_edges")[0][0]
     assert f"{edges:,} distinct undirected edges" in done.stdout
@@ -140,20 +194,26 @@ def test_full_rebuild_gives_the_same_customer_ids(project):
     assert _identity_map(project) == before
     # the history tables are not rebuilt by --full-refresh, and nothing changed
     assert _rows(project, "select count(*) from marts.identity_merges") == [(0,)]
-    assert _rows(project, "select count(distinct invocation_id) from intermediate.int_identity_assignment_log") == [(1,)]
+    assert _rows(project, "select count(distinct invocation_id) from intermediate.int_identity_assignment_log") == [
+        (1,)
+    ]
 
 
 def test_customer_ids_come_from_the_warehouse_secret_not_a_public_salt(project):
     (salt,) = _rows(project, "select salt from cdp_meta.identity_settings")[0]
     assert len(salt) == 64 and salt not in {"", "cdp-identity-default-salt"}
-    minted = _rows(project, """
+    minted = _rows(
+        project,
+        """
         select customers.customer_id,
                'cus_' || substr(md5(? || identifiers.identifier_type || ':' || identifiers.identifier_value), 1, 20),
                'cus_' || substr(md5(identifiers.identifier_type || ':' || identifiers.identifier_value), 1, 20)
         from intermediate.int_identity_customers as customers
         inner join intermediate.int_identity_identifiers as identifiers
             on customers.anchor_identifier_id = identifiers.identifier_id
-    """, [salt])
+    """,
+        [salt],
+    )
     assert minted
     assert all(customer_id == with_secret for customer_id, with_secret, _ in minted)
     # without the secret, knowing the anchor identifier does not give its customer id
@@ -166,27 +226,45 @@ NEW_EMAIL = "new.person.identity-test@example.org"
 
 
 def _web_event(event_id: str, at: str, event_type: str, user_id: str | None = None, email: str | None = None) -> dict:
-    return {"event_id": event_id, "event_type": event_type, "occurred_at": at, "anonymous_id": NEW_COOKIE,
-            "user_id": user_id, "email": email, "session_id": "s-new", "page_url": "https://shop.example/",
-            "product_sku": None, "device_type": "desktop", "ip_address": "203.0.113.7",
-            "user_agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0", "utm_source": None, "utm_medium": None,
-            "utm_campaign": None}
+    return {
+        "event_id": event_id,
+        "event_type": event_type,
+        "occurred_at": at,
+        "anonymous_id": NEW_COOKIE,
+        "user_id": user_id,
+        "email": email,
+        "session_id": "s-new",
+        "page_url": "https://shop.example/",
+        "product_sku": None,
+        "device_type": "desktop",
+        "ip_address": "203.0.113.7",
+        "user_agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0",
+        "utm_source": None,
+        "utm_medium": None,
+        "utm_campaign": None,
+    }
 
 
 def test_unrelated_new_person_changes_no_id_and_their_anonymous_history_resolves(project):
     before = _identity_map(project)
-    _write_jsonl(project / "extra" / "web_events_identity_new_person.jsonl", [
-        _web_event("new-1", "2026-06-01T10:00:00Z", "page_view"),
-        _web_event("new-2", "2026-06-01T10:01:00Z", "product_view"),
-        _web_event("new-3", "2026-06-03T18:00:00Z", "signup", NEW_USER, NEW_EMAIL),
-        _web_event("new-4", "2026-06-03T18:02:00Z", "page_view", NEW_USER),
-    ])
+    _write_jsonl(
+        project / "extra" / "web_events_identity_new_person.jsonl",
+        [
+            _web_event("new-1", "2026-06-01T10:00:00Z", "page_view"),
+            _web_event("new-2", "2026-06-01T10:01:00Z", "product_view"),
+            _web_event("new-3", "2026-06-03T18:00:00Z", "signup", NEW_USER, NEW_EMAIL),
+            _web_event("new-4", "2026-06-03T18:02:00Z", "page_view", NEW_USER),
+        ],
+    )
     load_path(project / "extra" / "web_events_identity_new_person.jsonl", warehouse=project / "warehouse.duckdb")
     _build(project)
     after = _identity_map(project)
     assert {key: after[key] for key in before} == before
-    customers = _rows(project, "select distinct customer_id from marts.identity_record_map "
-                               "where source_name = 'web_events' and record_key like 'new-%'")
+    customers = _rows(
+        project,
+        "select distinct customer_id from marts.identity_record_map "
+        "where source_name = 'web_events' and record_key like 'new-%'",
+    )
     assert len(customers) == 1 and customers[0][0] is not None
     assert after[("user_id", NEW_USER)] == customers[0][0]
     assert after[("anonymous_id", NEW_COOKIE)] == customers[0][0]
@@ -196,7 +274,9 @@ def test_unrelated_new_person_changes_no_id_and_their_anonymous_history_resolves
 def test_a_linking_record_merges_two_profiles_and_is_recorded(project):
     # an e-mail-only profile and a profile of exactly one account and one e-mail: an order placed with the account
     # and the other address links them without breaking a limit
-    lonely = _rows(project, """
+    lonely = _rows(
+        project,
+        """
         select min(m.identifier_value), m.customer_id
         from marts.identity_map as m
         where m.customer_id in (
@@ -205,8 +285,11 @@ def test_a_linking_record_merges_two_profiles_and_is_recorded(project):
           and m.identifier_type = 'email'
         group by m.customer_id
         order by m.customer_id
-        limit 1""")
-    account = _rows(project, """
+        limit 1""",
+    )
+    account = _rows(
+        project,
+        """
         select max(case when identifier_type = 'user_id' then identifier_value end), customer_id
         from marts.identity_map
         where customer_id is not null
@@ -215,28 +298,38 @@ def test_a_linking_record_merges_two_profiles_and_is_recorded(project):
            and count(*) filter (where identifier_type = 'email') = 1
            and count(*) filter (where identifier_type not in ('user_id', 'email', 'anonymous_id')) = 0
         order by customer_id
-        limit 1""")
+        limit 1""",
+    )
     assert lonely and account
     (email, email_customer), (user_id, account_customer) = lonely[0], account[0]
     # the survivor will be the older profile: the one whose anchor was loaded (then seen) first
-    older = _rows(project, """
+    older = _rows(
+        project,
+        """
         select c.customer_id
         from intermediate.int_identity_customers as c
         inner join intermediate.int_identity_identifiers as i on c.anchor_identifier_id = i.identifier_id
         where c.customer_id in (?, ?)
         order by i.first_loaded_at, i.anchor_seen_at nulls last, i.priority, i.identifier_type, i.identifier_value
-        limit 1""", [email_customer, account_customer])[0][0]
+        limit 1""",
+        [email_customer, account_customer],
+    )[0][0]
     order = project / "extra" / "shop_orders_identity_link.csv"
-    order.write_text("order_id,user_id,email,phone,ordered_at,status,currency,subtotal_amount,discount_amount,"
-                     "shipping_amount,total_amount\n"
-                     f"ID-LINK-1,{user_id},{email},,2026-06-20T12:00:00Z,completed,GBP,10.00,0,0,10.00\n")
+    order.write_text(
+        "order_id,user_id,email,phone,ordered_at,status,currency,subtotal_amount,discount_amount,"
+        "shipping_amount,total_amount\n"
+        f"ID-LINK-1,{user_id},{email},,2026-06-20T12:00:00Z,completed,GBP,10.00,0,0,10.00\n"
+    )
     load_path(order, warehouse=project / "warehouse.duckdb")
     _build(project)
 
-    merges = _rows(project, """
+    merges = _rows(
+        project,
+        """
         select merged_customer_id, surviving_customer_id, merge_cause, link_source_name, link_record_key,
                link_identifier_type, link_other_identifier_type
-        from marts.identity_merges""")
+        from marts.identity_merges""",
+    )
     assert len(merges) == 1, merges
     merged, surviving, cause, source_name, record_key, *link_types = merges[0]
     assert {merged, surviving} == {email_customer, account_customer}
@@ -252,32 +345,41 @@ def test_a_linking_record_merges_two_profiles_and_is_recorded(project):
 
 
 def test_overrides_force_a_merge_and_a_split(project):
-    two_customers = _rows(project, """
+    two_customers = _rows(
+        project,
+        """
         select min(identifier_value), customer_id from marts.identity_map
         where identifier_type = 'email' and resolution_status = 'assigned'
-        group by customer_id order by customer_id limit 2""")
+        group by customer_id order by customer_id limit 2""",
+    )
     (email_a, customer_a), (email_b, customer_b) = two_customers
     assert customer_a != customer_b
-    pair = _rows(project, """
+    pair = _rows(
+        project,
+        """
         select u.identifier_value, e.identifier_value, u.customer_id
         from marts.identity_map as u
         inner join marts.identity_map as e
             on u.customer_id = e.customer_id and e.identifier_type = 'email'
         where u.identifier_type = 'user_id' and u.customer_id not in (?, ?)
-        order by u.customer_id, e.identifier_value limit 1""", [customer_a, customer_b])
+        order by u.customer_id, e.identifier_value limit 1""",
+        [customer_a, customer_b],
+    )
     user_id, email_c, _ = pair[0]
     (project / "seeds" / "identity" / "identity_overrides.csv").write_text(
         "override_type,identifier_type,identifier_value,other_identifier_type,other_identifier_value,reason,"
         "requested_by,requested_at\n"
         f"merge,email,{email_a},email,{email_b},ticket 1: same person,steward,2026-06-25 09:00:00\n"
-        f"split,user_id,{user_id},email,{email_c},ticket 2: shared address,steward,2026-06-25 09:00:00\n")
+        f"split,user_id,{user_id},email,{email_c},ticket 2: shared address,steward,2026-06-25 09:00:00\n"
+    )
     _build(project)
     identity_map = _identity_map(project)
     assert identity_map[("email", email_a)] == identity_map[("email", email_b)] is not None
     assert identity_map[("user_id", user_id)] != identity_map[("email", email_c)]
     assert identity_map[("email", email_c)] is not None  # split off into a profile of its own
-    statuses = _rows(project, "select override_type, override_status from audit.audit_identity_overrides "
-                              "order by override_type")
+    statuses = _rows(
+        project, "select override_type, override_status from audit.audit_identity_overrides order by override_type"
+    )
     assert statuses == [("merge", "applied"), ("split", "applied")]
     # the split shows in the audit as a cut; which identifier is cut depends on how the two were connected
     # (the e-mail itself when it joined the account directly, else the identifier that bridged them)
@@ -292,8 +394,10 @@ def test_a_person_source_the_identity_stage_does_not_read_fails_the_coverage_tes
     sources = project / "models" / "staging" / "pos" / "_pos__sources.yml"
     original = sources.read_text()
     try:
-        flagged = original.replace("      key: store_id\n      default_format: csv\n      has_person: false",
-                                   "      key: store_id\n      default_format: csv\n      has_person: true")
+        flagged = original.replace(
+            "      key: store_id\n      default_format: csv\n      has_person: false",
+            "      key: store_id\n      default_format: csv\n      has_person: true",
+        )
         assert flagged != original
         sources.write_text(flagged)
         ok, output = _dbt(project, "test", "-s", "assert_identity_reads_every_person_source")
@@ -306,7 +410,7 @@ def test_a_person_source_the_identity_stage_does_not_read_fails_the_coverage_tes
 def test_a_staging_model_filling_undeclared_markers_does_not_compile(project):
     # The identity stage reads only the markers a source's registry entry declares, so a staging model that fills
     # another must fail to compile rather than have that marker ignored.
-    registry = project / "macros" / "staging" / "registry" / "cdp_staged_sources_support.sql"
+    registry = project / "macros" / "staging" / "cdp_staged_sources.sql"
     original = registry.read_text()
     try:
         narrowed = original.replace("'markers': ['anonymous_id', 'email']", "'markers': ['email']")
@@ -325,8 +429,17 @@ def test_two_rule_types_sharing_a_priority_stop_the_resolution_loudly(project):
     seed = project / "seeds" / "identity" / "identifier_types.csv"
     original = seed.read_text()
     before = _rows(project, "select count(*) from intermediate.int_identity_resolution")[0][0]
-    rebuild = ["build", "-s", "identifier_types", "int_identity_identifiers", "int_identity_resolution",
-               "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
+    rebuild = [
+        "build",
+        "-s",
+        "identifier_types",
+        "int_identity_identifiers",
+        "int_identity_resolution",
+        "--exclude-resource-type",
+        "test",
+        "--exclude-resource-type",
+        "unit_test",
+    ]
     try:
         clashing = original.replace("email,permanent,2,", "email,permanent,1,")
         assert clashing != original

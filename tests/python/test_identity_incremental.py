@@ -1,7 +1,7 @@
 """Incremental identity builds (docs/identity.md, "Incremental builds"): about 1% new records, taken in as a delta,
 give exactly the tables a full rebuild of all the data gives; a re-delivered record makes the next build full.
 
-Generated data is split by record key (cdp_runner.holdback): about 1% of the records of every person source (all
+Generated data is split by record key (bench/holdback.py): about 1% of the records of every person source (all
 deliveries of a key together, so no record is delivered by both parts) arrive in a second load.
 """
 
@@ -13,19 +13,25 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from test_identity import _build, _copy_project, _dbt
 
-from cdp_runner.generate import generate
-from cdp_runner.holdback import hold_back
-from cdp_runner.load import load_path
+from bench.holdback import hold_back
+from cdp_runner.generator.generate import generate
+from cdp_runner.ingest.loader import load_path
+from test_identity import _build, _copy_project, _dbt
 
 pytestmark = pytest.mark.slow
 
 CUSTOMERS = 400
 SEED = 5
 # the build's plan, its memory and what it touched differ by construction between a delta and a full build
-NOT_COMPARED = {"int_identity_batch", "int_identity_builds", "int_identity_touched", "int_identity_graph_components",
-                "int_identity_affected", "int_identity_delta_scope"}
+NOT_COMPARED = {
+    "int_identity_batch",
+    "int_identity_builds",
+    "int_identity_touched",
+    "int_identity_graph_components",
+    "int_identity_affected",
+    "int_identity_delta_scope",
+}
 # an internal key of one build (int_identity_signatures.signature_id): compared through the signature's markers
 BUILD_KEYS = {"signature_id"}
 
@@ -44,8 +50,11 @@ def _identity_relations(warehouse: Path) -> list[tuple[str, str, list[str]]]:
            where table_schema in ('intermediate', 'marts', 'audit') and table_name like '%identity%'
            group by all order by all""",
     )
-    return [(schema, name, [c for c in columns if c not in BUILD_KEYS])
-            for schema, name, columns in relations if name not in NOT_COMPARED]
+    return [
+        (schema, name, [c for c in columns if c not in BUILD_KEYS])
+        for schema, name, columns in relations
+        if name not in NOT_COMPARED
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -72,13 +81,18 @@ def test_the_late_records_are_taken_in_as_a_delta(delta_and_full):
     root, delta, full, moved, first = delta_and_full
     assert first == [("full",)]
     assert moved > 50
-    plan = _rows(delta, """select build_mode, full_reason, count(*) filter (where is_pending)
-                           from intermediate.int_identity_batch group by all""")
+    plan = _rows(
+        delta,
+        """select build_mode, full_reason, count(*) filter (where is_pending)
+                           from intermediate.int_identity_batch group by all""",
+    )
     assert len(plan) == 1 and plan[0][:2] == ("delta", None) and plan[0][2] >= 5, plan
     # the resolution and the models after it ran on part of the graph: the touched identifiers' components (and
     # the forced merges, none here), not all of it
-    affected, scope = (_rows(delta, f"select count(*) from intermediate.{name}")[0][0]
-                       for name in ("int_identity_affected", "int_identity_delta_scope"))
+    affected, scope = (
+        _rows(delta, f"select count(*) from intermediate.{name}")[0][0]
+        for name in ("int_identity_affected", "int_identity_delta_scope")
+    )
     nodes = _rows(delta, "select count(*) from intermediate.int_identity_resolution")[0][0]
     assert 0 < affected == scope < nodes / 2, (affected, scope, nodes)
     late_signatures = _rows(
@@ -94,8 +108,15 @@ def test_a_delta_gives_exactly_what_a_full_rebuild_gives(delta_and_full):
     root, delta, full, moved, first = delta_and_full
     relations = _identity_relations(full)
     assert {name for _, name, _ in relations} >= {
-        "int_identity_signatures", "int_identity_identifiers", "int_identity_links", "identity_record_map",
-        "identity_map", "identity_merges", "int_identity_resolution", "audit_identity_cuts"}
+        "int_identity_signatures",
+        "int_identity_identifiers",
+        "int_identity_links",
+        "identity_record_map",
+        "identity_map",
+        "identity_merges",
+        "int_identity_resolution",
+        "audit_identity_cuts",
+    }
     with duckdb.connect(str(full), read_only=True) as con:
         con.execute(f"attach '{delta}' as delta (read_only)")
         for schema, name, columns in relations:
@@ -125,4 +146,5 @@ def test_a_redelivered_record_makes_the_next_build_full(delta_and_full, tmp_path
     ok, output = _dbt(root, "run", "-s", "+int_identity_batch")
     assert ok, output
     assert _rows(full, "select distinct build_mode, full_reason from intermediate.int_identity_batch") == [
-        ("full", "pending loads deliver records again that earlier loads delivered")]
+        ("full", "pending loads deliver records again that earlier loads delivered")
+    ]

@@ -85,13 +85,19 @@ def layout_problems(manifest: dict) -> list[Problem]:
         if name.startswith("audit_") != (layer == "audit"):
             problems.append(Problem(name, "audit folder", f"{path}: audits, and only audits, live in models/audit/"))
         if layer == "marts":
-            read = sorted(models[uid]["name"] for uid in node["depends_on"]["nodes"]
-                          if uid in models and _layer(models[uid]) == "staging")
+            read = sorted(
+                models[uid]["name"]
+                for uid in node["depends_on"]["nodes"]
+                if uid in models and _layer(models[uid]) == "staging"
+            )
             if read:
                 problems.append(Problem(name, "reads staging", f"a mart reads {', '.join(read)}"))
     for exposure in manifest["exposures"].values():
-        read = sorted(models[uid]["name"] for uid in exposure["depends_on"]["nodes"]
-                      if uid in models and _layer(models[uid]) != "marts")
+        read = sorted(
+            models[uid]["name"]
+            for uid in exposure["depends_on"]["nodes"]
+            if uid in models and _layer(models[uid]) != "marts"
+        )
         if read:
             problems.append(Problem(exposure["name"], "exposure", f"reads {', '.join(read)}, which are not marts"))
     return sorted(problems, key=lambda problem: (problem.model, problem.rule))
@@ -139,8 +145,11 @@ def _new_problems(manifest: dict, doctored: dict) -> set[tuple[str, str]]:
 def test_a_mart_reading_staging_is_caught(manifest):
     staged = _node(manifest, "stg_web__events")["unique_id"]
     traits = _node(manifest, "customer_traits")
-    doctored = _doctored(manifest, "customer_traits",
-                         {"depends_on": {**traits["depends_on"], "nodes": [*traits["depends_on"]["nodes"], staged]}})
+    doctored = _doctored(
+        manifest,
+        "customer_traits",
+        {"depends_on": {**traits["depends_on"], "nodes": [*traits["depends_on"]["nodes"], staged]}},
+    )
     assert _new_problems(manifest, doctored) == {("customer_traits", "reads staging")}
 
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from cdp_runner import load
-from cdp_runner.contracts import SOURCES
 from cdp_runner.errors import UserError
-from cdp_runner.load import load_path
+from cdp_runner.ingest import loader, reading
+from cdp_runner.ingest.contracts import SOURCES
+from cdp_runner.ingest.loader import load_path
 
 STORES_HEADER = "store_id,store_name,city,postcode,country,opened_on,closed_on"
 
@@ -69,18 +69,54 @@ def test_csv_keeps_every_value_as_delivered(tmp_path, warehouse, query):
         "from raw.crm_customers order by _row_number"
     )
     assert rows == [
-        ("C1", "  ann@example.com ", 'Ann, "Annie"', "2025-03-04T10:22:33+02:00", "yesterday", None,
-         1, result.load_id, "crm_customers.csv", None, None, True),
+        (
+            "C1",
+            "  ann@example.com ",
+            'Ann, "Annie"',
+            "2025-03-04T10:22:33+02:00",
+            "yesterday",
+            None,
+            1,
+            result.load_id,
+            "crm_customers.csv",
+            None,
+            None,
+            True,
+        ),
         # An empty key and a bad date are staging's business: loaded as delivered (empty fields are null).
-        (None, "bob@example.com", None, "not a date", "2025-01-01", None,
-         2, result.load_id, "crm_customers.csv", None, None, True),
+        (
+            None,
+            "bob@example.com",
+            None,
+            "not a date",
+            "2025-01-01",
+            None,
+            2,
+            result.load_id,
+            "crm_customers.csv",
+            None,
+            None,
+            True,
+        ),
     ]
     [ledger] = query(
         "select load_id, source_name, file_name, file_path, content_sha256, file_format, rows_read, rows_accepted, "
         "rows_rejected, column_mapping, ignored_columns, started_at <= finished_at from cdp_meta.load_ledger"
     )
-    assert ledger == (result.load_id, "crm_customers", "crm_customers.csv", str(file.resolve()), sha, "csv",
-                      2, 2, 0, None, '["favourite_colour"]', True)
+    assert ledger == (
+        result.load_id,
+        "crm_customers",
+        "crm_customers.csv",
+        str(file.resolve()),
+        sha,
+        "csv",
+        2,
+        2,
+        0,
+        None,
+        '["favourite_colour"]',
+        True,
+    )
 
 
 def test_csv_lines_that_cannot_be_split_are_kept_with_their_text(tmp_path, warehouse, query):
@@ -293,9 +329,22 @@ def test_directory_loads_top_level_files_only(tmp_path, warehouse, query):
     write(folder / "_truth" / "unknown_thing.bin", b"\0\1\2")
     write(folder / ".hidden_notes.txt", "not data")
 
-    results = load_path(folder, warehouse=warehouse, progress=True)  # no terminal under pytest: bar stays quiet
+    progress = []
+    results = load_path(folder, warehouse=warehouse, on_progress=lambda *update: progress.append(update))
 
     assert [result.file_name for result in results] == ["products.csv", "stores.csv"]
+    size = {name: (folder / name).stat().st_size for name in ("products.csv", "stores.csv")}
+    total = sum(size.values())
+    assert progress == [
+        ("checking", "products.csv", 0, total),
+        ("checking", "products.csv", size["products.csv"], total),
+        ("checking", "stores.csv", size["products.csv"], total),
+        ("checking", "stores.csv", total, total),
+        ("loading", "products.csv", 0, total),
+        ("loading", "products.csv", size["products.csv"], total),
+        ("loading", "stores.csv", size["products.csv"], total),
+        ("loading", "stores.csv", total, total),
+    ]
     assert query("select store_id from raw.stores") == [("S1",)]
     assert query("select count(*) from cdp_meta.load_ledger") == [(2,)]
 
@@ -383,7 +432,7 @@ def test_missing_path_is_refused(tmp_path, warehouse):
 def test_records_that_cannot_be_accounted_for_stop_the_load(tmp_path, warehouse, loaded_before, monkeypatch):
     # Blank lines send the check down the independent count; pretend that count disagrees.
     file = write(tmp_path / "stores.csv", "store_id,store_name\nS1,One\n\nS2,Two\n")
-    monkeypatch.setattr(load, "_count_csv_records", lambda file: (3, []))
+    monkeypatch.setattr(reading, "_count_csv_records", lambda file: (3, []))
 
     with pytest.raises(UserError, match=r"^stores\.csv: DuckDB read 2 records and rejected 0, but the file has 3"):
         load_path(file, warehouse=warehouse)
@@ -446,11 +495,11 @@ def test_failure_mid_load_leaves_the_warehouse_unchanged(tmp_path, warehouse, lo
     file = write(tmp_path / "stores.csv", "store_id,store_name\nS1,One\n\nS2\nS3,Three\n")
     rows_in_transaction = []
 
-    def failing_ledger(con, plan):
+    def failing_ledger(con, entry):
         rows_in_transaction.append(con.execute("select count(*) from raw.stores").fetchall()[0][0])
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(load, "_write_ledger", failing_ledger)
+    monkeypatch.setattr(loader, "write_ledger", failing_ledger)
 
     with pytest.raises(UserError, match=r"^stores\.csv: load failed and was rolled back: disk full$"):
         load_path(file, warehouse=warehouse)

@@ -1,6 +1,6 @@
 """Lifetime value: BG/NBD and Gamma-Gamma fits, per-customer predictions, fallbacks, summaries, DuckDB I/O.
 
-Recovery tests simulate the exact generative processes (cdp_runner.ltv_simulate) from known parameters
+Recovery tests simulate the exact generative processes (bench/ltv_simulate.py) from known parameters
 and fit them back. Tolerances (docs/lifetime-value.md): at 50,000 customers with the generator's
 parameters the standard errors are about 0.9% (r), 1.2% (alpha), 2.5% (a), 3.4% (b); Gamma-Gamma on
 ~37,000 repeat buyers 2.8% (p), 1.1% (q), 3.9% (v). A 40-seed study at 20,000 customers never exceeded 3
@@ -12,20 +12,21 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pytest
 from scipy import integrate, special, stats
 
-from cdp_runner import ltv, ltv_io
-from cdp_runner.ltv_simulate import simulate_bgnbd, simulate_bgnbd_days, simulate_mean_spend, simulate_spend
+from bench.ltv_simulate import simulate_bgnbd, simulate_bgnbd_days, simulate_mean_spend, simulate_spend
+from cdp_runner.value import ltv, ltv_io
 
 duckdb = pytest.importorskip("duckdb")
 
-GEN = {"r": 0.8, "alpha": 60.0, "a": 0.8, "b": 3.0}  # cdp_runner.generate_params.PurchaseProcess
-ALT = {"r": 2.0, "alpha": 30.0, "a": 2.5, "b": 6.0}  # a > 1, faster buyers
-SPEND = {"p": 6.0, "q": 4.0, "v": 30.0}  # SpendProcess (v is the generator's gamma)
+GEN: dict[str, Any] = {"r": 0.8, "alpha": 60.0, "a": 0.8, "b": 3.0}  # cdp_runner.generator.params.PurchaseProcess
+ALT: dict[str, Any] = {"r": 2.0, "alpha": 30.0, "a": 2.5, "b": 6.0}  # a > 1, faster buyers
+SPEND: dict[str, Any] = {"p": 6.0, "q": 4.0, "v": 30.0}  # SpendProcess (v is the generator's gamma)
 
 
 def generator_ages(rng, n, history=1095):
@@ -43,15 +44,19 @@ def assert_recovered(fit, truth, relative):
 
 # --- summaries ----------------------------------------------------------------------------------------
 
-HAND = {  # customer, day, amount, is_purchase
+HAND: dict[str, Any] = {  # customer, day, amount, is_purchase
     "rows": [
-        ("A", 0, 10.0, True), ("A", 0, 5.0, True),  # two orders on the first day
-        ("A", 3, 20.0, True), ("A", 3, -20.0, False),  # bought and returned the same day: net 0
+        ("A", 0, 10.0, True),
+        ("A", 0, 5.0, True),  # two orders on the first day
+        ("A", 3, 20.0, True),
+        ("A", 3, -20.0, False),  # bought and returned the same day: net 0
         ("A", 7, 30.0, True),
         ("A", 9, -5.0, False),  # a return on its own day is not a purchase day
         ("A", 12, 99.0, True),  # after the reference day
         ("B", 4, 25.0, True),  # one-time buyer
-        ("C", 1, 40.0, True), ("C", 5, 15.0, True), ("C", 5, -18.0, True),  # repeat day with a net refund
+        ("C", 1, 40.0, True),
+        ("C", 5, 15.0, True),
+        ("C", 5, -18.0, True),  # repeat day with a net refund
         ("D", 11, 50.0, True),  # first purchase after the reference day
         ("E", 2, -30.0, False),  # only a return
     ],
@@ -65,24 +70,40 @@ HAND = {  # customer, day, amount, is_purchase
 
 
 def test_summary_convention_by_hand():
-    customer, day, amount, purchase = zip(*HAND["rows"])
-    s = ltv.summarise_purchases(np.array(customer), np.array(day), np.array(amount), HAND["reference_day"], np.array(purchase))
-    got = {c: (f, r, t, m, k) for c, f, r, t, m, k in zip(s["customer"], s["frequency"], s["recency"], s["T"], s["monetary"], s["monetary_count"])}
+    customer, day, amount, purchase = zip(*HAND["rows"], strict=True)
+    s = ltv.summarise_purchases(
+        np.array(customer), np.array(day), np.array(amount), HAND["reference_day"], np.array(purchase)
+    )
+    got = {
+        c: (f, r, t, m, k)
+        for c, f, r, t, m, k in zip(
+            s["customer"], s["frequency"], s["recency"], s["T"], s["monetary"], s["monetary_count"], strict=True
+        )
+    }
     assert got == HAND["expected"]
 
 
 def test_summary_accepts_dates():
     days = np.array(["2026-01-01", "2026-01-01", "2026-01-15", "2026-02-01"], dtype="datetime64[D]")
-    s = ltv.summarise_purchases(np.array([1, 1, 1, 1]), days, np.array([10.0, 5.0, 20.0, 40.0]), np.datetime64("2026-03-01"))
+    s = ltv.summarise_purchases(
+        np.array([1, 1, 1, 1]), days, np.array([10.0, 5.0, 20.0, 40.0]), np.datetime64("2026-03-01")
+    )
     assert s["frequency"].tolist() == [2] and s["recency"].tolist() == [31] and s["T"].tolist() == [59]
     assert s["monetary"].tolist() == [30.0] and s["monetary_count"].tolist() == [2]
 
 
 def _transactions_relation(con, customer, day, amount, purchase):
-    con.register("tx_upload", pa.table({
-        "customer_id": pa.array(customer), "purchase_date": pa.array(np.asarray(day, dtype="datetime64[D]")),
-        "amount": pa.array(amount, pa.float64()), "is_purchase": pa.array(purchase),
-    }))
+    con.register(
+        "tx_upload",
+        pa.table(
+            {
+                "customer_id": pa.array(customer),
+                "purchase_date": pa.array(np.asarray(day, dtype="datetime64[D]")),
+                "amount": pa.array(amount, pa.float64()),
+                "is_purchase": pa.array(purchase),
+            }
+        ),
+    )
     con.execute("create or replace table tx as select * from tx_upload")
     con.unregister("tx_upload")
 
@@ -90,7 +111,7 @@ def _transactions_relation(con, customer, day, amount, purchase):
 def test_summary_sql_matches_numpy_by_hand_and_at_random():
     con = duckdb.connect()
     base = np.datetime64("2026-01-01")
-    customer, day, amount, purchase = zip(*HAND["rows"])
+    customer, day, amount, purchase = zip(*HAND["rows"], strict=True)
     _transactions_relation(con, list(customer), [base + d for d in day], list(amount), list(purchase))
     ref = base + HAND["reference_day"]
     rows = con.sql(ltv_io.summary_sql("tx", ref.item(), is_purchase="is_purchase")).fetchall()
@@ -98,13 +119,13 @@ def test_summary_sql_matches_numpy_by_hand_and_at_random():
 
     rng = np.random.default_rng(4)
     n = 4000
-    customer = rng.integers(0, 600, n)
-    day = rng.integers(0, 400, n)
-    amount = np.round(rng.normal(30, 40, n), 2)  # about a quarter negative
-    purchase = rng.random(n) < 0.85
-    _transactions_relation(con, customer.tolist(), [base + int(d) for d in day], amount.tolist(), purchase.tolist())
+    customers = rng.integers(0, 600, n)
+    days = rng.integers(0, 400, n)
+    amounts = np.round(rng.normal(30, 40, n), 2)  # about a quarter negative
+    purchases = rng.random(n) < 0.85
+    _transactions_relation(con, customers.tolist(), [base + int(d) for d in days], amounts.tolist(), purchases.tolist())
     sql = con.sql(ltv_io.summary_sql("tx", date(2026, 12, 1), is_purchase="is_purchase")).fetchall()
-    s = ltv.summarise_purchases(customer, day, amount, (np.datetime64("2026-12-01") - base).astype(int), purchase)
+    s = ltv.summarise_purchases(customers, days, amounts, (np.datetime64("2026-12-01") - base).astype(int), purchases)
     assert len(sql) == len(s["customer"]) > 500
     by_id = {r[0]: r[1:] for r in sql}
     for i, c in enumerate(s["customer"]):
@@ -132,13 +153,17 @@ def test_log_likelihood_matches_integrating_the_individual_model():
     """L(x, t_x, T) = E over the priors of (1-p)^x lam^x e^(-lam T) + [x>0] p (1-p)^(x-1) lam^x e^(-lam t_x)."""
     r, alpha, a, b = 0.8, 60.0, 0.8, 3.0
     for x, tx, T in [(0, 0.0, 200.0), (3, 120.0, 300.0)]:
-        def integrand(v, u):  # lam = v^(1/r), p = u^(1/a) remove the prior singularities at 0
+
+        def integrand(v, u, x=x, tx=tx, T=T):  # lam = v^(1/r), p = u^(1/a) remove the prior singularities at 0
             lam, p = v ** (1 / r), u ** (1 / a)
             individual = (1 - p) ** x * lam**x * math.exp(-lam * T)
             if x > 0:
                 individual += p * (1 - p) ** (x - 1) * lam**x * math.exp(-lam * tx)
-            prior = alpha**r / (r * math.gamma(r)) * math.exp(-alpha * lam) * (1 - p) ** (b - 1) / (a * special.beta(a, b))
+            prior = (
+                alpha**r / (r * math.gamma(r)) * math.exp(-alpha * lam) * (1 - p) ** (b - 1) / (a * special.beta(a, b))
+            )
             return prior * individual
+
         value, _ = integrate.dblquad(integrand, 0, 1, 0, 2.0**r, epsabs=0, epsrel=1e-10)
         assert ltv.bgnbd_log_likelihood(GEN, [x], [tx], [T])[0] == pytest.approx(math.log(value), abs=1e-7)
 
@@ -169,7 +194,7 @@ def test_group_rows_integer_and_float_paths_agree():
     (fa, fb), finverse, fcounts = ltv.group_rows(cols[0] + 0.5, cols[1])  # not integers: lexsort path
     assert np.array_equal(a + 0.5, fa) and np.array_equal(b, fb) and np.array_equal(counts, fcounts)
     assert np.array_equal(a[inverse], cols[0]) and np.array_equal(fb[finverse], cols[1])
-    assert counts.sum() == 500 and len(a) == len(set(zip(cols[0], cols[1])))
+    assert counts.sum() == 500 and len(a) == len(set(zip(cols[0], cols[1], strict=True)))
 
 
 # --- BG/NBD fit -----------------------------------------------------------------------------------------------
@@ -320,24 +345,34 @@ def _reference_alive_expectation(r, alpha, a, b, x, T, t):
     k, m = t / (alpha + T), r + x
 
     def f(p):
-        return -math.expm1(-m * math.log1p(k * p)) / p * math.exp((a - 1) * math.log(p) + (b + x - 1) * math.log1p(-p) - special.betaln(a, b + x))
+        return (
+            -math.expm1(-m * math.log1p(k * p))
+            / p
+            * math.exp((a - 1) * math.log(p) + (b + x - 1) * math.log1p(-p) - special.betaln(a, b + x))
+        )
 
     points = sorted({min(0.5, 1 / k), 1e-6, 1e-4, 1e-2, 0.1})
     return integrate.quad(f, 0, 1, limit=1000, epsabs=0, epsrel=1e-12, points=points)[0]
 
 
-@pytest.mark.parametrize("case", [
-    (0.8, 60.0, 0.8, 3.0, 500, 1000.0, 3650.0),  # large x: 2F1(r+x, b+x; ...) overflows
-    (0.8, 60.0, 0.8, 3.0, 200, 50.0, 3650.0),
-    (0.8, 60.0, 1.8, 3.0, 0, 1.0, 1e5),  # C - A - B = 0 after Euler's transformation, z near 1
-    (0.8, 60.0, 0.8, 3.0, 0, 1.0, 1e5),  # C - A - B = -1 in the direct form
-    (1.8, 60.0, 0.8, 3.0, 100, 1.0, 1e5),
-    (0.8, 60.0, 1.0, 3.0, 5, 300.0, 365.0),  # a = 1: the closed form is 0/0
-    (0.8, 60.0, 1.0 + 1e-7, 3.0, 0, 0.0, 365.0),
-])
+@pytest.mark.parametrize(
+    "case",
+    [
+        (0.8, 60.0, 0.8, 3.0, 500, 1000.0, 3650.0),  # large x: 2F1(r+x, b+x; ...) overflows
+        (0.8, 60.0, 0.8, 3.0, 200, 50.0, 3650.0),
+        (0.8, 60.0, 1.8, 3.0, 0, 1.0, 1e5),  # C - A - B = 0 after Euler's transformation, z near 1
+        (0.8, 60.0, 0.8, 3.0, 0, 1.0, 1e5),  # C - A - B = -1 in the direct form
+        (1.8, 60.0, 0.8, 3.0, 100, 1.0, 1e5),
+        (0.8, 60.0, 1.0, 3.0, 5, 300.0, 365.0),  # a = 1: the closed form is 0/0
+        (0.8, 60.0, 1.0 + 1e-7, 3.0, 0, 0.0, 365.0),
+    ],
+)
 def test_hard_cases_of_the_hypergeometric_formula(case):
     r, alpha, a, b, x, T, t = case
-    params, tx = dict(r=r, alpha=alpha, a=a, b=b), (T if x else 0.0)  # repeat buyers bought on the reference day
+    params, tx = (
+        {"r": r, "alpha": alpha, "a": a, "b": b},
+        (T if x else 0.0),
+    )  # repeat buyers bought on the reference day
     expected = _reference_alive_expectation(r, alpha, a, b, x, T, t)
     value, quad = ltv.expected_purchases(t, [x], [tx], [T], params, return_method=True)
     alive = ltv.probability_alive([x], [tx], [T], params)[0]
@@ -367,8 +402,10 @@ def test_predict_labels_the_method():
 def test_gamma_gamma_likelihood_and_mean_by_integration():
     p, q, v = SPEND.values()
     for x, m in [(1, 35.0), (4, 80.0), (12, 20.0)]:
-        def density(nu):  # mean of x Gamma(p, nu) values is Gamma(p x, rate x nu)
+
+        def density(nu, x=x, m=m):  # mean of x Gamma(p, nu) values is Gamma(p x, rate x nu)
             return stats.gamma.pdf(m, p * x, scale=1 / (x * nu)) * stats.gamma.pdf(nu, q, scale=1 / v)
+
         f = integrate.quad(density, 0, np.inf, epsabs=0, epsrel=1e-11)[0]
         assert ltv.gamma_gamma_log_likelihood(SPEND, [x], [m])[0] == pytest.approx(math.log(f), abs=1e-8)
         mean = integrate.quad(lambda nu: p / nu * density(nu), 0, np.inf, epsabs=0, epsrel=1e-11)[0] / f
@@ -429,7 +466,7 @@ def test_tiny_data_are_not_fitted_and_use_the_heuristic():
     m = np.array([0.0, 30.0, 50.0, 0.0, -10.0])
     fit, spend = ltv.fit_bgnbd(x, tx, T), ltv.fit_gamma_gamma(x, m)
     for f in (fit, spend):
-        assert f.fallback and not f.converged and "too few customers" in f.fallback_reason and f.params == {}
+        assert f.fallback and not f.converged and "too few customers" in (f.fallback_reason or "") and f.params == {}
     pooled = 6 / 400
     assert fit.fallback_params["pooled_repeat_rate_per_day"] == pytest.approx(pooled)
     assert spend.fallback_params["population_mean_monetary"] == pytest.approx(40.0)
@@ -438,7 +475,13 @@ def test_tiny_data_are_not_fitted_and_use_the_heuristic():
     alive = np.exp(-rate * (T - tx))
     assert np.allclose(pred.p_alive, alive) and np.allclose(pred.expected_purchases, rate * 365 * alive)
     assert pred.purchases_method.tolist() == [ltv.HEURISTIC] * 5
-    assert pred.spend_method.tolist() == [ltv.POPULATION_MEAN, ltv.CUSTOMER_MEAN, ltv.CUSTOMER_MEAN, ltv.POPULATION_MEAN, ltv.POPULATION_MEAN]
+    assert pred.spend_method.tolist() == [
+        ltv.POPULATION_MEAN,
+        ltv.CUSTOMER_MEAN,
+        ltv.CUSTOMER_MEAN,
+        ltv.POPULATION_MEAN,
+        ltv.POPULATION_MEAN,
+    ]
     assert np.allclose(pred.expected_order_value, [40, 30, 50, 40, 40])
     assert np.allclose(pred.clv, pred.expected_order_value * pred.expected_purchases)  # no discounting
 
@@ -446,7 +489,7 @@ def test_tiny_data_are_not_fitted_and_use_the_heuristic():
 def test_few_repeat_buyers_are_not_fitted():
     x = np.r_[np.ones(4), np.zeros(96)]
     fit = ltv.fit_bgnbd(x, x * 10, np.full(100, 200.0))
-    assert fit.fallback and "4 repeat buyers (need 5)" in fit.fallback_reason
+    assert fit.fallback and "4 repeat buyers (need 5)" in (fit.fallback_reason or "")
     assert not ltv.fit_bgnbd(x, x * 10, np.full(100, 200.0), min_repeat_customers=4).fallback
 
 
@@ -455,7 +498,7 @@ def test_non_convergence_is_flagged():
     T = generator_ages(rng, 2000)
     x, tx = simulate_bgnbd(rng, T, **GEN)
     fit = ltv.fit_bgnbd(x, tx, T, max_iterations=1)
-    assert fit.fallback and not fit.converged and "did not converge" in fit.fallback_reason and fit.params
+    assert fit.fallback and not fit.converged and "did not converge" in (fit.fallback_reason or "") and fit.params
     pred = ltv.predict(fit, ltv.fit_gamma_gamma(x, np.zeros(len(x))), x, tx, T, np.zeros(len(x)))
     assert set(pred.purchases_method) == {ltv.HEURISTIC} and set(pred.spend_method) == {ltv.NO_SPEND_DATA}
     assert np.isnan(pred.clv).all()
@@ -463,7 +506,7 @@ def test_non_convergence_is_flagged():
 
 def test_degenerate_spend_is_flagged():
     fit = ltv.fit_gamma_gamma(np.ones(200), np.full(200, 50.0))  # no spread: p and q run off to infinity
-    assert fit.fallback and not fit.converged and "bound" in fit.fallback_reason
+    assert fit.fallback and not fit.converged and "bound" in (fit.fallback_reason or "")
 
 
 def test_q_at_most_one_falls_back():
@@ -471,7 +514,7 @@ def test_q_at_most_one_falls_back():
     x = rng.integers(1, 6, 5000)
     m, _ = simulate_mean_spend(rng, x, 6.0, 0.7, 30.0)  # heavy tail: mean spend has no expectation
     fit = ltv.fit_gamma_gamma(x, m)
-    assert fit.converged and fit.fallback and "<= 1" in fit.fallback_reason
+    assert fit.converged and fit.fallback and "<= 1" in (fit.fallback_reason or "")
     assert fit.params["q"] == pytest.approx(0.7, rel=0.1)
     with pytest.raises(ValueError):
         ltv.conditional_expected_order_value(x, m, fit.params)
@@ -496,7 +539,12 @@ def test_invalid_summaries_are_refused():
 def test_clv_discounts_monthly_increments():
     fit = ltv.FitResult("bgnbd", dict(GEN), {}, 0.0, 3, 3, 3, True, 1, "", False, None)
     spend = ltv.FitResult("gamma_gamma", dict(SPEND), {}, 0.0, 3, 3, 3, True, 1, "", False, None)
-    x, tx, T, m = np.array([0, 2, 9]), np.array([0.0, 100.0, 600.0]), np.array([30.0, 300.0, 700.0]), np.array([0.0, 45.0, 70.0])
+    x, tx, T, m = (
+        np.array([0, 2, 9]),
+        np.array([0.0, 100.0, 600.0]),
+        np.array([30.0, 300.0, 700.0]),
+        np.array([0.0, 45.0, 70.0]),
+    )
     plain = ltv.predict(fit, spend, x, tx, T, m, horizon_days=365, discount_rate_annual=0.0, margin=0.4)
     aov = ltv.conditional_expected_order_value(x, m, SPEND)
     assert np.allclose(plain.clv, 0.4 * aov * ltv.expected_purchases(365.0, x, tx, T, GEN))
@@ -537,42 +585,73 @@ def test_write_ltv_round_trip_through_duckdb():
     con = duckdb.connect()
     _transactions_relation(con, customer, dates, values, [True] * len(values))
     con.execute("create table summaries as " + ltv_io.summary_sql("tx", ref.item()))
-    out = ltv_io.write_ltv(con, "summaries", params_table="ltv.params", predictions_table="ltv.predictions",
-                           horizon_days=180, discount_rate_annual=0.08)
+    out = ltv_io.write_ltv(
+        con,
+        "summaries",
+        params_table="ltv.params",
+        predictions_table="ltv.predictions",
+        horizon_days=180,
+        discount_rate_annual=0.08,
+    )
     assert not out.bgnbd.fallback and not out.gamma_gamma.fallback
-    rows = con.sql("select customer_id, p_alive, expected_purchases, expected_order_value, clv, purchases_method, spend_method "
-                   "from ltv.predictions order by customer_id").fetchall()
+    rows = con.sql(
+        "select customer_id, p_alive, expected_purchases, expected_order_value, clv, purchases_method, spend_method "
+        "from ltv.predictions order by customer_id"
+    ).fetchall()
     assert len(rows) == 3000 and {r[5] for r in rows} == {ltv.CLOSED_FORM} and {r[6] for r in rows} == {ltv.GAMMA_GAMMA}
 
     s = ltv.summarise_purchases(np.array(customer), dates, values, ref)  # the same by the numpy path
     fit = ltv.fit_bgnbd(s["frequency"], s["recency"], s["T"])
     spend = ltv.fit_gamma_gamma(s["monetary_count"], s["monetary"])
-    pred = ltv.predict(fit, spend, s["frequency"], s["recency"], s["T"], s["monetary"], s["monetary_count"],
-                       horizon_days=180, discount_rate_annual=0.08)
+    pred = ltv.predict(
+        fit,
+        spend,
+        s["frequency"],
+        s["recency"],
+        s["T"],
+        s["monetary"],
+        s["monetary_count"],
+        horizon_days=180,
+        discount_rate_annual=0.08,
+    )
     assert [r[0] for r in rows] == s["customer"].tolist()
     assert np.allclose([r[1] for r in rows], pred.p_alive, rtol=1e-6)
     assert np.allclose([r[2] for r in rows], pred.expected_purchases, rtol=1e-6)
     assert np.allclose([r[4] for r in rows], pred.clv, rtol=1e-6)
 
-    params = con.sql("select model, role, parameter, value, std_error, converged, fallback, time_unit, n_customers "
-                     "from ltv.params").fetchall()
+    params = con.sql(
+        "select model, role, parameter, value, std_error, converged, fallback, time_unit, n_customers from ltv.params"
+    ).fetchall()
     estimates = {(m, p): v for m, role, p, v, *_ in params if role == "estimate"}
     assert estimates[("bgnbd", "alpha")] == pytest.approx(fit.params["alpha"], rel=1e-6)
     assert estimates[("gamma_gamma", "v")] == pytest.approx(spend.params["v"], rel=1e-6)
-    assert {(m, p) for m, role, p, *_ in params if role == "setting"} >= {("prediction", "horizon_days"), ("prediction", "discount_rate_annual")}
+    assert {(m, p) for m, role, p, *_ in params if role == "setting"} >= {
+        ("prediction", "horizon_days"),
+        ("prediction", "discount_rate_annual"),
+    }
     assert all(r[7] == "days" for r in params) and {r[8] for r in params if r[0] == "bgnbd"} == {3000}
 
 
 def test_write_ltv_flags_fallbacks_in_the_tables():
     con = duckdb.connect()
-    con.execute("create table s as select * from (values ('a', 0, 0, 10, 0.0), ('b', 2, 30, 60, 25.0), ('c', 1, 5, 9, 12.0)) "
-                "as t(customer_id, frequency, recency, \"T\", monetary)")
+    con.execute(
+        "create table s as select * from (values ('a', 0, 0, 10, 0.0), ('b', 2, 30, 60, 25.0), ('c', 1, 5, 9, 12.0)) "
+        'as t(customer_id, frequency, recency, "T", monetary)'
+    )
     out = ltv_io.write_ltv(con, "s")
     assert out.bgnbd.fallback and out.gamma_gamma.fallback
-    flags = con.sql("select distinct model, fallback, fallback_reason from ltv_params where model <> 'prediction' order by 1").fetchall()
-    assert [(m, f) for m, f, _ in flags] == [("bgnbd", True), ("gamma_gamma", True)] and all("too few" in r for *_, r in flags)
+    flags = con.sql(
+        "select distinct model, fallback, fallback_reason from ltv_params where model <> 'prediction' order by 1"
+    ).fetchall()
+    assert [(m, f) for m, f, _ in flags] == [("bgnbd", True), ("gamma_gamma", True)] and all(
+        "too few" in r for *_, r in flags
+    )
     methods = con.sql("select customer_id, purchases_method, spend_method from ltv_predictions order by 1").fetchall()
-    assert methods == [("a", "heuristic", "population_mean"), ("b", "heuristic", "customer_mean"), ("c", "heuristic", "customer_mean")]
+    assert methods == [
+        ("a", "heuristic", "population_mean"),
+        ("b", "heuristic", "customer_mean"),
+        ("c", "heuristic", "customer_mean"),
+    ]
 
 
 def test_predictions_from_the_stored_parameter_table_need_no_refit():
@@ -592,11 +671,18 @@ def test_predictions_from_the_stored_parameter_table_need_no_refit():
     for column in ("p_alive", "expected_purchases", "expected_order_value", "clv"):
         assert stored.column(column).to_pylist() == direct.predictions.column(column).to_pylist()
     # a fallback survives the round trip: the stored table says so and the predictions use the fallback
-    tiny = pa.table({"customer_id": ["a", "b"], "frequency": [0, 2], "recency": [0.0, 30.0], "T": [10.0, 60.0],
-                     "monetary": [0.0, 0.0]})
+    tiny = pa.table(
+        {
+            "customer_id": ["a", "b"],
+            "frequency": [0, 2],
+            "recency": [0.0, 30.0],
+            "T": [10.0, 60.0],
+            "monetary": [0.0, 0.0],
+        }
+    )
     tiny_params = ltv_io.fit_params_table(tiny)
     fallback, no_spend, _ = ltv_io.fits_from_params(tiny_params)
-    assert fallback.fallback and "too few" in fallback.fallback_reason and no_spend.fallback
+    assert fallback.fallback and "too few" in (fallback.fallback_reason or "") and no_spend.fallback
     predicted = ltv_io.predict_from_params(tiny, tiny_params)
     assert predicted.column("purchases_method").to_pylist() == ["heuristic", "heuristic"]
     assert predicted.column("spend_method").to_pylist() == ["none", "none"]

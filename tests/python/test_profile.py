@@ -11,9 +11,14 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from click.testing import CliRunner
 
-from cdp_runner import profile
+from cdp_runner import identifiers
+from cdp_runner.cli import main
 from cdp_runner.config import PROJECT_DIR, dbt_environment
+from cdp_runner.ingest.contracts import IDENTIFIER_TYPES
+from cdp_runner.lookup import profile
+from cdp_runner.lookup.customers import find_customer
 
 CASES_DIR = PROJECT_DIR / "seeds" / "test_cases"
 
@@ -39,40 +44,40 @@ def _empty_to_none(value: str | None) -> str | None:
 
 @pytest.mark.parametrize("case", _read_cases("email_cases.csv"), ids=lambda case: f"email-{case['case_id']}")
 def test_email_normalisation_matches_the_seed_cases(case):
-    assert profile.normalize_email(case["delivered"]) == _empty_to_none(case["expected_address"])
-    assert profile.canonical_email(case["delivered"]) == _empty_to_none(case["expected_canonical"])
+    assert identifiers.normalize_email(case["delivered"]) == _empty_to_none(case["expected_address"])
+    assert identifiers.canonical_email(case["delivered"]) == _empty_to_none(case["expected_canonical"])
 
 
 @pytest.mark.parametrize("case", _read_cases("phone_cases.csv"), ids=lambda case: f"phone-{case['case_id']}")
 def test_phone_normalisation_matches_the_seed_cases(case):
     expected = _empty_to_none(case["expected_e164"])
     country = _empty_to_none(case["country"])
-    assert profile.normalize_phone(case["delivered"], country, default="GB") == expected
+    assert identifiers.normalize_phone(case["delivered"], country, default="GB") == expected
     if country is None:
-        assert profile.normalize_phone(case["delivered"], default="GB") == expected
+        assert identifiers.normalize_phone(case["delivered"], default="GB") == expected
 
 
 def test_loyalty_card_normalisation():
-    assert profile.normalize_loyalty_card(" lc-6330 1234.5678 ") == "LC633012345678"
-    assert profile.normalize_loyalty_card("6330 1234 5678") == "633012345678"
-    assert profile.normalize_loyalty_card("null") is None
-    assert profile.normalize_loyalty_card(" - ") is None
+    assert identifiers.normalize_loyalty_card(" lc-6330 1234.5678 ") == "LC633012345678"
+    assert identifiers.normalize_loyalty_card("6330 1234 5678") == "633012345678"
+    assert identifiers.normalize_loyalty_card("null") is None
+    assert identifiers.normalize_loyalty_card(" - ") is None
 
 
 def test_default_country_comes_from_the_dbt_project():
-    assert profile.default_country() == "GB"
+    assert identifiers.default_country() == "GB"
 
 
 def test_identifier_candidates_try_every_type_that_fits():
-    by_type = dict(profile.identifier_candidates(" J.Smith+news@GoogleMail.com "))
+    by_type = dict(identifiers.identifier_candidates(" J.Smith+news@GoogleMail.com "))
     assert by_type == {"email": "jsmith@gmail.com"}
-    digits = dict(profile.identifier_candidates("07700 900123"))
+    digits = dict(identifiers.identifier_candidates("07700 900123"))
     assert digits["phone"] == "+447700900123"
     assert digits["loyalty_card"] == "07700900123"
     assert digits["user_id"] == "07700 900123"
     assert "email" not in digits
-    assert "phone" not in dict(profile.identifier_candidates("f5228635-af52-4bca-b8dd-f84673d662a2"))
-    assert profile.identifier_candidates("  ") == []
+    assert "phone" not in dict(identifiers.identifier_candidates("f5228635-af52-4bca-b8dd-f84673d662a2"))
+    assert identifiers.identifier_candidates("  ") == []
 
 
 # --- Python and SQL agree -------------------------------------------------------------------------------------
@@ -131,13 +136,15 @@ def test_python_and_sql_normalisation_agree(tmp_path):
     inputs += [(None, None)]
     sql_rows = _sql_normalisation(inputs, tmp_path)
     assert len(sql_rows) == len(inputs)
-    for (text, country), (case_id, address, canonical, e164, e164_default, loyalty_card) in zip(inputs, sql_rows):
+    for (text, country), (case_id, address, canonical, e164, e164_default, loyalty_card) in zip(
+        inputs, sql_rows, strict=True
+    ):
         python = (
-            profile.normalize_email(text),
-            profile.canonical_email(text),
-            profile.normalize_phone(text, country, default="GB"),
-            profile.normalize_phone(text, default="GB"),
-            profile.normalize_loyalty_card(text),
+            identifiers.normalize_email(text),
+            identifiers.canonical_email(text),
+            identifiers.normalize_phone(text, country, default="GB"),
+            identifiers.normalize_phone(text, default="GB"),
+            identifiers.normalize_loyalty_card(text),
         )
         sql = (address, canonical, e164, e164_default, loyalty_card)
         assert python == sql, f"input {case_id}: {text!r} ({country})"
@@ -179,15 +186,20 @@ def _query(warehouse: Path, sql: str, params: list) -> list[tuple]:
         return con.execute(sql, params).fetchall()
 
 
-def _profile_json(identifier: str, warehouse: Path, capsys, **kwargs) -> tuple[int, dict]:
-    code = profile.show_profile(identifier, warehouse=warehouse, as_json=True, **kwargs)
-    return code, json.loads(capsys.readouterr().out)
+def _cdp_profile(identifier: str, warehouse: Path, *options: str):
+    return CliRunner().invoke(main, ["profile", identifier, "--warehouse", str(warehouse), *options])
+
+
+def _profile_json(identifier: str, warehouse: Path) -> tuple[int, dict]:
+    result = _cdp_profile(identifier, warehouse, "--json")
+    return result.exit_code, json.loads(result.stdout)
 
 
 @pytest.mark.slow
-def test_profile_shows_identities_from_at_least_three_sources(built_warehouse, rich_customer, capsys):
-    code, document = _profile_json(rich_customer["email"], built_warehouse.warehouse, capsys, timeline_limit=100_000)
-    assert code == 0
+def test_profile_shows_identities_from_at_least_three_sources(built_warehouse, rich_customer):
+    document = profile.customer_profile(
+        rich_customer["email"], warehouse=built_warehouse.warehouse, timeline_limit=100_000
+    )
     assert document["customer_id"] == rich_customer["customer_id"]
     assert len(document["sources"]) >= 3, document["sources"]
     linked_types = {identifier_type for identifier_type, values in document["identities"].items() if values}
@@ -198,9 +210,9 @@ def test_profile_shows_identities_from_at_least_three_sources(built_warehouse, r
     attribute_sources = {value["source"] for value in document["attributes"].values() if value["source"]}
     assert attribute_sources
 
-    code = profile.show_profile(rich_customer["email"], warehouse=built_warehouse.warehouse)
-    printed = capsys.readouterr().out
-    assert code == 0
+    result = _cdp_profile(rich_customer["email"], built_warehouse.warehouse)
+    printed = result.stdout
+    assert result.exit_code == 0
     assert rich_customer["customer_id"] in printed
     for heading in ("Linked identities", "Golden attributes", "Consent", "Key traits", "Latest interactions"):
         assert heading in printed
@@ -224,33 +236,32 @@ def test_profile_finds_the_customer_by_any_identifier_as_a_person_would_type_it(
         customer_id,
     ]
     for identifier in typed:
-        assert profile.find_customer(identifier, warehouse=built_warehouse.warehouse) == customer_id, identifier
+        assert find_customer(identifier, warehouse=built_warehouse.warehouse) == customer_id, identifier
 
 
 @pytest.mark.slow
-def test_unknown_identifier_is_a_clear_error_with_exit_code_1(built_warehouse, capsys):
-    code = profile.show_profile("nobody-at-all@nowhere.invalid", warehouse=built_warehouse.warehouse)
-    captured = capsys.readouterr()
-    assert code == 1
-    assert captured.err.startswith("Error: no customer found for 'nobody-at-all@nowhere.invalid'")
-    assert "Traceback" not in captured.err + captured.out
-    assert profile.find_customer("nobody-at-all@nowhere.invalid", warehouse=built_warehouse.warehouse) is None
+def test_unknown_identifier_is_a_clear_error_with_exit_code_1(built_warehouse):
+    result = _cdp_profile("nobody-at-all@nowhere.invalid", built_warehouse.warehouse)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: no customer found for 'nobody-at-all@nowhere.invalid'")
+    assert "Traceback" not in result.output
+    assert find_customer("nobody-at-all@nowhere.invalid", warehouse=built_warehouse.warehouse) is None
 
-    code, document = _profile_json("C-DOES-NOT-EXIST", built_warehouse.warehouse, capsys)
+    code, document = _profile_json("C-DOES-NOT-EXIST", built_warehouse.warehouse)
     assert code == 1
     assert document["error"].startswith("no customer found")
 
 
 @pytest.mark.slow
-def test_json_profile_is_a_stable_document(built_warehouse, rich_customer, capsys):
-    code, document = _profile_json(rich_customer["customer_id"], built_warehouse.warehouse, capsys)
+def test_json_profile_is_a_stable_document(built_warehouse, rich_customer):
+    code, document = _profile_json(rich_customer["customer_id"], built_warehouse.warehouse)
     assert code == 0
     assert list(document) == [
         "customer_id", "matched", "as_of_date", "sources", "identities", "attributes", "consent", "traits",
         "value", "segments_available", "segments", "timeline",
     ]  # fmt: skip
     assert document["matched"]["identifier_type"] == "customer_id"
-    assert list(document["identities"]) == list(profile.IDENTIFIER_TYPES)
+    assert list(document["identities"]) == list(IDENTIFIER_TYPES)
     assert {"first_name", "last_name", "email", "phone", "birth_date", "postcode", "loyalty_tier", "age_years"} <= set(
         document["attributes"]
     )
@@ -259,23 +270,29 @@ def test_json_profile_is_a_stable_document(built_warehouse, rich_customer, capsy
     assert document["consent"]["advertising"]["opted_in"] is False
     assert {"first_seen_at", "channels_used", "email_open_rate", "abandoned_cart_count"} <= set(document["traits"])
     assert set(document["value"]) == {name for columns in profile.VALUE_COLUMNS.values() for name in columns}
-    (net_revenue,) = _query(built_warehouse.warehouse, "select net_revenue from marts.customer_ltv where customer_id = ?",
-                            [rich_customer["customer_id"]])[0]
+    (net_revenue,) = _query(
+        built_warehouse.warehouse,
+        "select net_revenue from marts.customer_ltv where customer_id = ?",
+        [rich_customer["customer_id"]],
+    )[0]
     assert document["value"]["net_revenue"] == pytest.approx(float(net_revenue))
-    members = _query(built_warehouse.warehouse, "select segment_name from marts.segment_membership "
-                     "where customer_id = ? order by segment_name", [rich_customer["customer_id"]])
+    members = _query(
+        built_warehouse.warehouse,
+        "select segment_name from marts.segment_membership where customer_id = ? order by segment_name",
+        [rich_customer["customer_id"]],
+    )
     assert document["segments_available"] is True
     assert [segment["segment_name"] for segment in document["segments"]] == [name for (name,) in members]
     assert 0 < len(document["timeline"]) <= 10
     times = [event["occurred_at"] for event in document["timeline"]]
     assert times == sorted(times, reverse=True)
     # the same identifier gives the same document
-    again = _profile_json(rich_customer["customer_id"], built_warehouse.warehouse, capsys)[1]
+    again = _profile_json(rich_customer["customer_id"], built_warehouse.warehouse)[1]
     assert again == document
 
 
 @pytest.mark.slow
-def test_profile_lists_segments_when_the_table_exists(built_warehouse, rich_customer, capsys, tmp_path):
+def test_profile_lists_segments_when_the_table_exists(built_warehouse, rich_customer, tmp_path):
     copy = tmp_path / "with_segments.duckdb"
     shutil.copy(built_warehouse.warehouse, copy)
     con = duckdb.connect(str(copy))
@@ -287,16 +304,16 @@ def test_profile_lists_segments_when_the_table_exists(built_warehouse, rich_cust
         )
     finally:
         con.close()
-    code, document = _profile_json(rich_customer["customer_id"], copy, capsys)
+    code, document = _profile_json(rich_customer["customer_id"], copy)
     assert code == 0
     assert document["segments_available"] is True
     assert [segment["segment_name"] for segment in document["segments"]] == ["app users", "vip"]
-    profile.show_profile(rich_customer["customer_id"], warehouse=copy)
-    assert "Segments: app users, vip" in capsys.readouterr().out
+    assert "Segments: app users, vip" in _cdp_profile(rich_customer["customer_id"], copy).stdout
 
 
-def test_profile_without_marts_says_what_to_do(tmp_path, capsys):
+def test_profile_without_marts_says_what_to_do(tmp_path):
     empty = tmp_path / "empty.duckdb"
     duckdb.connect(str(empty)).close()
-    assert profile.show_profile("someone@example.com", warehouse=empty) == 1
-    assert "run 'cdp build' first" in capsys.readouterr().err
+    result = _cdp_profile("someone@example.com", empty)
+    assert result.exit_code == 1
+    assert "run 'cdp build' first" in result.stderr

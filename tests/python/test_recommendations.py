@@ -99,7 +99,9 @@ def test_most_buyers_get_a_full_list_of_recommendations(built_warehouse):
     assert _scalar(warehouse, "select count(*) from marts.customer_recommendations where co_view_score > 0") > 0
     scopes = {
         row[:3]
-        for row in _rows(warehouse, "select distinct affinity_level, association_type, channel from marts.product_affinity")
+        for row in _rows(
+            warehouse, "select distinct affinity_level, association_type, channel from marts.product_affinity"
+        )
     }
     assert scopes == {
         (level, association, channel)
@@ -113,37 +115,47 @@ def test_most_buyers_get_a_full_list_of_recommendations(built_warehouse):
 def test_exclusions_hold_on_generated_data(built_warehouse):
     warehouse = built_warehouse.warehouse
     # never a product the customer bought, online or in store
-    assert _scalar(
-        warehouse,
-        f"""
+    assert (
+        _scalar(
+            warehouse,
+            f"""
         with bought as ({BOUGHT_SQL})
         select count(*) from marts.customer_recommendations as recommendations
         inner join bought
             on recommendations.customer_id = bought.customer_id and recommendations.product_sku = bought.product_sku
         """,
-    ) == 0
+        )
+        == 0
+    )
     # never a product no longer sold, or not in the catalogue
-    assert _scalar(
-        warehouse,
-        """
+    assert (
+        _scalar(
+            warehouse,
+            """
         select count(*) from marts.customer_recommendations as recommendations
         left join staging.stg_catalog__products as products on recommendations.product_sku = products.product_sku
         where products.product_sku is null or products.is_active = false
         """,
-    ) == 0
+        )
+        == 0
+    )
     # ...while both exclusions had something to exclude: discontinued products are associated with others, and
     # customers bought products that are associated with other products they bought
-    assert _scalar(
-        warehouse,
-        """
+    assert (
+        _scalar(
+            warehouse,
+            """
         select count(*) from marts.product_affinity as affinity
         inner join staging.stg_catalog__products as products on affinity.consequent_key = products.product_sku
         where affinity.affinity_level = 'product' and affinity.lift > 1 and products.is_active = false
         """,
-    ) > 0
-    assert _scalar(
-        warehouse,
-        f"""
+        )
+        > 0
+    )
+    assert (
+        _scalar(
+            warehouse,
+            f"""
         with bought as ({BOUGHT_SQL})
         select count(*) from bought as anchor
         inner join marts.product_affinity as affinity
@@ -153,7 +165,9 @@ def test_exclusions_hold_on_generated_data(built_warehouse):
         inner join bought as consequent
             on consequent.customer_id = anchor.customer_id and consequent.product_sku = affinity.consequent_key
         """,
-    ) > 0
+        )
+        > 0
+    )
 
 
 def test_past_as_of_date_ignores_later_activity(built_warehouse, tmp_path):
@@ -187,22 +201,26 @@ def test_past_as_of_date_ignores_later_activity(built_warehouse, tmp_path):
         past_date
     }
     # some customers are recommended, as of the past date, a product they only bought after it
-    assert _scalar(
-        as_of_past,
-        f"""
+    assert (
+        _scalar(
+            as_of_past,
+            f"""
         with bought as ({BOUGHT_SQL})
         select count(*) from marts.customer_recommendations as recommendations
         inner join bought
             on recommendations.customer_id = bought.customer_id and recommendations.product_sku = bought.product_sku
         where bought.bought_at >= cast(? as date) + 1
         """,
-        [past_date],
-    ) > 0
+            [past_date],
+        )
+        > 0
+    )
     # fewer baskets than in the full build
     full, then = (
         _scalar(
             warehouse,
-            "select max(basket_count) from marts.product_affinity where association_type = 'co_purchase' and channel = 'all'",
+            "select max(basket_count) from marts.product_affinity "
+            "where association_type = 'co_purchase' and channel = 'all'",
         )
         for warehouse in (built_warehouse.warehouse, as_of_past)
     )

@@ -10,9 +10,10 @@ import shutil
 import duckdb
 import pytest
 
+from cdp_runner.activation.segments import CATALOGUE_MODEL, get_segment, load_segments
 from cdp_runner.dbt import run_dbt
 from cdp_runner.errors import UserError
-from cdp_runner.segments import SEGMENTS_FILE, get_segment, load_segments
+from cdp_runner.manifest import project_models
 
 
 def _rows(warehouse, sql, params=None):
@@ -25,7 +26,9 @@ def _rows(warehouse, sql, params=None):
 
 def test_runner_reads_the_segments_dbt_built(built_warehouse):
     declared = load_segments()
-    built = _rows(built_warehouse.warehouse, "select segment_name, segment_owner, condition_count from marts.audience_segments")
+    built = _rows(
+        built_warehouse.warehouse, "select segment_name, segment_owner, condition_count from marts.audience_segments"
+    )
     assert {name: (segment.owner, len(segment.conditions)) for name, segment in declared.items()} == {
         name: (owner, count) for name, owner, count in built
     }
@@ -57,11 +60,7 @@ def test_unknown_segment_is_a_user_error():
 
 
 def _declarations() -> list[dict]:
-    import yaml
-
-    document = yaml.safe_load(SEGMENTS_FILE.read_text())
-    model = next(item for item in document["models"] if item["name"] == "audience_segments")
-    return copy.deepcopy(model["config"]["meta"]["segments"])
+    return copy.deepcopy(project_models()[CATALOGUE_MODEL]["config"]["meta"]["segments"])
 
 
 BAD_CONDITIONS = [
@@ -85,13 +84,18 @@ def test_invalid_conditions_fail_the_build_naming_each_segment_and_condition(tmp
         broken.append(segment)
     with pytest.raises(UserError) as raised:
         run_dbt(
-            ["compile", "--select", "int_audience_segment_members", "--vars",
-             json.dumps({"cdp_segments": segments + broken})],
+            [
+                "compile",
+                "--select",
+                "int_audience_segment_members",
+                "--vars",
+                json.dumps({"cdp_segments": segments + broken}),
+            ],
             warehouse=tmp_path / "wh.duckdb",
         )
     message = str(raised.value)
     assert f"{len(BAD_CONDITIONS)} wrong segment condition(s)" in message
-    for segment, (condition, reason) in zip(broken, BAD_CONDITIONS):
+    for segment, (condition, reason) in zip(broken, BAD_CONDITIONS, strict=True):
         assert f"segment '{segment['name']}', condition {json.dumps(condition)}: " in message, condition
         problem = message.split(f"segment '{segment['name']}', condition ", 1)[1].split("; segment '", 1)[0]
         assert reason in problem, (reason, problem)
@@ -102,7 +106,12 @@ def test_invalid_conditions_fail_the_build_naming_each_segment_and_condition(tmp
 def test_snapshot_records_exits_and_entries_when_the_data_changes(built_warehouse, tmp_path):
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy(built_warehouse.warehouse, warehouse)
-    before = {row[0] for row in _rows(warehouse, "select customer_id from marts.segment_membership where segment_name = 'loyal_buyers_email'")}
+    before = {
+        row[0]
+        for row in _rows(
+            warehouse, "select customer_id from marts.segment_membership where segment_name = 'loyal_buyers_email'"
+        )
+    }
     leaver = sorted(before)[0]
     joiner = _rows(
         warehouse,
@@ -121,7 +130,12 @@ def test_snapshot_records_exits_and_entries_when_the_data_changes(built_warehous
     )
     assert outcome.success, outcome.errors
 
-    after = {row[0] for row in _rows(warehouse, "select customer_id from marts.segment_membership where segment_name = 'loyal_buyers_email'")}
+    after = {
+        row[0]
+        for row in _rows(
+            warehouse, "select customer_id from marts.segment_membership where segment_name = 'loyal_buyers_email'"
+        )
+    }
     assert after == (before - {leaver}) | {joiner}
     history = _rows(
         warehouse,
@@ -143,7 +157,8 @@ def test_snapshot_records_exits_and_entries_when_the_data_changes(built_warehous
     since = dict(
         _rows(
             warehouse,
-            "select customer_id, member_since_at from marts.segment_membership where segment_name = 'loyal_buyers_email'",
+            "select customer_id, member_since_at from marts.segment_membership "
+            "where segment_name = 'loyal_buyers_email'",
         )
     )
     stayer = sorted(before - {leaver})[0]

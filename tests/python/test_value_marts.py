@@ -1,4 +1,4 @@
-"""Value marts on the built 1,500-customer warehouse: customer_ltv predictions against cdp_runner.ltv computed
+"""Value marts on the built 1,500-customer warehouse: customer_ltv predictions against cdp_runner.value.ltv computed
 independently, the reference date (a past as_of_date reproduces a past state: deleting everything after it changes
 nothing), and the fitted BG/NBD parameters against the generator's.
 
@@ -20,8 +20,8 @@ import duckdb
 import numpy as np
 import pytest
 
-from cdp_runner import ltv, ltv_io
 from cdp_runner.dbt import run_dbt
+from cdp_runner.value import ltv, ltv_io
 
 PAST = "2025-12-31"
 
@@ -39,10 +39,14 @@ def test_value_marts_have_one_row_per_customer_and_a_converged_fit(built_warehou
     with _con(built_warehouse.warehouse) as con:
         customers = con.execute("select count(*) from marts.dim_customers").fetchall()[0][0]
         for mart in ("customer_rfm", "customer_ltv", "customer_churn_risk", "customer_value_tier"):
-            assert con.execute(f"select count(*), count(distinct customer_id) from marts.{mart}").fetchall()[0] == (customers, customers)
+            assert con.execute(f"select count(*), count(distinct customer_id) from marts.{mart}").fetchall()[0] == (
+                customers,
+                customers,
+            )
         fits = con.execute("""select model_name, bool_and(is_converged), bool_or(is_fallback), max(time_unit),
                                      max(customer_count), count(distinct as_of_date)
-                              from marts.ltv_model_params where model_name <> 'prediction' group by 1 order by 1""").fetchall()
+                              from marts.ltv_model_params where model_name <> 'prediction'
+                              group by 1 order by 1""").fetchall()
         assert [f[0] for f in fits] == ["bgnbd", "gamma_gamma"]
         assert all(f[1] and not f[2] and f[3] == "days" and f[4] > 500 and f[5] == 1 for f in fits), fits
         # the default reference date is the latest shop order or till receipt, not the latest web event
@@ -54,7 +58,12 @@ def test_value_marts_have_one_row_per_customer_and_a_converged_fit(built_warehou
         buyers = con.execute("""select count(*), count(rfm_segment), count(distinct rfm_segment)
                                 from marts.customer_rfm where has_purchased""").fetchall()[0]
         assert buyers[0] == buyers[1] > 500 and buyers[2] >= 6
-        assert con.execute("select count(*) from marts.customer_ltv where not has_purchased and expected_purchases is not null").fetchall()[0][0] == 0
+        assert (
+            con.execute(
+                "select count(*) from marts.customer_ltv where not has_purchased and expected_purchases is not null"
+            ).fetchall()[0][0]
+            == 0
+        )
 
 
 def test_customer_ltv_predictions_match_the_formulas(built_warehouse):
@@ -82,20 +91,25 @@ def test_customer_ltv_predictions_match_the_formulas(built_warehouse):
     for x, tx, T, m, k, alive, expected, value, clv, horizon, rate in picked:
         hand_alive = 1.0 if x == 0 else 1 / (1 + a / (b + x - 1) * ((alpha + T) / (alpha + tx)) ** (r + x))
         assert alive == pytest.approx(hand_alive, rel=1e-9)
-        assert expected == pytest.approx(ltv.expected_purchases(horizon, [x], [tx], [T], bg, method="quadrature")[0], rel=1e-6)
+        assert expected == pytest.approx(
+            ltv.expected_purchases(horizon, [x], [tx], [T], bg, method="quadrature")[0], rel=1e-6
+        )
         own = k if (k > 0 and m > 0) else 0
         assert value == pytest.approx(p * (v + own * (m if own else 0)) / (p * own + q - 1), rel=1e-9)
         # CLV: monthly steps of 365.25/12 days up to the horizon, each discounted from its end
         steps = np.minimum(np.arange(1, math.ceil(horizon / ltv.MONTH_DAYS) + 1) * ltv.MONTH_DAYS, horizon)
         cumulative = ltv.expected_purchases(steps, [x] * len(steps), [tx] * len(steps), [T] * len(steps), bg)
         increments = np.diff(np.r_[0.0, cumulative])
-        hand_clv = value * float(sum(inc * (1 + rate) ** (-t / 365.25) for inc, t in zip(increments, steps)))
+        hand_clv = value * float(
+            sum(inc * (1 + rate) ** (-t / 365.25) for inc, t in zip(increments, steps, strict=True))
+        )
         assert clv == pytest.approx(hand_clv, rel=1e-6)
 
 
 def _build_value(warehouse, as_of: str):
-    outcome = run_dbt(["run", "--select", "int_customer_purchases+", "--vars", json.dumps({"as_of_date": as_of})],
-                      warehouse=warehouse)
+    outcome = run_dbt(
+        ["run", "--select", "int_customer_purchases+", "--vars", json.dumps({"as_of_date": as_of})], warehouse=warehouse
+    )
     assert outcome.success, outcome.errors
 
 
@@ -104,8 +118,10 @@ def _snapshot(warehouse) -> dict[str, list[tuple]]:
         return {
             mart: con.execute(f"select * from marts.{mart} order by customer_id").fetchall()
             for mart in ("customer_rfm", "customer_ltv", "customer_churn_risk", "customer_value_tier")
-        } | {"params": con.execute("""select model_name, parameter_role, parameter_name, parameter_value, log_likelihood
-                                       from marts.ltv_model_params order by 1, 2, 3""").fetchall()}
+        } | {
+            "params": con.execute("""select model_name, parameter_role, parameter_name, parameter_value, log_likelihood
+                                       from marts.ltv_model_params order by 1, 2, 3""").fetchall()
+        }
 
 
 def test_a_past_as_of_date_uses_nothing_after_it(built_warehouse, tmp_path):
@@ -116,8 +132,10 @@ def test_a_past_as_of_date_uses_nothing_after_it(built_warehouse, tmp_path):
     _build_value(warehouse, PAST)
     before = _snapshot(warehouse)
     with duckdb.connect(str(warehouse)) as con:
-        assert con.execute(f"select max(as_of_date) from marts.customer_ltv").fetchall()[0][0].isoformat() == PAST
-        assert con.execute(f"select max(last_purchase_date) from marts.customer_rfm").fetchall()[0][0].isoformat() <= PAST
+        assert con.execute("select max(as_of_date) from marts.customer_ltv").fetchall()[0][0].isoformat() == PAST
+        assert (
+            con.execute("select max(last_purchase_date) from marts.customer_rfm").fetchall()[0][0].isoformat() <= PAST
+        )
         later = con.execute(f"""
             select (select count(*) from staging.stg_shop__orders where cast(ordered_at as date) > date '{PAST}')
                  + (select count(*) from staging.stg_pos__transactions where cast(occurred_at as date) > date '{PAST}')
@@ -142,7 +160,7 @@ def test_fitted_parameters_against_the_generator(built_warehouse):
             select persons.person_id as customer_id, purchases.purchase_date,
                    cast(purchases.net_amount as double) as amount, purchases.is_purchase
             from intermediate.int_customer_purchases as purchases
-            inner join '{built_warehouse.truth_dir / 'ground_truth.parquet'}' as persons
+            inner join '{built_warehouse.truth_dir / "ground_truth.parquet"}' as persons
                 using (source_name, record_key)
             where not purchases.is_unconverted""")
         summaries = con.sql(ltv_io.summary_sql("person_purchases", as_of, is_purchase="is_purchase")).fetchnumpy()

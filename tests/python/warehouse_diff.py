@@ -138,15 +138,17 @@ def compare(
             b_ref = "wb." + ".".join(f'"{part}"' for part in counterpart.split(".", 1))
             only_a = con.execute(
                 f"select count(*) from (select {column_list} from {a_ref} except all select {column_list} from {b_ref})"
-            ).fetchone()[0]
+            ).fetchall()[0][0]
             only_b = con.execute(
                 f"select count(*) from (select {column_list} from {b_ref} except all select {column_list} from {a_ref})"
-            ).fetchone()[0]
+            ).fetchall()[0][0]
             if only_a or only_b:
-                count_a = con.execute(f"select count(*) from {a_ref}").fetchone()[0]
-                count_b = con.execute(f"select count(*) from {b_ref}").fetchone()[0]
+                count_a = con.execute(f"select count(*) from {a_ref}").fetchall()[0][0]
+                count_b = con.execute(f"select count(*) from {b_ref}").fetchall()[0][0]
                 result.differences.append(
-                    TableDiff(name, counterpart, f"{only_a} rows only in A, {only_b} only in B ({count_a} vs {count_b})")
+                    TableDiff(
+                        name, counterpart, f"{only_a} rows only in A, {only_b} only in B ({count_a} vs {count_b})"
+                    )
                 )
         if not extra_in_b:
             result.only_in_b = sorted(

@@ -1,5 +1,5 @@
 {#- The "buy till you die" summary per customer with at least one purchase day up to the reference date (the input
-    of the BG/NBD and Gamma-Gamma fits, cdp_runner.ltv). A purchase day is a day (UTC) with at least one purchase
+    of the BG/NBD and Gamma-Gamma fits, cdp_runner.value.ltv). A purchase day is a day (UTC) with at least one purchase
     (an order or a till sale); its amount is the net of every transaction that day (refunds and till returns of that
     day included). Days with returns only are not purchase days.
       btyd_frequency      distinct purchase days - 1

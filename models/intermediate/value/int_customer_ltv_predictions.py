@@ -4,7 +4,7 @@ each figure (a fallback is labelled, never silent). One row per customer of int_
 
 
 def model(dbt, session):
-    from cdp_runner.ltv_io import predict_from_params
+    from cdp_runner.value.ltv_io import predict_from_params
 
     dbt.config(materialized="table")
     summaries = dbt.ref("int_customer_btyd_summary").project(

@@ -1,11 +1,11 @@
 """Fits BG/NBD (purchases) and Gamma-Gamma (spend) once, by maximum likelihood, on the per-customer summaries of
-int_customer_btyd_summary (cdp_runner.ltv; docs/value-marts.md). Returns the long parameter table: estimates,
+int_customer_btyd_summary (cdp_runner.value.ltv; docs/value-marts.md). Returns the long parameter table: estimates,
 fallback inputs, diagnostics and the prediction settings (vars ltv_horizon_days, ltv_discount_rate), which
 int_customer_ltv_predictions reads back without refitting. Needs a Python-capable dbt runtime (dbt-duckdb here)."""
 
 
 def model(dbt, session):
-    from cdp_runner.ltv_io import fit_params_table
+    from cdp_runner.value.ltv_io import fit_params_table
 
     dbt.config(materialized="table")
     # anonymous single till receipts are not purchase histories: see int_customer_btyd_summary.is_in_model_fit

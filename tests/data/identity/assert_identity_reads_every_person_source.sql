@@ -1,4 +1,4 @@
-{#- Fails for every dbt source declared with meta has_person: true (written from cdp_runner/contracts.py) that the
+{#- Fails for every dbt source declared with meta has_person: true (written from cdp_runner/ingest/contracts.py) that the
     identity stage does not read: without declared markers in the staged-source registry (cdp_staged_sources), or
     with raw rows but no record in int_identity_signatures. -#}
 {%- set read_names = cdp_identity_person_sources() | map(attribute='source') | list -%}

@@ -1,0 +1,209 @@
+"""`make bench`: the platform's performance figures at scale, measured in one run.
+
+    python -m bench --customers 1000000
+
+Stages (each timed; data and warehouse are kept under --workdir and reused when they already match, so a
+second run measures the later stages only):
+1. generate the sample data, and hold back about 1% of its records (by record key, bench/holdback.py);
+2. load the rest;
+3. dbt build of staging and the audit models;
+4. the identity stage, built in full (dbt run of the identity seeds and models: identifiers, links, guards,
+   profiles, maps);
+5. the clustering materialization against scipy.sparse.csgraph.connected_components on the identity links of
+   that warehouse (bench/components.py --edges-from), in the same run;
+6. the held-back records: loaded, staged, then the identity stage as a delta, then in full on the same data
+   (docs/identity.md, "Incremental builds"): the delta's time against the full build's;
+7. the marts (dbt run of the single customer view, value, recommendation and audience models);
+8. the lifetime-value fits on simulated purchase summaries of the same scale (bench/ltv_fits.py).
+
+Figures go to the console and to <workdir>/bench-<customers>.json. The machine's load average is printed with
+them: on two cores another busy process doubles DuckDB's times, so compare ratios from the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench import ltv_fits
+from bench.holdback import hold_back
+from cdp_runner.config import PROJECT_DIR
+from cdp_runner.dbt import run_dbt
+from cdp_runner.generator.generate import generate
+from cdp_runner.ingest.loader import load_path
+from cdp_runner.warehouse import connect
+
+# --full-refresh: the stage's figure is a full build (a rerun on the same warehouse would otherwise be a delta with
+# nothing pending)
+# cautious: only the tests of staging and audit models, not the tests that also read marts (not built yet); the
+# identity stage's audits (audit_identity_*) read its models, so they are built with that stage
+STAGING_SELECTION = ["staging", "audit", "--exclude", "audit_identity_*", "--indirect-selection", "cautious"]
+IDENTITY_MODELS = ["path:models/intermediate/identity", "path:models/marts/identity", "audit_identity_*"]
+IDENTITY_SELECTION = [*IDENTITY_MODELS, "--full-refresh"]
+# models and the segment-history snapshot (segment_membership reads it), without the data tests
+MART_SELECTION = [
+    "path:models/intermediate",
+    "path:models/marts",
+    "path:snapshots",
+    "--exclude",
+    *IDENTITY_MODELS,
+    "--resource-type",
+    "model",
+    "--resource-type",
+    "snapshot",
+]
+
+
+def _stage(name: str, figures: dict, function, *args, **kwargs):
+    print(f"--- {name} (load average {os.getloadavg()[0]:.1f})", flush=True)
+    started = time.perf_counter()
+    result = function(*args, **kwargs)
+    seconds = time.perf_counter() - started
+    figures[name] = {"seconds": round(seconds, 2), "load_average": round(os.getloadavg()[0], 2)}
+    print(f"    {name}: {seconds:.1f} s", flush=True)
+    return result
+
+
+def _generated(data_dir: Path, customers: int, seed: int) -> bool:
+    params = data_dir / "_truth" / "generator_params.json"
+    if not params.exists():
+        return False
+    written = json.loads(params.read_text())
+    return written.get("customers") == customers and written.get("seed") == seed
+
+
+def _build(
+    selection: list[str], warehouse: Path, command: str = "build", threads: int | None = None
+) -> dict[str, float]:
+    outcome = run_dbt(
+        [command, "--select", *selection, *(["--threads", str(threads)] if threads else [])], warehouse=warehouse
+    )
+    if not outcome.success:
+        failed = ", ".join(result.unique_id for result in outcome.failed[:5])
+        raise SystemExit(f"bench: dbt build failed: {failed or outcome.errors[-1:]}")
+    return {
+        result.unique_id.split(".")[-1]: result.seconds
+        for result in outcome.results
+        if result.resource_type in ("model", "snapshot")
+    }
+
+
+def _print_models(seconds_by_model: dict[str, float]) -> None:
+    print(f"    models: {sum(seconds_by_model.values()):.1f} s in all (dbt's own start and parse excluded)")
+    for name, seconds in sorted(seconds_by_model.items(), key=lambda item: -item[1]):
+        print(f"      {name}: {seconds:.1f} s")
+
+
+def _incremental(figures: dict, late_dir: Path, warehouse: Path) -> None:
+    """Point 9 of the identity issue: the held-back records as a delta, against a full build of the same data."""
+    loaded = _stage("load held-back records", figures, load_path, late_dir, warehouse=warehouse)
+    figures["load held-back records"]["rows"] = sum(result.rows_read for result in loaded)
+    _stage("build staging (held-back records)", figures, _build, STAGING_SELECTION, warehouse)
+    delta = _stage("identity stage, delta", figures, _build, IDENTITY_MODELS, warehouse, "run")
+    _print_models(delta)
+    with connect(warehouse, read_only=True) as con:
+        mode, reason, pending = con.execute(
+            "select max(build_mode), max(full_reason), count(*) filter (where is_pending) "
+            "from intermediate.int_identity_batch"
+        ).fetchall()[0]
+    print(f"    build mode: {mode}{f' ({reason})' if reason else ''}, {pending} pending load(s)")
+    full = _stage("identity stage, full (same data)", figures, _build, IDENTITY_SELECTION, warehouse, "run")
+    _print_models(full)
+    ratio = figures["identity stage, delta"]["seconds"] / figures["identity stage, full (same data)"]["seconds"]
+    figures["incremental"] = {"build_mode": mode, "full_reason": reason, "delta_to_full": round(ratio, 3)}
+    print(f"    delta / full: {ratio:.1%} (target <= 10%)")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--workdir", type=Path, default=PROJECT_DIR / ".build" / "bench")
+    parser.add_argument(
+        "--warehouse", type=Path, default=None, help="warehouse to use (default <workdir>/<customers>/warehouse.duckdb)"
+    )
+    parser.add_argument(
+        "--start",
+        choices=("generate", "identity", "marts"),
+        default="generate",
+        help="identity: time only the identity stage onwards, on a warehouse whose staging is built;"
+        " marts: only the marts onwards, on a warehouse whose identity stage is built",
+    )
+    parser.add_argument(
+        "--end",
+        choices=("identity", "marts"),
+        default="marts",
+        help="identity: stop after the identity stage and the clustering comparison",
+    )
+    parser.add_argument(
+        "--mart-threads",
+        type=int,
+        default=1,
+        help="dbt threads for the marts stage (default 1: two large marts side by side spill to disk)",
+    )
+    args = parser.parse_args(argv)
+
+    workdir = args.workdir / str(args.customers)
+    data_dir, warehouse = workdir / "data", args.warehouse or workdir / "warehouse.duckdb"
+    early_dir, late_dir = workdir / "early", workdir / "late"
+    workdir.mkdir(parents=True, exist_ok=True)
+    figures: dict = {
+        "customers": args.customers,
+        "seed": args.seed,
+        "cpus": os.cpu_count(),
+        "warehouse": str(warehouse),
+    }
+
+    if args.start == "generate":
+        if _generated(data_dir, args.customers, args.seed):
+            print(f"--- generate: reusing {data_dir}")
+        else:
+            shutil.rmtree(early_dir, ignore_errors=True)
+            shutil.rmtree(late_dir, ignore_errors=True)
+            _stage("generate", figures, generate, args.customers, args.seed, data_dir)
+        if not early_dir.exists():
+            figures["held_back_records"] = hold_back(data_dir, early_dir, late_dir)
+        loaded = _stage("load", figures, load_path, early_dir, warehouse=warehouse)
+        figures["load"]["rows"] = sum(result.rows_read for result in loaded)
+        figures["load"]["already_loaded"] = all(result.status == "already_loaded" for result in loaded)
+        figures["staging_models"] = _stage("build staging", figures, _build, STAGING_SELECTION, warehouse)
+
+    with connect(warehouse):
+        pass  # the runner's own tables (e.g. the identity salt) exist before dbt runs, as `cdp build` ensures
+    _build(["path:seeds"], warehouse, "seed")
+    if args.start != "marts":
+        figures["identity_models"] = _stage("identity stage", figures, _build, IDENTITY_SELECTION, warehouse, "run")
+        _print_models(figures["identity_models"])
+        _stage(
+            "clustering vs scipy (the identity links)",
+            figures,
+            subprocess.run,
+            [
+                sys.executable,
+                str(PROJECT_DIR / "bench" / "components.py"),
+                "--edges-from",
+                str(warehouse),
+                "--workdir",
+                str(workdir / "components"),
+            ],
+            check=True,
+        )
+        if late_dir.exists():
+            _incremental(figures, late_dir, warehouse)
+    if args.end == "marts":
+        # One model at a time: at 1,000,000 customers customer_traits and customer_recommendations built side by
+        # side spilled more than the 28 GB of free disk beside the warehouse.
+        figures["mart_models"] = _stage("marts", figures, _build, MART_SELECTION, warehouse, "build", args.mart_threads)
+        _stage(
+            "lifetime-value fits (simulated summaries)", figures, ltv_fits.main, ["--customers", str(args.customers)]
+        )
+
+    out = workdir / f"bench-{args.customers}.json"
+    out.write_text(json.dumps(figures, indent=2))
+    print(f"figures written to {out}")

@@ -1,0 +1,28 @@
+"""What `cdp export` and `cdp export-marts` print."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from ..activation.marts_export import MartsResult
+from ..activation.segment_export import ExportResult
+from .terminal import console
+
+
+def print_export(result: ExportResult) -> None:
+    change = f" ({result.added:,} added, {result.removed:,} removed)" if result.mode == "diff" else ""
+    console.print(
+        f"exported {result.rows:,} rows{change} of segment {result.segment} to {result.destination} "
+        f"(build {result.build_time}): {result.file}"
+    )
+    console.print(f"manifest: {result.manifest}")
+
+
+def print_marts(result: MartsResult) -> None:
+    table = Table(title=f"Public marts written to {result.folder}", show_edge=False)
+    table.add_column("mart")
+    table.add_column("rows", justify="right")
+    for name, rows in result.tables.items():
+        table.add_row(f"{name}.parquet", f"{rows:,}")
+    console.print(table)
+    console.print(f"manifest: {result.manifest}")

@@ -1,0 +1,99 @@
+"""Delivered files: which files a path names, the source and format of each, and each file's fingerprint."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import UserError
+from .contracts import FORMATS, SOURCES_BY_NAME, Source, format_for_file, source_for_file
+
+HASH_CHUNK_BYTES = 8 << 20
+
+
+@dataclass(frozen=True)
+class DeliveredFile:
+    path: Path
+    source: Source
+    format: str
+    size: int
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def problem(self, message: str) -> UserError:
+        return UserError(f"{self.name}: {message}")
+
+
+def files_in(path: Path) -> list[Path]:
+    """The file, or a folder's top-level regular files; subfolders (like _truth/) and hidden files are skipped."""
+    if path.is_dir():
+        files = [entry for entry in path.iterdir() if entry.is_file() and not entry.name.startswith(".")]
+        if not files:
+            raise UserError(f"{path}: no files to load (subdirectories and hidden files are skipped)")
+        return sorted(files, key=lambda entry: entry.name)
+    if not path.is_file():
+        raise UserError(f"{path}: no such file or directory")
+    return [path]
+
+
+def source_named(name: str) -> Source:
+    if name not in SOURCES_BY_NAME:
+        raise UserError(f"unknown source {name!r} (sources: {', '.join(SOURCES_BY_NAME)})")
+    return SOURCES_BY_NAME[name]
+
+
+def identify(path: Path, forced: Source | None) -> DeliveredFile:
+    """The file with its source (`forced`, else the one its name says) and its format (from its extension)."""
+    source = forced or source_for_file(path.name)
+    if source is None:
+        raise UserError(
+            f"{path.name}: cannot tell the source from the file name; name it <source>[_anything].<ext> "
+            f"or give the source (sources: {', '.join(SOURCES_BY_NAME)})"
+        )
+    file_format = format_for_file(path.name)
+    if file_format is None:
+        raise UserError(f"{path.name}: unsupported file type (expected {', '.join(FORMATS)})")
+    return DeliveredFile(path=path.absolute(), source=source, format=file_format, size=path.stat().st_size)
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    sha256: str
+    lines: int  # physical lines, counting a last line without a line break
+    trailing_blank_lines: int  # blank lines at the very end (as far as the last chunk read shows)
+    binary: bool  # has NUL bytes
+    mixed_line_ends: bool  # has CRLF and bare LF line ends (inside or outside quoted values)
+
+    def why_unreadable(self) -> str | None:
+        """A likely reason why DuckDB's reader gave up on the file, in the user's terms."""
+        if self.binary:
+            return "binary content (NUL bytes), not a text file"
+        if self.mixed_line_ends:
+            return "some lines end in CRLF and others in LF; convert the file to one kind of line end"
+        return None
+
+
+def fingerprint_file(path: Path) -> Fingerprint:
+    """Hash the file in chunks, counting line breaks on the way (next to free while hashing)."""
+    digest = hashlib.sha256()
+    newlines = crlfs = 0
+    binary = False
+    last = b""
+    with path.open("rb") as stream:
+        while chunk := stream.read(HASH_CHUNK_BYTES):
+            digest.update(chunk)
+            newlines += chunk.count(b"\n")
+            crlfs += chunk.count(b"\r\n") + (last.endswith(b"\r") and chunk.startswith(b"\n"))
+            binary = binary or b"\0" in chunk
+            last = chunk
+    ending = last[len(last.rstrip(b"\r\n")) :]
+    return Fingerprint(
+        sha256=digest.hexdigest(),
+        lines=newlines + (1 if last and not last.endswith(b"\n") else 0),
+        trailing_blank_lines=max(ending.count(b"\n") - 1, 0),
+        binary=binary,
+        mixed_line_ends=0 < crlfs < newlines,
+    )

@@ -1,0 +1,1 @@
+"""Erasure of a person (`cdp forget`) and the suppression of erased people that the loader applies to every insert."""

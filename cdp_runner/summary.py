@@ -1,0 +1,72 @@
+"""What a built warehouse holds, read from its own tables: the figures of the demo's closing report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .evaluation.identity import IdentityQuality, evaluate_identity
+from .warehouse import connect
+
+
+@dataclass(frozen=True)
+class WarehouseSummary:
+    sources_loaded: int
+    files_loaded: int
+    rows_read: int
+    # (source, raw rows, staged, quarantined, duplicate rows, reconciled) per source
+    reconciliation: list[tuple[str, int, int, int, int, bool]]
+    top_quarantine_reasons: list[tuple[str, str, int]]  # (source, reason, rows)
+    identifiers_by_status: dict[str, int]
+    records: int
+    records_resolved: int
+    customers: int
+    known_customers: int
+    customers_in_three_sources: int
+    segments: list[tuple[str, str, int]]  # (segment, owner, members)
+    identity_quality: IdentityQuality | None  # against the generator's truth, when there is one
+
+
+def summarise_warehouse(warehouse: str | Path | None, *, truth_dir: Path | None = None) -> WarehouseSummary:
+    """The figures of a built warehouse; with the identity quality when `truth_dir` holds the generator's truth."""
+    with connect(warehouse, read_only=True) as con:
+        loaded = con.execute(
+            "select count(distinct source_name), count(*), coalesce(sum(rows_read), 0) from cdp_meta.load_ledger"
+        ).fetchall()[0]
+        reconciliation = con.execute(
+            "select source_name, raw_rows, staged_rows, quarantined_rows, duplicate_rows, is_reconciled "
+            "from audit.audit_source_reconciliation order by source_name"
+        ).fetchall()
+        reasons = con.execute(
+            "select source_name, split_part(rejection_reason, ':', 1) as reason, count(*) "
+            "from audit.audit_quarantined_rows group by all order by 3 desc limit 5"
+        ).fetchall()
+        identifiers = dict(
+            con.execute("select resolution_status, count(*) from marts.identity_map group by all").fetchall()
+        )
+        records = con.execute("select count(*), count(customer_id) from marts.identity_record_map").fetchall()[0]
+        customers = con.execute(
+            "select count(*), count(case when is_known_customer then 1 end), "
+            "count(case when source_count >= 3 then 1 end) from marts.dim_customers"
+        ).fetchall()[0]
+        segments = con.execute(
+            "select segment_name, segment_owner, member_count from marts.audience_segments order by segment_name"
+        ).fetchall()
+    quality = None
+    if truth_dir is not None and (Path(truth_dir) / "_truth").exists():
+        quality = evaluate_identity(Path(truth_dir), warehouse=warehouse)
+    return WarehouseSummary(
+        sources_loaded=loaded[0],
+        files_loaded=loaded[1],
+        rows_read=loaded[2],
+        reconciliation=reconciliation,
+        top_quarantine_reasons=reasons,
+        identifiers_by_status=identifiers,
+        records=records[0],
+        records_resolved=records[1],
+        customers=customers[0],
+        known_customers=customers[1],
+        customers_in_three_sources=customers[2],
+        segments=segments,
+        identity_quality=quality,
+    )
