@@ -1,6 +1,6 @@
-{#- Fails for every dbt source declared with meta has_person: true (written from cdp_runner/ingest/contracts.py) that the
-    identity stage does not read: without declared markers in the staged-source registry (cdp_staged_sources), or
-    with raw rows but no record in int_identity_signatures. -#}
+{#- Fails for every dbt source declared with meta has_person: true (written from cdp_runner/ingest/contracts.py)
+    that the identity stage does not read: without declared markers in the staged-source registry
+    (cdp_staged_sources), or with raw rows but no record in int_identity_signatures. -#}
 {%- set read_names = cdp_identity_person_sources() | map(attribute='source') | list -%}
 {%- set signatures = ref('int_identity_signatures') -%}
 {%- set person_sources = [] -%}
