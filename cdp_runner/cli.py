@@ -22,11 +22,24 @@ def _warehouse_option(function):
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cdp")
-def main() -> None:
-    """cdp: a warehouse-native Customer Data Platform on dbt and DuckDB.
+@click.option(
+    "--target",
+    default=None,
+    metavar="NAME",
+    help="dbt target of profiles.yml: duckdb (default) or spark (docs/spark.md); default $CDP_TARGET.",
+)
+def main(target: str | None) -> None:
+    """cdp: a warehouse-native Customer Data Platform on dbt and DuckDB (or Spark).
 
     Typical flow: generate (or bring your own files) -> load -> build.
     """
+    if target:
+        import os
+
+        from .config import target_type
+
+        os.environ["CDP_TARGET"] = target
+        target_type(target)  # an unknown target stops here, with the list of known ones
 
 
 @main.command()
@@ -112,6 +125,9 @@ def build(warehouse: str | None, dbt_args: tuple[str, ...]) -> None:
 @_warehouse_option
 def demo(customers: int, seed: int, data_dir: str | None, warehouse: str | None) -> None:
     """Generate sample data, load it, build everything and report what happened."""
+    from .config import require_duckdb_marts
+
+    require_duckdb_marts("demo")
     from .pipeline import run_demo
 
     run_demo(customers=customers, seed=seed, data_dir=data_dir, warehouse=warehouse)
@@ -128,6 +144,9 @@ def demo(customers: int, seed: int, data_dir: str | None, warehouse: str | None)
 @_warehouse_option
 def evaluate(truth: str, as_json: bool, warehouse: str | None) -> None:
     """Score identity resolution against the generator's ground truth (pairwise precision, recall, F1)."""
+    from .config import require_duckdb_marts
+
+    require_duckdb_marts("evaluate")
     from .console.evaluation import print_identity_quality
     from .evaluation.identity import evaluate_identity
 
@@ -140,6 +159,9 @@ def evaluate(truth: str, as_json: bool, warehouse: str | None) -> None:
 @_warehouse_option
 def profile(identifier: str, as_json: bool, warehouse: str | None) -> None:
     """Show the single customer view for an e-mail, phone, loyalty card, user id, anonymous id or customer id."""
+    from .config import require_duckdb_marts
+
+    require_duckdb_marts("profile")
     from .console.profile import print_profile, print_profile_error_json, print_profile_json
     from .lookup.profile import customer_profile
 
@@ -161,6 +183,9 @@ def profile(identifier: str, as_json: bool, warehouse: str | None) -> None:
 @_warehouse_option
 def forget(identifier: str, yes: bool, no_build: bool, warehouse: str | None) -> None:
     """Erase everything about the person an identifier belongs to, and keep their rows out of later loads."""
+    from .config import require_duckdb_marts
+
+    require_duckdb_marts("forget")
     from .console.privacy import confirm_erasure, print_erasure
     from .pipeline import forget_person
     from .privacy.erasure import describe
@@ -208,6 +233,9 @@ def export(
     segment: str, destination: str, mode: str, destinations_file: str | None, out_dir: str | None, warehouse: str | None
 ) -> None:
     """Export a segment to a destination, with consent and the destination's personal-data policy enforced."""
+    from .config import require_duckdb_marts
+
+    require_duckdb_marts("export")
     from .activation.segment_export import export_segment
     from .console.activation import print_export
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import PROJECT_DIR, dbt_environment, warehouse_path
+from .config import PROJECT_DIR, dbt_environment, is_spark, warehouse_path
 from .errors import UserError
 
 RESULT_COMMANDS = {"build", "run", "test", "seed", "snapshot"}
@@ -79,24 +79,28 @@ def run_dbt(
     run_results = target_dir() / "run_results.json"
     # A stale file from an earlier command must never be read as this command's results.
     run_results.unlink(missing_ok=True)
-    command = [
-        _dbt_executable(),
-        "--log-format",
-        "json",
-        "--no-use-colors",
-        *args,
-        "--project-dir",
-        str(PROJECT_DIR),
-        "--profiles-dir",
-        str(PROJECT_DIR),
-    ]
+    if args and args[0] == "build" and is_spark():
+        # dbt, the lifetime-value step and dbt again, in one process with one Spark session (cdp_runner.spark.build)
+        command = [sys.executable, "-m", "cdp_runner.spark.build", *args[1:]]
+    else:
+        command = [
+            _dbt_executable(),
+            "--log-format",
+            "json",
+            "--no-use-colors",
+            *args,
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+        ]
     # dbt parses the whole project again (8–12 s) when the profile differs from its last run's, and the warehouse's
     # path is part of the profile: dbt runs in the warehouse's folder and opens it by file name, so that warehouses of
     # the same name in different folders (each test's own, a copy) reuse one parse.
     process = subprocess.Popen(
         command,
         cwd=database.parent,
-        env=dbt_environment(Path(database.name)),
+        env=dbt_environment(Path(database.name), database.parent),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
