@@ -85,9 +85,7 @@ def _build(
         failed = ", ".join(result.unique_id for result in outcome.failed[:5])
         raise SystemExit(f"bench: dbt build failed: {failed or outcome.errors[-1:]}")
     return {
-        result.unique_id.split(".")[-1]: result.seconds
-        for result in outcome.results
-        if result.resource_type == "model"
+        result.unique_id.split(".")[-1]: result.seconds for result in outcome.results if result.resource_type == "model"
     }
 
 

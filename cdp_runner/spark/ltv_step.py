@@ -15,17 +15,13 @@ from typing import Any
 
 import pyarrow as pa
 
-from ..value.ltv_io import fit_params_table, predict_from_params
+from ..value.ltv_io import SUMMARY_PROJECTION, fit_params_table, predict_from_params
 
 FIT_MODEL = "int_ltv_model_fit"
 PREDICTIONS_MODEL = "int_customer_ltv_predictions"
 SUMMARY_MODEL = "int_customer_btyd_summary"
 # The dbt Python models this step stands in for.
 PYTHON_MODELS = (FIT_MODEL, PREDICTIONS_MODEL)
-SUMMARY_COLUMNS = (
-    "customer_id, btyd_frequency as frequency, btyd_recency_days as recency, btyd_t_days as T, "
-    "btyd_monetary as monetary, btyd_monetary_days as monetary_count"
-)
 
 
 @dataclass(frozen=True)
@@ -49,14 +45,14 @@ def run_ltv_step(spark: Any, relations: Mapping[str, str], settings: LtvSettings
 
     `relations` names the relation (schema.table) of each model involved, as dbt would."""
     summary = relations[SUMMARY_MODEL]
-    fitted_on = _arrow(spark.sql(f"select {SUMMARY_COLUMNS} from {summary} where is_in_model_fit"))
+    fitted_on = _arrow(spark.sql(f"select {SUMMARY_PROJECTION} from {summary} where is_in_model_fit"))
     params = fit_params_table(
         fitted_on,
         horizon_days=settings.horizon_days,
         discount_rate_annual=settings.discount_rate_annual,
         margin=settings.margin,
     )
-    predictions = predict_from_params(_arrow(spark.sql(f"select {SUMMARY_COLUMNS} from {summary}")), params)
+    predictions = predict_from_params(_arrow(spark.sql(f"select {SUMMARY_PROJECTION} from {summary}")), params)
     _write(spark, params, relations[FIT_MODEL])
     _write(spark, predictions, relations[PREDICTIONS_MODEL])
     return params.num_rows, predictions.num_rows

@@ -61,8 +61,8 @@ def test_publishing_follows_the_warehouse_and_rewrites_only_what_changed(tmp_pat
     assert _files(zone) == before
     con = duckdb.connect(str(warehouse))
     try:
-        (first_load,) = con.execute("select _load_id from raw.stores where store_id = 'S1'").fetchone()
-        (second_load,) = con.execute("select _load_id from raw.stores where store_id = 'S3'").fetchone()
+        [(first_load,)] = con.execute("select _load_id from raw.stores where store_id = 'S1'").fetchall()
+        [(second_load,)] = con.execute("select _load_id from raw.stores where store_id = 'S3'").fetchall()
         con.execute("delete from raw.stores where store_id = 'S2'")  # as an erasure does
         result = publish_raw_zone(con, zone)
         assert result.written == [f"raw/stores/{first_load}.parquet"] and not result.removed
