@@ -24,25 +24,22 @@ latest_changes as (
         row_number() over (partition by customer_id, segment_name order by changed_at desc) as change_rank
     from {{ this }}
 ),
-
-open_entries as (
-    select
-        customer_id,
-        segment_name,
-        as_of_date
-    from latest_changes
-    where change_rank = 1 and change_type = 'entered'
-),
-{% else %}
-open_entries as (
-    select
-        customer_id,
-        segment_name,
-        as_of_date
-    from members
-    where 1 = 0
-),
 {% endif %}
+
+-- the memberships entered and not exited yet (none before the first build)
+open_entries as (
+    select
+        customer_id,
+        segment_name,
+        as_of_date
+    {% if is_incremental() %}
+        from latest_changes
+        where change_rank = 1 and change_type = 'entered'
+    {% else %}
+        from members
+        where 1 = 0
+    {% endif %}
+),
 
 entries as (
     select
