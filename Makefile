@@ -16,7 +16,9 @@ BENCH_CUSTOMERS ?= 1000000
 
 setup: $(STAMP)
 
+# The spark extra is the Spark target (docs/spark.md): dbt-spark and pyspark; Spark itself needs Java 17.
 $(STAMP): pyproject.toml
+	@command -v java >/dev/null || echo "warning: no java on PATH: the Spark target and its tests need Java 17" >&2
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet -e '.[dev,spark]'
 	touch $(STAMP)
