@@ -210,9 +210,10 @@ def export(
     """Export a segment to a destination, with consent and the destination's personal-data policy enforced."""
     from .activation.segment_export import export_segment
     from .console.activation import print_export
+    from .console.build import status
 
-    print_export(
-        export_segment(
+    with status(f"exporting {segment} to {destination}"):
+        result = export_segment(
             segment,
             destination,
             mode=mode,
@@ -220,7 +221,7 @@ def export(
             destinations_file=Path(destinations_file) if destinations_file else None,
             out_dir=Path(out_dir) if out_dir else None,
         )
-    )
+    print_export(result)
 
 
 @main.command("export-marts")
@@ -235,6 +236,25 @@ def export_marts(out_dir: str, warehouse: str | None) -> None:
     with dbt_progress("export-marts") as on_progress:
         result = run_export_marts(Path(out_dir), warehouse=warehouse, on_progress=on_progress)
     print_marts(result)
+
+
+@main.command()
+@click.option(
+    "--destinations",
+    "destinations_file",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Destinations file (default: activation/destinations.yml).",
+)
+@_warehouse_option
+def segments(destinations_file: str | None, warehouse: str | None) -> None:
+    """List the segments: owner, members, and how many members each destination would receive after consent."""
+    from .activation.destinations import load_destinations
+    from .activation.reach import read_reach
+    from .console.activation import print_segments
+
+    path = Path(destinations_file) if destinations_file else None
+    print_segments(read_reach(warehouse=warehouse, destinations_file=path), load_destinations(path))
 
 
 if __name__ == "__main__":  # pragma: no cover
