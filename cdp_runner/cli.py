@@ -257,5 +257,44 @@ def segments(destinations_file: str | None, warehouse: str | None) -> None:
     print_segments(read_reach(warehouse=warehouse, destinations_file=path), load_destinations(path))
 
 
+@main.command()
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; anything but a loopback address needs --tokens.",
+)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option(
+    "--tokens",
+    "tokens_file",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Tokens file giving roles to access tokens (docs/serve.md); without it, no sign-in, loopback only.",
+)
+@click.option(
+    "--refresh-seconds",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    help="How often to check the warehouse for a new build (0: never; the copy taken at start stays).",
+)
+@_warehouse_option
+def serve(host: str, port: int, tokens_file: str | None, refresh_seconds: float, warehouse: str | None) -> None:
+    """Start the web app (customer look-up, audiences, dashboard, JSON API) over the warehouse, read-only."""
+    from .config import warehouse_path
+    from .console.serve import print_serving
+    from .serve.server import serve as run_server
+
+    run_server(
+        warehouse_path(warehouse),
+        host=host,
+        port=port,
+        tokens_file=Path(tokens_file) if tokens_file else None,
+        refresh_seconds=refresh_seconds,
+        on_ready=print_serving,
+    )
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
