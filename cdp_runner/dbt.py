@@ -126,9 +126,11 @@ def run_dbt(
         info, data = event.get("info", {}), event.get("data", {})
         if info.get("level") == "error" and info.get("msg"):
             errors.append(" ".join(str(info["msg"]).split()))
-        if on_progress and "total" in data and "index" in data:
+        # the node count is `total`, or `num_models` in a test's result
+        total = data.get("total", data.get("num_models"))
+        if on_progress and total is not None and "index" in data:
             done += info.get("name") in FINISHED_EVENTS
-            on_progress(done, int(data["total"]), data.get("node_info", {}).get("node_name", ""))
+            on_progress(done, int(total), data.get("node_info", {}).get("node_name", ""))
     return_code = process.wait()
     outcome = DbtOutcome(command=list(args), success=return_code == 0, errors=errors)
     if args and args[0] in RESULT_COMMANDS and run_results.exists():
