@@ -178,6 +178,7 @@ def audience_charts(audiences: dict[str, Any]) -> dict[str, Figure]:
                 }
                 for name, points in sorted(trend.items())
             ],
+            xaxis={"type": "date", "tickformat": "%Y-%m-%d %H:%M"},
             yaxis={"title": {"text": "members"}},
         ),
         "overlap": _figure(
@@ -195,6 +196,6 @@ def audience_charts(audiences: dict[str, Any]) -> dict[str, Figure]:
             ],
             height=460,
             xaxis={"automargin": True},
-            yaxis={"automargin": True},
+            yaxis={"automargin": True, "autorange": "reversed"},
         ),
     }
