@@ -20,6 +20,16 @@ def _warehouse_option(function):
     return click.option("--warehouse", type=click.Path(dir_okay=False), default=None, help=WAREHOUSE_HELP)(function)
 
 
+def _destinations_option(function):
+    return click.option(
+        "--destinations",
+        "destinations_file",
+        type=click.Path(exists=True, dir_okay=False),
+        default=None,
+        help="Destinations file (default: activation/destinations.yml).",
+    )(function)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cdp")
 def main() -> None:
@@ -189,13 +199,7 @@ def docs(warehouse: str | None) -> None:
     show_default=True,
     help="full: every consenting member; diff: additions and removals since the last export to the destination.",
 )
-@click.option(
-    "--destinations",
-    "destinations_file",
-    type=click.Path(exists=True, dir_okay=False),
-    default=None,
-    help="Destinations file (default: activation/destinations.yml).",
-)
+@_destinations_option
 @click.option(
     "--out",
     "out_dir",
@@ -239,13 +243,7 @@ def export_marts(out_dir: str, warehouse: str | None) -> None:
 
 
 @main.command()
-@click.option(
-    "--destinations",
-    "destinations_file",
-    type=click.Path(exists=True, dir_okay=False),
-    default=None,
-    help="Destinations file (default: activation/destinations.yml).",
-)
+@_destinations_option
 @_warehouse_option
 def segments(destinations_file: str | None, warehouse: str | None) -> None:
     """List the segments: owner, members, and how many members each destination would receive after consent."""

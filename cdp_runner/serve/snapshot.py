@@ -24,6 +24,7 @@ from typing import Any
 import duckdb
 
 from ..activation.reach import segment_reach
+from ..lookup.customers import PROFILE_MARTS
 from ..lookup.profile import CONSENT_CHANNELS, VALUE_COLUMNS
 from ..warehouse import plain_value, quote_identifier, quote_literal
 
@@ -33,12 +34,7 @@ TIMELINE_LIMIT = 25
 CHUNK_IDENTIFIERS = 50_000
 WAREHOUSE = "wh"
 REQUIRED_TABLES = (
-    "identity_map",
-    "identity_record_map",
-    "dim_customers",
-    "customer_consent",
-    "customer_traits",
-    "customer_timeline",
+    *PROFILE_MARTS,
     "customer_rfm",
     "customer_ltv",
     "customer_churn_risk",

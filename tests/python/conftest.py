@@ -31,9 +31,8 @@ def warehouse(tmp_path: Path) -> Path:
     return tmp_path / "warehouse.duckdb"
 
 
-@pytest.fixture
-def query(warehouse: Path):
-    """query(sql, params=None) -> all rows, read-only against the test's warehouse."""
+def _reader(warehouse: Path):
+    """query(sql, params=None) -> all rows, read-only against `warehouse` (closed after each query)."""
 
     def run(sql: str, params: list | None = None) -> list[tuple]:
         con = duckdb.connect(str(warehouse), read_only=True)
@@ -43,6 +42,18 @@ def query(warehouse: Path):
             con.close()
 
     return run
+
+
+@pytest.fixture
+def query(warehouse: Path):
+    """query(sql, params=None) -> all rows, read-only against the test's warehouse."""
+    return _reader(warehouse)
+
+
+@pytest.fixture(scope="module")
+def marts(built_warehouse):
+    """query(sql, params=None) -> all rows, read-only against the shared built warehouse (its marts and the rest)."""
+    return _reader(built_warehouse.warehouse)
 
 
 @pytest.fixture(scope="session")

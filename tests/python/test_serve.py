@@ -91,20 +91,6 @@ def holder(built) -> SnapshotHolder:
 
 
 @pytest.fixture(scope="module")
-def marts(built):
-    """query(sql, params) against the built warehouse, read-only (closed after each query)."""
-
-    def run(sql: str, params: list | None = None) -> list[tuple]:
-        con = duckdb.connect(str(built.warehouse), read_only=True)
-        try:
-            return con.execute(sql, params or []).fetchall()
-        finally:
-            con.close()
-
-    return run
-
-
-@pytest.fixture(scope="module")
 def tokens_file(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("serve") / "tokens.yml"
     path.write_text(

@@ -14,7 +14,6 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from cdp_runner.serve.snapshot import TIMELINE_LIMIT
@@ -91,18 +90,6 @@ def browser(tmp_path_factory):
         yield context
         context.close()
     shutil.rmtree(profile, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def marts(built_warehouse):
-    def run(sql: str, params: list | None = None) -> list[tuple]:
-        con = duckdb.connect(str(built_warehouse.warehouse), read_only=True)
-        try:
-            return con.execute(sql, params or []).fetchall()
-        finally:
-            con.close()
-
-    return run
 
 
 def _sign_in(page, base: str, token: str) -> None:
