@@ -3,24 +3,29 @@ audiences' reach, all checked against the marts of the shared test warehouse (te
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
 import pytest
+from click.testing import CliRunner
 from starlette.testclient import TestClient
 
 from cdp_runner.activation.segment_export import export_segment
+from cdp_runner.cli import main
 from cdp_runner.errors import UserError
 from cdp_runner.identifiers import phone_spellings
 from cdp_runner.lookup.profile import customer_profile
 from cdp_runner.serve.access import Principal, check_binding, load_tokens, token_hash
 from cdp_runner.serve.app import create_app
 from cdp_runner.serve.lookup import Found, find
-from cdp_runner.serve.snapshot import TIMELINE_LIMIT, SnapshotHolder, WarehouseNotReady, take_snapshot
+from cdp_runner.serve.snapshot import TIMELINE_LIMIT, Snapshot, SnapshotHolder, WarehouseNotReady, take_snapshot
 
 SERVICE_TOKEN = "service-token-for-the-tests-0001"
 MARKETING_TOKEN = "marketing-token-for-the-tests-01"
@@ -361,3 +366,47 @@ def test_pages_render_for_a_local_user(holder, marts):
     specs = json.loads(charts.split('<script type="application/json" id="charts">')[1].split("</script>")[0])
     assert {"rfm_grid", "clv", "value_tiers", "churn_bands", "quarantine"} <= set(specs)
     assert local.get("/static/plotly.min.js").headers["content-encoding"] == "gzip"
+
+
+def test_cdp_segments_lists_sizes_and_reach(built, holder):
+    result = CliRunner().invoke(main, ["segments", "--warehouse", str(built.warehouse)])
+    assert result.exit_code == 0, result.output
+    for row in holder.snapshot.audiences["reach"]:
+        line = next(line for line in result.output.splitlines() if line.strip().startswith(row["segment_name"]))
+        assert f"{row['members']:,}" in line
+    assert "crm_email" in result.output and "consent channel" in result.output
+
+
+def test_before_the_first_copy_pages_say_not_ready(tmp_path: Path):
+    holder = SnapshotHolder(tmp_path / "missing.duckdb", refresh_seconds=0)
+    assert not holder.refresh() and "no warehouse" in (holder.last_error or "")
+    client = TestClient(create_app(holder, tokens=None))
+    assert client.get("/health").json() == {"ready": False}
+    assert client.get("/dashboard").status_code == 503
+    assert client.post("/api/v1/lookup", json={"identifier": "someone@example.com"}).status_code == 503
+
+
+def test_a_changed_warehouse_is_copied_again_once_quiet(tmp_path: Path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    warehouse.write_text("first build")
+    copies: list[float] = []
+
+    def loader(path: Path) -> Snapshot:
+        copies.append(path.stat().st_mtime)
+        return Snapshot(path, dt.datetime.now(), 0.0, 0.0, path.stat().st_mtime, {}, {})
+
+    holder = SnapshotHolder(warehouse, refresh_seconds=0.05, quiet_seconds=0.3, loader=loader)
+    assert holder.refresh() and len(copies) == 1
+    holder.start()
+    try:
+        time.sleep(0.5)
+        assert len(copies) == 1  # unchanged: no copy
+        os.utime(warehouse, (time.time(), time.time()))
+        time.sleep(0.15)
+        assert len(copies) == 1  # changed, not quiet yet (a build between two steps)
+        deadline = time.monotonic() + 5
+        while len(copies) == 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(copies) == 2
+    finally:
+        holder.stop()
