@@ -203,6 +203,7 @@ def main(argv: list[str] | None = None) -> dict:
             figures["page"] = {
                 **percentiles(latencies), "per_second": round(len(latencies) / elapsed, 1), "statuses": statuses,
             }  # fmt: skip
+            figures["server_memory"] = _memory(process.pid)
         finally:
             process.terminate()
             process.wait(timeout=30)
@@ -218,10 +219,19 @@ def main(argv: list[str] | None = None) -> dict:
     page = figures["page"]
     print(
         f"look-up page (HTML): p50 {page['p50_ms']} ms, p95 {page['p95_ms']} ms, p99 {page['p99_ms']} ms, "
-        f"{page['per_second']}/s; server ready after {figures['startup_seconds']} s; load average "
-        f"{figures['load_average']:.1f}"
+        f"{page['per_second']}/s; server ready after {figures['startup_seconds']} s, memory "
+        f"{figures['server_memory']}; load average {figures['load_average']:.1f}"
     )
     return figures
+
+
+def _memory(pid: int) -> dict[str, str]:
+    """The server's resident memory now and at its peak (Linux /proc; empty elsewhere)."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return {}
+    return {line.split(":")[0]: line.split(":")[1].strip() for line in lines if line.startswith(("VmRSS", "VmHWM"))}
 
 
 def _customers(port: int, token: str) -> int:
