@@ -186,3 +186,12 @@ def test_the_raw_zone_publishes_every_source_spark_reads(manifest):
     }
     published = {("raw", source.name) for source in SOURCES} | {("cdp_meta", name) for name in PUBLISHED_META_TABLES}
     assert registered == published
+
+
+def test_the_docs_site_opens_on_the_project_overview_and_every_exposure_names_its_owner(manifest):
+    overview = manifest["docs"]["doc.cdp.__overview__"]["block_contents"]
+    assert "warehouse-native Customer Data Platform" in overview and "cdp serve" in overview
+    exposures = [exposure for exposure in manifest["exposures"].values() if exposure["package_name"] == "cdp"]
+    assert {"customer_lookup_service", "customer_value_dashboard"} <= {exposure["name"] for exposure in exposures}
+    for exposure in exposures:
+        assert exposure["owner"].get("name") and exposure["owner"].get("email"), exposure["name"]

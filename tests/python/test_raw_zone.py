@@ -89,6 +89,18 @@ def test_an_unknown_target_is_a_user_error(monkeypatch):
         target_type()
 
 
+@pytest.mark.parametrize("command", ["segments", "serve", "profile"])
+def test_the_commands_reading_duckdb_marts_stop_on_spark_with_one_error_line(command, tmp_path):
+    from click.testing import CliRunner
+
+    from cdp_runner.cli import main
+
+    arguments = ["--target", "spark", command, "--warehouse", str(tmp_path / "warehouse.duckdb")]
+    result = CliRunner().invoke(main, [*arguments, *(["someone@example.com"] if command == "profile" else [])])
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(f"Error: cdp {command} reads the marts from the DuckDB file"), result.output
+
+
 def test_the_spark_build_splits_around_the_python_models():
     assert split_selection(["--select", "a", "b+", "--full-refresh", "--exclude", "c"]) == (
         ["a", "b+"],
