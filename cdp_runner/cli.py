@@ -6,12 +6,13 @@ loading DuckDB, numpy, pyarrow and the generator that the other commands need.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .errors import UserError
+from .errors import UserError, environment_problem
 
 WAREHOUSE_HELP = "DuckDB warehouse file (default: $CDP_WAREHOUSE or warehouse/cdp.duckdb in the project)."
 
@@ -20,7 +21,22 @@ def _warehouse_option(function):
     return click.option("--warehouse", type=click.Path(dir_okay=False), default=None, help=WAREHOUSE_HELP)(function)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group; a file-system or DuckDB failure that no command turned into a message of its own (a disk
+    that fills up, a folder that cannot be written) is still one `Error:` line, exit status 1 ($CDP_DEBUG=1 shows
+    the traceback instead)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except Exception as error:
+            message = environment_problem(error)
+            if message is None or os.environ.get("CDP_DEBUG"):
+                raise
+            raise UserError(message) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cdp")
 def main() -> None:
     """cdp: a warehouse-native Customer Data Platform on dbt and DuckDB.
@@ -34,7 +50,11 @@ def main() -> None:
     "--customers", type=click.IntRange(1, 5_000_000), default=5000, show_default=True, help="People to simulate."
 )
 @click.option(
-    "--seed", type=int, default=42, show_default=True, help="Random seed; the same seed writes the same files."
+    "--seed",
+    type=click.IntRange(min=0),
+    default=42,
+    show_default=True,
+    help="Random seed; the same seed writes the same files.",
 )
 @click.option(
     "--out",
@@ -102,7 +122,7 @@ def build(warehouse: str | None, dbt_args: tuple[str, ...]) -> None:
 @click.option(
     "--customers", type=click.IntRange(1, 5_000_000), default=5000, show_default=True, help="People to simulate."
 )
-@click.option("--seed", type=int, default=42, show_default=True, help="Random seed.")
+@click.option("--seed", type=click.IntRange(min=0), default=42, show_default=True, help="Random seed.")
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False),

@@ -21,7 +21,7 @@ from .warehouse import connect
 
 def build_warehouse(*, warehouse: str | Path | None = None, dbt_args: list[str] | None = None) -> DbtOutcome:
     """`dbt build` with all tests; raises UserError naming what failed."""
-    with connect(warehouse):
+    with connect(warehouse, create=True):
         pass  # creates the raw tables, so sources resolve even before the first load
     with dbt_progress("dbt build") as on_progress:
         outcome = run_dbt(["build", *(dbt_args or [])], warehouse=warehouse, on_progress=on_progress)

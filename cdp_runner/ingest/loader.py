@@ -68,7 +68,7 @@ def load_path(
         if on_progress:
             on_progress(step, file.name, done, total_bytes)
 
-    with connect(warehouse) as con:
+    with connect(warehouse, create=True) as con:
         # CSV and JSON Lines rows are numbered by the order read_csv returns them in: file order, with this.
         con.execute("set preserve_insertion_order = true")
         con.execute("set enable_progress_bar = false")  # DuckDB's own bar would write over ours
