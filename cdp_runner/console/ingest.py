@@ -30,6 +30,9 @@ def print_load_results(results: Iterable[LoadResult]) -> None:
         if result.status == "already_loaded":
             table.add_row(result.file_name, result.source_name, "", "", "already loaded: nothing to do")
             continue
+        if result.status == "skipped":
+            table.add_row(result.file_name, "", "", "", f"skipped: {result.note}")
+            continue
         table.add_row(
             result.file_name,
             result.source_name,
