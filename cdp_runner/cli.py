@@ -96,7 +96,7 @@ def load(path: str, source_name: str | None, mapping_file: str | None, warehouse
     """Load source files (a folder, or one file) into the warehouse's raw tables."""
     if source_name and Path(path).is_dir():
         raise UserError("--source takes one file, not a folder")
-    from .console.ingest import print_load_results, print_suppressed_rows
+    from .console.ingest import print_load_results, print_suppressed_rows, print_value_summary
     from .console.progress import load_progress
     from .ingest.loader import load_path
 
@@ -105,6 +105,7 @@ def load(path: str, source_name: str | None, mapping_file: str | None, warehouse
             Path(path), warehouse=warehouse, source=source_name, mapping_file=mapping_file, on_progress=on_progress
         )
     print_load_results(results)
+    print_value_summary(results)
     print_suppressed_rows(results)
 
 

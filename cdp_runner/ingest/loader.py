@@ -14,7 +14,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from .delivery import DeliveredFile, SkippedFile, files_in, fingerprint_file, id
 from .ledger import LedgerEntry, earlier_load, write_ledger
 from .mapping import ColumnError, read_mapping
 from .reading import Content, read_content
+from .values import check_values
 
 # on_progress(step, file name, bytes done, bytes in all): step is "checking" or "loading"; called before and after
 # each file of the step.
@@ -48,6 +49,9 @@ class LoadResult:
     original_file_name: str | None = None  # already_loaded: the file the content was first loaded from
     rows_suppressed: int = 0  # records of erased people (cdp forget), read but not stored
     note: str | None = None  # skipped: why
+    # what staging will do with the split records, as far as the contract's types tell (values.py)
+    rows_to_quarantine: int = 0  # with a missing required value or one not of its type
+    fields_to_null: dict[str, int] = field(default_factory=dict)  # optional column: values not of its type
 
 
 def _skipped(file: SkippedFile) -> LoadResult:
@@ -221,6 +225,7 @@ def _load(con, plan: _Plan) -> LoadResult:
         raise file.problem(f"load failed and was rolled back: {_first_line(error)}") from error
     finally:
         drop_temp_tables(con, plan.prefix)
+    values = check_values(con, file.source, plan.load_id)
     return LoadResult(
         load_id=plan.load_id,
         source_name=file.source.name,
@@ -232,6 +237,8 @@ def _load(con, plan: _Plan) -> LoadResult:
         seconds=plan.check_seconds + time.perf_counter() - started,
         ignored_columns=content.columns.ignored,
         rows_suppressed=plan.suppressed,
+        rows_to_quarantine=values.rows_to_quarantine,
+        fields_to_null=values.fields_to_null,
     )
 
 
