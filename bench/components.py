@@ -10,7 +10,7 @@ What it does, in one process:
     redundant observations), households linking three customers, chains of fresh nodes up to 1,000 hops, chains of
     customers, one giant component around a junk identifier (as when blocking guards fail), isolated nodes as
     self-edges, duplicate rows and both orientations; node ids are 64-bit hashes of a counter;
- 2. scipy: reads the edges, relabels the 64-bit ids to 0..n-1 (np.unique + searchsorted), builds the CSR matrix and
+ 2. scipy: reads the edges, relabels the 64-bit ids to 0..n-1 (one stable argsort), builds the CSR matrix and
     calls scipy.sparse.csgraph.connected_components, each step timed on its own;
  3. dbt: writes a scratch dbt project next to the graph whose macro-paths point at this repository's macros/,
     with a model int_identity_components materialized as connected_components over a view of the edges, and runs

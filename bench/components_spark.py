@@ -2,9 +2,9 @@
 
 Needs its own virtualenv (dbt-spark pins its own dependencies):
 
-    python -m venv /tmp/spark-venv
-    /tmp/spark-venv/bin/pip install 'dbt-core>=1.11,<1.12' 'dbt-spark[session]' pyspark==3.5.9
-    /tmp/spark-venv/bin/python bench/components_spark.py [--workdir /tmp/cdp_components_spark]
+    python -m venv V
+    V/bin/pip install 'dbt-core>=1.11,<1.12' 'dbt-spark[session]' pyspark==3.5.9
+    V/bin/python bench/components_spark.py [--workdir DIR]
 
 It writes a scratch dbt project (named `cdp`, macro-paths -> this repository's macros/) with a seed of edges and
 one connected_components model per graph (random graph, 1,000-hop chain, star, self-edges) plus one with

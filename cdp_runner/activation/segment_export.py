@@ -60,6 +60,14 @@ class ExportResult:
     build_time: str
     erased: int = 0  # deletions of erased people sent (diff: rows 'erased', counted in removed; full: erasures_file)
     erasures_file: Path | None = None
+    # Why members are not in the file: the segment's members, those without the channel's consent, those left without
+    # any identifier (e.g. no e-mail or phone to hash), and rows that were identical once hashed
+    members: int = 0
+    without_consent: int = 0
+    without_identifier: int = 0
+    channel_consent: str = ""
+    identifier_sources: tuple[str, ...] = ()
+    consenting_customers: int = 0  # customers of the whole warehouse with the channel's consent
 
 
 def check_policy(destination: Destination, models: dict[str, dict[str, Any]]) -> None:
@@ -117,7 +125,7 @@ def export_segment(
 
     with connect(database) as con:
         build_time = _build_time(con, segment.name)
-        current = _current_rows(con, segment.name, destination)
+        current, counts = _current_rows(con, segment.name, destination)
         state.prepare(con, destinations)
         sent = [state.sent_row(customer_id, destination, row) for customer_id, row in current]
         erased = sorted(set(state.pending_notices(con, destination.name, segment.name)), key=_sort_key)
@@ -184,7 +192,21 @@ def export_segment(
         build_time=build_time.isoformat(sep=" "),
         erased=len(erased),
         erasures_file=erasures_file if mode == "full" and erased else None,
+        members=counts.members,
+        without_consent=counts.without_consent,
+        without_identifier=counts.without_identifier,
+        channel_consent=CHANNEL_CONSENT[destination.channel],
+        identifier_sources=tuple(column.source for column in destination.columns if column.is_identifier),
+        consenting_customers=counts.consenting_customers,
     )
+
+
+@dataclass(frozen=True)
+class MemberCounts:
+    members: int
+    without_consent: int
+    without_identifier: int
+    consenting_customers: int
 
 
 def _build_time(con: duckdb.DuckDBPyConnection, segment_name: str) -> dt.datetime:
@@ -202,8 +224,9 @@ def _build_time(con: duckdb.DuckDBPyConnection, segment_name: str) -> dt.datetim
 
 def _current_rows(
     con: duckdb.DuckDBPyConnection, segment_name: str, destination: Destination
-) -> list[tuple[str, tuple]]:
-    """(customer_id, output row) of the consenting members with at least one identifier, each pair once."""
+) -> tuple[list[tuple[str, tuple]], MemberCounts]:
+    """(customer_id, output row) of the consenting members with at least one identifier, each pair once, and
+    how many members the consent and the identifiers left out."""
     sources = sorted({column.source for column in destination.columns})
     select = ", ".join(
         f"membership.{source}" if source in MEMBERSHIP_COLUMNS else f"profile.{source}" for source in sources
@@ -224,6 +247,13 @@ def _current_rows(
             f"cannot read segment '{segment_name}' for destination '{destination.name}': {error}"
         ) from error
     rows: dict[tuple[str, str], tuple[str, tuple]] = {}
+    without_identifier = 0
+    members = con.execute(
+        "select count(*) from marts.segment_membership where segment_name = ?", [segment_name]
+    ).fetchall()[0][0]
+    consenting = con.execute(
+        f"select count(*) from marts.customer_consent where {CHANNEL_CONSENT[destination.channel]}"
+    ).fetchall()[0][0]
     for record in records:
         values = dict(zip(sources, record[1:], strict=True))
         row = tuple(
@@ -231,6 +261,9 @@ def _current_rows(
             for column in destination.columns
         )
         if all(value is None for value, column in zip(row, destination.columns, strict=True) if column.is_identifier):
+            without_identifier += 1
             continue
         rows[(record[0], state.row_json(row))] = (record[0], row)
-    return [rows[key] for key in sorted(rows)]
+    return [rows[key] for key in sorted(rows)], MemberCounts(
+        members, members - len(records), without_identifier, consenting
+    )

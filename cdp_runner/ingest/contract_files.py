@@ -24,6 +24,7 @@ from ..config import PROJECT_DIR
 from .contracts import (
     FORMAT_NOTES,
     FORMATS,
+    IDENTIFIER_TYPES,
     LOAD_COLUMNS,
     PHONE_FORMAT,
     SOURCES,
@@ -142,6 +143,12 @@ def staged_sources_macro() -> str:
         "    models are built from this list; the identity stage's fingerprint hashes it as it is written here. -#}\n"
         "{% macro cdp_staged_sources() -%}\n"
         "    {{ return([\n" + "\n".join(entries) + "\n    ]) }}\n"
+        "{%- endmacro %}\n"
+        "\n"
+        "{#- The identity marker types, in the order of the marker_<type> columns every person-bearing staging model\n"
+        "    ends with (cdp_identity_markers writes them; the identity stage reads them by name). -#}\n"
+        "{% macro cdp_identity_marker_types() -%}\n"
+        "    {{ return([" + ", ".join(_jinja(marker) for marker in IDENTIFIER_TYPES) + "]) }}\n"
         "{%- endmacro %}\n"
     )
 

@@ -1,12 +1,6 @@
-{#- The uniform identity shape every person-bearing staging model ends with: one column per marker type,
-    null where the source does not carry it. Arguments are SQL expressions of already normalised values.
-    The identity stage reads these columns by name (see cdp_identity_marker_types). -#}
-{% macro cdp_identity_marker_types() -%}
-    {{ return([
-        'email', 'phone', 'user_id', 'anonymous_id', 'device_id', 'loyalty_card',
-        'ip_address', 'push_token', 'qr_code', 'pos_transaction'
-    ]) }}
-{%- endmacro %}
+{#- The uniform identity shape every person-bearing staging model ends with: one column per marker type
+    (cdp_identity_marker_types, generated from the contracts), null where the source does not carry it.
+    Arguments are SQL expressions of already normalised values. -#}
 
 {#- The marker column names, each with `prefix` before it. -#}
 {% macro cdp_identity_marker_columns(prefix='') -%}

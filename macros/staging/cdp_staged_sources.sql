@@ -64,3 +64,9 @@
             'system': 'catalog'},
     ]) }}
 {%- endmacro %}
+
+{#- The identity marker types, in the order of the marker_<type> columns every person-bearing staging model
+    ends with (cdp_identity_markers writes them; the identity stage reads them by name). -#}
+{% macro cdp_identity_marker_types() -%}
+    {{ return(['email', 'phone', 'user_id', 'anonymous_id', 'device_id', 'loyalty_card', 'ip_address', 'push_token', 'qr_code', 'pos_transaction']) }}
+{%- endmacro %}

@@ -108,6 +108,7 @@ def test_a_build_during_a_load_is_refused_before_dbt_starts(busy):
         ["evaluate", "--truth", "."],
         ["docs"],
         ["export-marts", "bi"],
+        ["segments"],
     ],
     ids=lambda args: args[0],
 )
@@ -217,6 +218,7 @@ def test_a_warehouse_that_cannot_be_written_is_one_line(loaded, stores_file, mon
         ["evaluate", "--truth", "TRUTH"],
         ["export-marts", "BI"],
         ["export", "loyal_buyers_email", "--to", "crm_email", "--out", "BI"],
+        ["segments"],
     ],
     ids=lambda args: " ".join(args[:2]),
 )
@@ -286,6 +288,26 @@ def test_a_file_system_failure_no_command_expected_is_one_line(stores_file, tmp_
     assert_one_error_line(invoke("load", str(stores_file), "--warehouse", warehouse), "No space left on device")
     debug = invoke("load", str(stores_file), "--warehouse", warehouse, env={"CDP_DEBUG": "1"})
     assert isinstance(debug.exception, OSError)  # CDP_DEBUG=1 keeps the traceback
+
+
+# --- cdp serve: what it refuses before it starts (a warehouse not built yet is a page, not an error) ---------------
+
+
+@pytest.mark.parametrize(
+    ("tokens", "args", "fragment"),
+    [
+        (None, ["--host", "0.0.0.0"], "only with a tokens file"),
+        ("tokens: [{name: ops}]\n", [], "role must be one of"),
+        ("tokens: [unclosed\n", [], "cannot read the tokens file"),
+        ("- not a mapping\n", [], "expected 'tokens:'"),
+    ],
+    ids=["open address without tokens", "token without a role", "not YAML", "not a tokens file"],
+)
+def test_serve_refuses_what_it_cannot_serve_safely_in_one_line(tmp_path, loaded, tokens, args, fragment):
+    if tokens is not None:
+        (tmp_path / "tokens.yml").write_text(tokens)
+        args = [*args, "--tokens", str(tmp_path / "tokens.yml")]
+    assert_one_error_line(invoke("serve", *args, "--warehouse", str(loaded)), fragment)
 
 
 def test_usage_errors_keep_click_status_2(tmp_path):
