@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import PROJECT_DIR, dbt_environment, warehouse_path
+from .config import PROJECT_DIR, dbt_environment, is_spark, warehouse_path
 from .errors import UserError, make_folder
 from .warehouse import is_lock_conflict, warehouse_problem
 
@@ -111,26 +111,33 @@ def run_dbt(
 def _run(
     args: Sequence[str], database: Path, run_target: Path, on_progress: Callable[[int, int, str], None] | None
 ) -> DbtOutcome:
-    command = [
-        _dbt_executable(),
-        "--log-format",
-        "json",
-        "--no-use-colors",
-        *args,
-        "--project-dir",
-        str(PROJECT_DIR),
-        "--profiles-dir",
-        str(PROJECT_DIR),
-    ]
-    if "--target-path" not in args:
-        command += ["--target-path", str(run_target)]
+    environment = dbt_environment(Path(database.name), database.parent)
+    if args and args[0] == "build" and is_spark():
+        # dbt, the lifetime-value step and dbt again, in one process with one Spark session (cdp_runner.spark.build),
+        # which finds its target folder in DBT_TARGET_PATH
+        command = [sys.executable, "-m", "cdp_runner.spark.build", *args[1:]]
+        environment["DBT_TARGET_PATH"] = str(run_target)
+    else:
+        command = [
+            _dbt_executable(),
+            "--log-format",
+            "json",
+            "--no-use-colors",
+            *args,
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+        ]
+        if "--target-path" not in args:
+            command += ["--target-path", str(run_target)]
     # dbt parses the whole project again (8–12 s) when the profile differs from its last run's, and the warehouse's
     # path is part of the profile: dbt runs in the warehouse's folder and opens it by file name, so that warehouses of
     # the same name in different folders (each test's own, a copy) reuse one parse.
     process = subprocess.Popen(
         command,
         cwd=database.parent,
-        env=dbt_environment(Path(database.name)),
+        env=environment,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

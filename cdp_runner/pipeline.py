@@ -22,14 +22,17 @@ from .errors import UserError
 from .generator.generate import generate
 from .ingest.loader import load_path
 from .privacy.erasure import ErasureResult, forget
+from .spark.publish import publish_for_target
 from .summary import build_report, summarise_warehouse
 from .warehouse import connect
 
 
 def build_warehouse(*, warehouse: str | Path | None = None, dbt_args: list[str] | None = None) -> DbtOutcome:
     """`dbt build` with all tests; raises UserError naming what failed."""
-    with connect(warehouse, create=True):
-        pass  # creates the raw tables, so sources resolve even before the first load
+    with connect(warehouse, create=True) as con:
+        # creates the raw tables, so sources resolve even before the first load; on Spark, brings the raw zone in
+        # line (a no-op when the loads already published it)
+        publish_for_target(con, warehouse_path(warehouse))
     with dbt_progress("dbt build") as on_progress:
         outcome = run_dbt(["build", *(dbt_args or [])], warehouse=warehouse, on_progress=on_progress)
     print_build_summary(outcome)
@@ -58,6 +61,8 @@ def forget_person(identifier: str, *, warehouse: str | Path | None = None, rebui
     """Erase a person (cdp_runner.privacy.erasure), then rebuild so that no model still holds them."""
     with status("erasing"):
         result = forget(identifier, warehouse=warehouse)
+        with connect(warehouse) as con:
+            publish_for_target(con, warehouse_path(warehouse))  # Spark: the raw zone without the person's rows
     if rebuild:
         try:
             build_warehouse(warehouse=warehouse)

@@ -23,6 +23,7 @@ import duckdb
 from ..config import RAW_SCHEMA, warehouse_path
 from ..errors import UserError
 from ..privacy.suppression import suppression_filter
+from ..spark.publish import publish_for_target
 from ..warehouse import connect, drop_temp_tables, scalar, utc_now
 from .delivery import DeliveredFile, SkippedFile, files_in, fingerprint_file, identify, source_named
 from .ledger import LedgerEntry, earlier_load, write_ledger
@@ -110,6 +111,9 @@ def load_path(
             results.append(_load(con, plan))
             done += plan.file.size
             progress("loading", plan.file, done)
+        # Spark reads the raw layer from the raw zone: published after every call, even one that loaded nothing
+        # new, so that a call interrupted after its loads publishes when run again.
+        publish_for_target(con, warehouse_path(warehouse))
         return results
 
 

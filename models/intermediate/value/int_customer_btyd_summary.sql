@@ -81,8 +81,11 @@ final as (
             'reference_date.as_of_date',
             'day'
         ) }} as integer) as btyd_t_days,
+        -- a double division on every engine (DuckDB divides decimals as doubles; Spark would keep a decimal rounded
+        -- to its scale, and the Gamma-Gamma fit, flat near its optimum, turns that last digit into another estimate)
         cast(case
-            when per_customer.monetary_days > 0 then per_customer.monetary_sum / per_customer.monetary_days
+            when per_customer.monetary_days > 0
+                then cast(per_customer.monetary_sum as double) / per_customer.monetary_days
             else 0
         end as double) as btyd_monetary,
         cast(per_customer.monetary_days as integer) as btyd_monetary_days,
