@@ -6,6 +6,8 @@
 - models/staging/<system>/_<system>__sources.yml: the dbt sources (schema raw), one per system;
 - macros/staging/cdp_staged_sources.sql: `cdp_staged_sources()`, the staged-source registry the audit and identity
   models read (each source's system, base and staging model, key and identity markers);
+- models/staging/<system>/base/base_<system>__<entity>.sql: each source's base model, typed and checked
+  (base_models.py);
 - docs/sources.md: the contracts for people who deliver files.
 """
 
@@ -19,6 +21,7 @@ import click
 import yaml
 
 from ..config import PROJECT_DIR
+from .base_models import base_model_path, base_model_sql
 from .contracts import (
     FORMAT_NOTES,
     FORMATS,
@@ -53,6 +56,8 @@ def sources_yml_path(system: System) -> Path:
 def generated_files() -> dict[Path, str]:
     """Every file written from the contracts (paths relative to the project) with its content."""
     files = {sources_yml_path(system): sources_yml(system) for system in SYSTEMS}
+    sql_header = f"{{#- {WRITTEN_BY[0]}\n    {WRITTEN_BY[1]} -#}}\n"
+    files |= {base_model_path(source): base_model_sql(source, sql_header) for source in SOURCES}
     files[REGISTRY_FILE] = staged_sources_macro()
     files[DOCS_FILE] = sources_doc()
     return files
