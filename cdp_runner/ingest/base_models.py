@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .contracts import SOURCES_BY_NAME, Column, Source
+from .contracts import SOURCES_BY_NAME, TYPES, Column, Source
 
 MAX_LINE = 120  # .sqlfluff's max_line_length: longer checks are wrapped
 # The parsing macro of each contract type other than string, which is cleaned text
@@ -25,7 +25,6 @@ PARSERS = {
 }
 # Identifiers the base model already normalises (the same card is keyed and scanned in different forms)
 NORMALISERS = {"loyalty_card": "cdp_normalize_loyalty_card"}
-CHECKS = ("missing", "unparsed", "accepted", "pattern", "bounds", "header")
 
 
 def base_model_path(source: Source) -> Path:
@@ -61,7 +60,7 @@ def base_model_sql(source: Source, header_comment: str) -> str:
             )
         )
         checked_from = "with_parent"
-    branches = "\n".join(f"            {_check_sql(source, check)}" for check in checks(source))
+    branches = "\n".join(f"            {_check_sql(source, check)}" for check in source.checks)
     ctes.append(
         _cte(
             "checked",
@@ -127,48 +126,6 @@ def _typed(column: Column) -> list[str]:
 # --- the checks --------------------------------------------------------------------------------------------------
 
 
-def checks(source: Source) -> list[str]:
-    """The base model's checks, "<check> <column>", in the order they run.
-
-    Usually every required column's parsing and presence first (column by column), then the values: the optional
-    columns' parsing, accepted values, patterns and bounds (column by column), then the header; a source's
-    check_order says otherwise.
-    """
-    required = [f"{check} {column.name}" for column in source.columns if column.required for check in _presence(column)]
-    values = [
-        f"{check} {column.name}"
-        for column in source.columns
-        for check in _value_checks(column)
-        if f"{check} {column.name}" not in required
-    ]
-    headers = [f"header {column.name}" for column in source.columns if column.header_source]
-    usual = required + values + headers
-    if not source.check_order:
-        return usual
-    if sorted(source.check_order) != sorted(usual):
-        raise ValueError(
-            f"contract of {source.name}: check_order must name each of its checks once: {', '.join(usual)}"
-        )
-    return list(source.check_order)
-
-
-def _presence(column: Column) -> list[str]:
-    return (["unparsed"] if column.type != "string" else []) + ["missing"]
-
-
-def _value_checks(column: Column) -> list[str]:
-    return [
-        check
-        for check, applies in (
-            ("unparsed", column.type != "string"),
-            ("accepted", bool(column.accepted)),
-            ("pattern", bool(column.pattern)),
-            ("bounds", bool(column.bounds)),
-        )
-        if applies
-    ]
-
-
 def _check_sql(source: Source, check: str) -> str:
     kind, name = check.split(" ")
     column = next(column for column in source.columns if column.name == name)
@@ -196,3 +153,98 @@ def _check_sql(source: Source, check: str) -> str:
         return f"{condition}\n                {reason}"
     header = SOURCES_BY_NAME[column.header_source or ""]
     return f"when not {_has_staged(header)} then '{name} not staged: ' || {name}"
+
+
+# --- the documentation -------------------------------------------------------------------------------------------
+
+# The loader's columns as cdp_load_columns() renames them, with their descriptions and tests
+LOAD_COLUMNS = (
+    ("load_id", "Load that delivered the row.", True),
+    ("source_row_number", "Position of the row in its file.", True),
+    ("loaded_at", "When the row was loaded (UTC).", False),
+    ("file_name", "File the row came from.", False),
+    ("parse_error", "The loader's reason when it could not split the record into columns.", False),
+)
+CHECK_WORDS = {
+    "unparsed": "unparseable {}",
+    "missing": "missing {}",
+    "accepted": "unknown {}",
+    "pattern": "invalid {}",
+    "bounds": "out-of-range {}",
+    "header": "{} not staged",
+}
+
+
+def base_yml_path(system: str) -> Path:
+    return Path("models/staging") / system / "base" / f"_{system}__base.yml"
+
+
+def base_model_entry(source: Source) -> dict:
+    """The base model's dbt properties: its description and every column's."""
+    header = _header_column(source)
+    newest = f"the newest {source.version_column}, then the newest load" if source.version_column else "the newest load"
+    lines = (
+        f" A line whose {header.name} is not in {SOURCES_BY_NAME[header.header_source or ''].staged_model} is rejected "
+        "too, so every staged line has a staged header."
+        if header
+        else ""
+    )
+    columns = [_entry(name, description, not_null=not_null) for name, description, not_null in LOAD_COLUMNS]
+    for column in source.columns:
+        columns.append(_entry(column.staged_name, f"{column.description} {_how(column)}", pii=column.pii))
+        if column.type != "string":
+            delivered = f"{column.name} as delivered (cleaned text), beside the parsed value."
+            columns.append(_entry(f"{column.name}_delivered", delivered, pii=column.pii))
+    if header:
+        parent = SOURCES_BY_NAME[header.header_source or ""]
+        columns.append(_entry(_has_staged(parent), f"Whether the line's {header.name} is in {parent.staged_model}."))
+    reasons = ", ".join(CHECK_WORDS[check.split()[0]].format(check.split()[1]) for check in source.checks)
+    columns += [
+        _entry(
+            "rejection_reason", f"Why the row cannot be staged, the first that applies of: {reasons}; null when it can."
+        ),
+        _entry(
+            "delivery_rank",
+            f"1 for the newest valid delivery of the {source.key} ({newest}); higher numbers are older or repeated "
+            "deliveries.",
+        ),
+    ]
+    return {
+        "name": source.base_model,
+        "description": (
+            f"{source.description} Every raw row of {source.name}, typed, with the reason it cannot be staged (null "
+            f"when it can) and its delivery rank.{lines} Feeds {source.staged_model}, the quarantine and the "
+            "reconciliation."
+        ),
+        "columns": columns,
+    }
+
+
+def _entry(name: str, description: str, *, pii: bool | None = None, not_null: bool = False) -> dict:
+    entry: dict = {"name": name, "description": description}
+    if pii is not None:
+        entry["meta"] = {"pii": pii}
+    if not_null:
+        entry["data_tests"] = ["not_null"]
+    return entry
+
+
+def _how(column: Column) -> str:
+    """How the base model keeps the value, for its description."""
+    if column.type != "string":
+        scale = f" ({column.scale[0]}, {column.scale[1]})" if column.scale else ""
+        bounds = _bounds_text(column.bounds) if column.bounds else ""
+        return f"Parsed: {TYPES[column.type].label}{scale}{' in UTC' if column.type == 'timestamp' else ''}{bounds}."
+    if column.identifier in NORMALISERS:
+        return "Upper-cased without separators, as everywhere the card appears."
+    if column.staged_name == f"{column.name}_delivered":
+        return "As delivered, trimmed" + (" of spaces, tabs and line breaks." if column.trim_whitespace else ".")
+    case = f", {column.case} case" if column.case else ""
+    accepted = f"; one of {', '.join(column.accepted)}" if column.accepted else ""
+    pattern = f"; matches {column.pattern}" if column.pattern else ""
+    return f"Trimmed{case}{accepted}{pattern}."
+
+
+def _bounds_text(bounds: tuple[int, int | None]) -> str:
+    low, high = bounds
+    return f", at least {low}" if high is None else f", from {low} to {high}"

@@ -3,9 +3,16 @@
 Everything else about a source follows from its entry here. The loader checks delivered files against it and
 creates the raw tables from it; the generator writes files in its shapes; an erasure finds a person's raw rows
 by the identifier columns it names. `python -m cdp_runner.ingest.contract_files --write` (`make contracts`) writes
-from it each system's `models/staging/<system>/_<system>__sources.yml`, the staged-source registry
+from it each system's `models/staging/<system>/_<system>__sources.yml`, each source's base model
+`models/staging/<system>/base/base_<system>__<entity>.sql` (every raw row typed and checked, with its rejection
+reason and delivery rank) and their documentation `base/_<system>__base.yml`, the staged-source registry
 `cdp_staged_sources()` (macros/staging/cdp_staged_sources.sql: staging model names, keys and the identity markers
 each staging model fills) and docs/sources.md; a test fails when one of them differs from what it would write.
+
+Adding a source touches three files: its entry here (then `make contracts`), its staging model
+`models/staging/<system>/stg_<system>__<entity>.sql` (the newest valid delivery from the base model, normalised,
+with its identity markers) and that model's entry in `models/staging/<system>/_<system>__models.yml`. Quarantine,
+reconciliation, identity and erasure pick the source up from the registry.
 
 Types are *logical* types of the delivered text (TYPES): raw tables store every value as text, exactly as
 delivered, and staging parses them.
@@ -133,6 +140,12 @@ SYSTEMS = (
 )
 
 
+# What a base model checks, in the order one column's checks run: a value delivered but not parseable as its type, a
+# required value missing, a text value not among the accepted ones or not matching the pattern, a number out of
+# bounds, a line whose header was not staged.
+CHECKS = ("unparsed", "missing", "accepted", "pattern", "bounds", "header")
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -175,6 +188,19 @@ class Column:
     @property
     def header_source(self) -> str | None:
         return self.header or self.parent
+
+    @property
+    def checks(self) -> list[str]:
+        """The base model's checks of the column (CHECKS), in the order a column's checks run."""
+        applies = {
+            "unparsed": self.type != "string",
+            "missing": self.required,
+            "accepted": bool(self.accepted),
+            "pattern": bool(self.pattern),
+            "bounds": bool(self.bounds),
+            "header": bool(self.header_source),
+        }
+        return [check for check in CHECKS if applies[check]]
 
 
 @dataclass(frozen=True)
@@ -220,6 +246,25 @@ class Source:
     @property
     def staged_model(self) -> str:
         return f"stg_{self.system}__{self.entity}"
+
+    @property
+    def checks(self) -> list[str]:
+        """The base model's checks, "<check> <column>", in the order they run (the first that fails is the reason).
+
+        Usually every required column's parsing and presence first, then the values (the optional columns' parsing,
+        accepted values, patterns, bounds), then the header, each part column by column; check_order says otherwise.
+        """
+        return list(self.check_order) or self.usual_checks
+
+    @property
+    def usual_checks(self) -> list[str]:
+        named = [f"{check} {column.name}" for column in self.columns for check in column.checks]
+        presence = [name for name in named if name.split()[0] in ("unparsed", "missing") and self._required(name)]
+        headers = [name for name in named if name.startswith("header ")]
+        return presence + [name for name in named if name not in presence + headers] + headers
+
+    def _required(self, check: str) -> bool:
+        return next(column.required for column in self.columns if column.name == check.split()[1])
 
     @property
     def has_person(self) -> bool:
@@ -789,6 +834,15 @@ def check_sources(sources: tuple[Source, ...]) -> None:
             f"markers {', '.join(source.markers)} are not the identifier types of its columns ({', '.join(carried)})"
             if source.markers and sorted(source.markers) != sorted(carried)
             else "",
+            f"version column {source.version_column!r} is not a column"
+            if source.version_column and source.version_column not in names
+            else "",
+            f"check_order must name each of its checks once: {', '.join(source.usual_checks)}"
+            if source.check_order and sorted(source.check_order) != sorted(source.usual_checks)
+            else "",
+            "more than one column has a header source"
+            if sum(bool(column.header_source) for column in source.columns) > 1
+            else "",
         ]
         for column in source.columns:
             problems += [
@@ -802,6 +856,20 @@ def check_sources(sources: tuple[Source, ...]) -> None:
                 f"{column.name}: parent {column.parent!r} is not a source"
                 if column.parent and column.parent not in SOURCES_BY_NAME
                 else "",
+                f"{column.name}: header {column.header!r} is not a source"
+                if column.header and column.header not in SOURCES_BY_NAME
+                else "",
+                f"{column.name}: case {column.case!r} is neither lower nor upper"
+                if column.case not in (None, "lower", "upper")
+                else "",
+                f"{column.name}: accepted values, a pattern or case folding need a string column"
+                if (column.accepted or column.pattern or column.case or column.trim_whitespace)
+                and column.type != "string"
+                else "",
+                f"{column.name}: bounds need a number column"
+                if column.bounds and column.type not in ("integer", "decimal")
+                else "",
+                f"{column.name}: a scale needs a decimal column" if column.scale and column.type != "decimal" else "",
             ]
         problems = [problem for problem in problems if problem]
         if problems:
