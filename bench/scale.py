@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> None:
         figures["load"]["already_loaded"] = all(result.status == "already_loaded" for result in loaded)
         figures["staging_models"] = _stage("build staging", figures, _build, STAGING_SELECTION, warehouse)
 
-    with connect(warehouse):
+    with connect(warehouse, create=True):
         pass  # the runner's own tables (e.g. the identity salt) exist before dbt runs, as `cdp build` ensures
     _build(["path:seeds"], warehouse, "seed")
     if args.start != "marts":

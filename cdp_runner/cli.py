@@ -6,12 +6,13 @@ loading DuckDB, numpy, pyarrow and the generator that the other commands need.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .errors import UserError
+from .errors import UserError, environment_problem
 
 WAREHOUSE_HELP = "DuckDB warehouse file (default: $CDP_WAREHOUSE or warehouse/cdp.duckdb in the project)."
 
@@ -30,7 +31,22 @@ def _destinations_option(function):
     )(function)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group; a file-system or DuckDB failure that no command turned into a message of its own (a disk
+    that fills up, a folder that cannot be written) is still one `Error:` line, exit status 1 ($CDP_DEBUG=1 shows
+    the traceback instead)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except Exception as error:
+            message = environment_problem(error)
+            if message is None or os.environ.get("CDP_DEBUG"):
+                raise
+            raise UserError(message) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cdp")
 def main() -> None:
     """cdp: a warehouse-native Customer Data Platform on dbt and DuckDB.
@@ -44,7 +60,11 @@ def main() -> None:
     "--customers", type=click.IntRange(1, 5_000_000), default=5000, show_default=True, help="People to simulate."
 )
 @click.option(
-    "--seed", type=int, default=42, show_default=True, help="Random seed; the same seed writes the same files."
+    "--seed",
+    type=click.IntRange(min=0),
+    default=42,
+    show_default=True,
+    help="Random seed; the same seed writes the same files.",
 )
 @click.option(
     "--out",
@@ -86,7 +106,7 @@ def load(path: str, source_name: str | None, mapping_file: str | None, warehouse
     """Load source files (a folder, or one file) into the warehouse's raw tables."""
     if source_name and Path(path).is_dir():
         raise UserError("--source takes one file, not a folder")
-    from .console.ingest import print_load_results, print_suppressed_rows
+    from .console.ingest import print_load_results, print_suppressed_rows, print_value_summary
     from .console.progress import load_progress
     from .ingest.loader import load_path
 
@@ -95,6 +115,7 @@ def load(path: str, source_name: str | None, mapping_file: str | None, warehouse
             Path(path), warehouse=warehouse, source=source_name, mapping_file=mapping_file, on_progress=on_progress
         )
     print_load_results(results)
+    print_value_summary(results)
     print_suppressed_rows(results)
 
 
@@ -112,7 +133,7 @@ def build(warehouse: str | None, dbt_args: tuple[str, ...]) -> None:
 @click.option(
     "--customers", type=click.IntRange(1, 5_000_000), default=5000, show_default=True, help="People to simulate."
 )
-@click.option("--seed", type=int, default=42, show_default=True, help="Random seed.")
+@click.option("--seed", type=click.IntRange(min=0), default=42, show_default=True, help="Random seed.")
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False),

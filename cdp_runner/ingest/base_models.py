@@ -4,7 +4,7 @@
 A base model keeps every raw row of its source: the loader's columns, each contract column cleaned and typed (the
 delivered text beside every parsed value, `<column>_delivered`), the reason the row cannot be staged (the first
 check that fails: `rejection_reason`) and its delivery rank. What differs between sources is said by the contract's
-columns (type, required, case, accepted values, pattern, bounds, header source) and its sources' version column
+columns (type, required, case, accepted values, currency code, bounds, header source) and its sources' version column
 and check order.
 """
 
@@ -108,19 +108,42 @@ def _has_staged(parent: Source) -> str:
 
 
 def _typed(column: Column) -> list[str]:
+    """The column's typed value, and beside a value that is parsed or may be nulled its delivered text."""
+    delivered = [f"{{{{ cdp_clean_string('{column.name}') }}}} as {column.name}_delivered"]
     if column.type != "string":
         arguments = f"'{column.name}'" + "".join(f", {number}" for number in column.scale or ())
-        return [
-            f"{{{{ {PARSERS[column.type]}({arguments}) }}}} as {column.name}",
-            f"{{{{ cdp_clean_string('{column.name}') }}}} as {column.name}_delivered",
-        ]
+        parsed = f"{PARSERS[column.type]}({arguments})"
+        if column.bounds and column.nulled_when_invalid:
+            return [_valid_or_null(parsed, _bounds_condition(column.bounds), column.name)] + delivered
+        return [f"{{{{ {parsed} }}}} as {column.name}"] + delivered
     if column.identifier in NORMALISERS:
         return [f"{{{{ {NORMALISERS[column.identifier]}('{column.name}') }}}} as {column.staged_name}"]
+    if column.currency_code:
+        if column.nulled_when_invalid:
+            return [f"{{{{ cdp_parse_currency_code('{column.name}') }}}} as {column.name}"] + delivered
+        return [f"upper({{{{ cdp_clean_string('{column.name}') }}}}) as {column.name}"]
     text = f"cdp_trim_whitespace('{column.name}')" if column.trim_whitespace else f"'{column.name}'"
+    if column.accepted and column.nulled_when_invalid:
+        cleaned = f"cdp_clean_string({text})"
+        expression = f"'{column.case}(' ~ {cleaned} ~ ')'" if column.case else cleaned
+        values = ", ".join(f"'{value}'" for value in column.accepted)
+        return [_valid_or_null(expression, f'"in ({values})"', column.name)] + delivered
     cleaned = f"{{{{ cdp_clean_string({text}) }}}}"
     if column.case:
         cleaned = f"{column.case}({cleaned})"
     return [f"{cleaned} as {column.staged_name}"]
+
+
+def _valid_or_null(expression: str, condition: str, name: str) -> str:
+    one_line = f"{{{{ cdp_valid_or_null({expression}, {condition}) }}}} as {name}"
+    if len(one_line) + len("        ,") <= MAX_LINE:
+        return one_line
+    return f"{{{{ cdp_valid_or_null(\n            {expression}, {condition}\n        ) }}}} as {name}"
+
+
+def _bounds_condition(bounds: tuple[int, int | None]) -> str:
+    low, high = bounds
+    return f"'>= {low}'" if high is None else f"'between {low} and {high}'"
 
 
 # --- the checks --------------------------------------------------------------------------------------------------
@@ -140,8 +163,8 @@ def _check_sql(source: Source, check: str) -> str:
         if len(one_line) + 12 <= MAX_LINE:
             return one_line
         return f"{{{{ cdp_unknown_value('{name}', [\n                {values}\n            ]) }}}}"
-    if kind == "pattern":
-        return f"when not {{{{ cdp_regexp_like('{name}', '{column.pattern}') }}}} then 'invalid {name}: ' || {name}"
+    if kind == "currency_code":
+        return f"when not {{{{ cdp_regexp_like('{name}', '^[A-Z]{{3}}$') }}}} then 'invalid {name}: ' || {name}"
     if kind == "bounds":
         low, high = column.bounds or (0, None)
         if high is None:
@@ -169,7 +192,7 @@ CHECK_WORDS = {
     "unparsed": "unparseable {}",
     "missing": "missing {}",
     "accepted": "unknown {}",
-    "pattern": "invalid {}",
+    "currency_code": "invalid {}",
     "bounds": "out-of-range {}",
     "header": "{} not staged",
 }
@@ -192,8 +215,8 @@ def base_model_entry(source: Source) -> dict:
     columns = [_entry(name, description, not_null=not_null) for name, description, not_null in LOAD_COLUMNS]
     for column in source.columns:
         columns.append(_entry(column.staged_name, f"{column.description} {_how(column)}", pii=column.pii))
-        if column.type != "string":
-            delivered = f"{column.name} as delivered (cleaned text), beside the parsed value."
+        if column.type != "string" or column.nulled_when_invalid:
+            delivered = f"{column.name} as delivered (cleaned text), beside the typed value."
             columns.append(_entry(f"{column.name}_delivered", delivered, pii=column.pii))
     if header:
         parent = SOURCES_BY_NAME[header.header_source or ""]
@@ -231,18 +254,20 @@ def _entry(name: str, description: str, *, pii: bool | None = None, not_null: bo
 
 def _how(column: Column) -> str:
     """How the base model keeps the value, for its description."""
+    nulled = "; null when the delivered text is not one staging accepts" if column.nulled_when_invalid else ""
     if column.type != "string":
         scale = f" ({column.scale[0]}, {column.scale[1]})" if column.scale else ""
         bounds = _bounds_text(column.bounds) if column.bounds else ""
-        return f"Parsed: {TYPES[column.type].label}{scale}{' in UTC' if column.type == 'timestamp' else ''}{bounds}."
+        utc = " in UTC" if column.type == "timestamp" else ""
+        return f"Parsed: {TYPES[column.type].label}{scale}{utc}{bounds}{nulled}."
     if column.identifier in NORMALISERS:
         return "Upper-cased without separators, as everywhere the card appears."
     if column.staged_name == f"{column.name}_delivered":
         return "As delivered, trimmed" + (" of spaces, tabs and line breaks." if column.trim_whitespace else ".")
     case = f", {column.case} case" if column.case else ""
     accepted = f"; one of {', '.join(column.accepted)}" if column.accepted else ""
-    pattern = f"; matches {column.pattern}" if column.pattern else ""
-    return f"Trimmed{case}{accepted}{pattern}."
+    currency = ", upper case; three letters" if column.currency_code else ""
+    return f"Trimmed{case}{currency}{accepted}{nulled}."
 
 
 def _bounds_text(bounds: tuple[int, int | None]) -> str:

@@ -141,9 +141,9 @@ SYSTEMS = (
 
 
 # What a base model checks, in the order one column's checks run: a value delivered but not parseable as its type, a
-# required value missing, a text value not among the accepted ones or not matching the pattern, a number out of
-# bounds, a line whose header was not staged.
-CHECKS = ("unparsed", "missing", "accepted", "pattern", "bounds", "header")
+# required value missing, a text value not among the accepted ones or not a currency code, a number out of bounds, a
+# line whose header was not staged.
+CHECKS = ("unparsed", "missing", "accepted", "currency_code", "bounds", "header")
 
 
 @dataclass(frozen=True)
@@ -169,10 +169,11 @@ class Column:
     trim_whitespace: bool = False
     # Decimals: (precision, scale) when not the project's default.
     scale: tuple[int, int] | None = None
-    # The values staging accepts (any other rejects the record), a regular expression the value must match, and for
-    # numbers the smallest and largest value staging accepts (None: no upper bound).
+    # The values staging accepts, whether the text is an ISO 4217 currency code (three letters, upper-cased), and for
+    # numbers the smallest and largest value staging accepts (None: no upper bound). A value that fails rejects the
+    # record when the column is required, and is nulled when it is optional (nulled_when_invalid).
     accepted: tuple[str, ...] = ()
-    pattern: str | None = None
+    currency_code: bool = False
     bounds: tuple[int, int | None] | None = None
     # Line tables: the source whose staged records the value must name (a line whose header was not staged is
     # rejected); a parent is one without saying so.
@@ -190,14 +191,26 @@ class Column:
         return self.header or self.parent
 
     @property
+    def checked(self) -> bool:
+        """A text column whose values staging checks further (a list of accepted values, a currency code). Every
+        column of another type is checked against its type."""
+        return bool(self.accepted or self.currency_code)
+
+    @property
+    def nulled_when_invalid(self) -> bool:
+        """An optional column staging checks: a bad value is nulled, not a reason to drop the record."""
+        return not self.required and (self.type != "string" or self.checked)
+
+    @property
     def checks(self) -> list[str]:
-        """The base model's checks of the column (CHECKS), in the order a column's checks run."""
+        """The base model's checks of the column that reject a record (CHECKS), in the order they run."""
+        rejects = not self.nulled_when_invalid
         applies = {
-            "unparsed": self.type != "string",
+            "unparsed": rejects and self.type != "string",
             "missing": self.required,
-            "accepted": bool(self.accepted),
-            "pattern": bool(self.pattern),
-            "bounds": bool(self.bounds),
+            "accepted": rejects and bool(self.accepted),
+            "currency_code": rejects and self.currency_code,
+            "bounds": rejects and bool(self.bounds),
             "header": bool(self.header_source),
         }
         return [check for check in CHECKS if applies[check]]
@@ -251,8 +264,8 @@ class Source:
     def checks(self) -> list[str]:
         """The base model's checks, "<check> <column>", in the order they run (the first that fails is the reason).
 
-        Usually every required column's parsing and presence first, then the values (the optional columns' parsing,
-        accepted values, patterns, bounds), then the header, each part column by column; check_order says otherwise.
+        Usually every required column's parsing and presence first, then its value (accepted values, currency code,
+        bounds), then the header, each part column by column; check_order says otherwise.
         """
         return list(self.check_order) or self.usual_checks
 
@@ -401,7 +414,7 @@ SOURCES: tuple[Source, ...] = (
                 case="lower",
                 accepted=("completed", "cancelled", "refunded", "partially_refunded", "returned"),
             ),
-            _c("currency", "string", "ISO 4217 currency code.", required=True, case="upper", pattern="^[A-Z]{3}$"),
+            _c("currency", "string", "ISO 4217 currency code.", required=True, currency_code=True),
             _c("subtotal_amount", "decimal", "Sum of the lines before order-level discount."),
             _c("discount_amount", "decimal", "Order-level discount."),
             _c("shipping_amount", "decimal", "Shipping charged."),
@@ -424,13 +437,9 @@ SOURCES: tuple[Source, ...] = (
             "missing status",
             "accepted status",
             "missing currency",
-            "pattern currency",
-            "unparsed subtotal_amount",
-            "unparsed discount_amount",
-            "unparsed shipping_amount",
+            "currency_code currency",
             "unparsed total_amount",
             "missing total_amount",
-            "unparsed refunded_amount",
         ),
     ),
     Source(
@@ -484,7 +493,7 @@ SOURCES: tuple[Source, ...] = (
                 accepted=("sale", "return"),
             ),
             _c("payment_method", "string", "card, cash or mobile.", case="lower", accepted=("card", "cash", "mobile")),
-            _c("currency", "string", "ISO 4217 currency code.", required=True, case="upper", pattern="^[A-Z]{3}$"),
+            _c("currency", "string", "ISO 4217 currency code.", required=True, currency_code=True),
             _c("total_amount", "decimal", "Receipt total (negative for returns).", required=True),
         ),
         check_order=(
@@ -494,9 +503,8 @@ SOURCES: tuple[Source, ...] = (
             "missing occurred_at",
             "missing transaction_type",
             "accepted transaction_type",
-            "accepted payment_method",
             "missing currency",
-            "pattern currency",
+            "currency_code currency",
             "unparsed total_amount",
             "missing total_amount",
         ),
@@ -571,10 +579,6 @@ SOURCES: tuple[Source, ...] = (
         version_column="updated_at",
         check_order=(
             "missing crm_customer_id",
-            "unparsed birth_date",
-            "unparsed email_opt_in",
-            "unparsed sms_opt_in",
-            "unparsed consent_updated_at",
             "unparsed created_at",
             "unparsed updated_at",
             "missing created_at",
@@ -688,14 +692,6 @@ SOURCES: tuple[Source, ...] = (
             _c("created_at", "timestamp", "When the ticket was opened.", required=True),
             _c("solved_at", "timestamp", "When the ticket was solved."),
         ),
-        check_order=(
-            "missing ticket_id",
-            "unparsed created_at",
-            "missing created_at",
-            "unparsed solved_at",
-            "unparsed satisfaction_score",
-            "bounds satisfaction_score",
-        ),
     ),
     Source(
         name="live_chats",
@@ -721,16 +717,6 @@ SOURCES: tuple[Source, ...] = (
             _c("satisfaction_score", "integer", "Satisfaction 1-5, if rated.", bounds=(1, 5)),
             _c("started_at", "timestamp", "When the chat started.", required=True),
             _c("ended_at", "timestamp", "When the chat ended."),
-        ),
-        check_order=(
-            "missing chat_id",
-            "unparsed started_at",
-            "missing started_at",
-            "unparsed ended_at",
-            "unparsed message_count",
-            "unparsed satisfaction_score",
-            "bounds message_count",
-            "bounds satisfaction_score",
         ),
     ),
     Source(
@@ -780,18 +766,6 @@ SOURCES: tuple[Source, ...] = (
             _c("product_sku", "string", "Product the code points to."),
             _c("scanned_at", "timestamp", "When the code was scanned.", required=True),
         ),
-        check_order=(
-            "missing scan_id",
-            "missing qr_code_id",
-            "missing scan_type",
-            "unparsed scanned_at",
-            "missing scanned_at",
-            "unparsed latitude",
-            "unparsed longitude",
-            "bounds latitude",
-            "bounds longitude",
-            "accepted scan_type",
-        ),
     ),
     Source(
         name="products",
@@ -807,7 +781,7 @@ SOURCES: tuple[Source, ...] = (
             _c("brand", "string", "Brand."),
             _c("list_price", "decimal", "Current list price."),
             _c("unit_cost", "decimal", "Cost of one unit, where known."),
-            _c("currency", "string", "ISO 4217 currency code.", case="upper", pattern="^[A-Z]{3}$"),
+            _c("currency", "string", "ISO 4217 currency code.", currency_code=True),
             _c("is_active", "boolean", "Whether the product is still sold."),
             _c("launched_on", "date", "Launch date."),
         ),
@@ -862,8 +836,8 @@ def check_sources(sources: tuple[Source, ...]) -> None:
                 f"{column.name}: case {column.case!r} is neither lower nor upper"
                 if column.case not in (None, "lower", "upper")
                 else "",
-                f"{column.name}: accepted values, a pattern or case folding need a string column"
-                if (column.accepted or column.pattern or column.case or column.trim_whitespace)
+                f"{column.name}: accepted values, a currency code or case folding need a string column"
+                if (column.accepted or column.currency_code or column.case or column.trim_whitespace)
                 and column.type != "string"
                 else "",
                 f"{column.name}: bounds need a number column"

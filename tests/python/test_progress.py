@@ -12,7 +12,7 @@ from cdp_runner.warehouse import connect
 
 def test_every_node_dbt_runs_is_counted(tmp_path: Path):
     warehouse = tmp_path / "warehouse.duckdb"
-    with connect(warehouse):
+    with connect(warehouse, create=True):
         pass
     calls: list[tuple[int, int]] = []
     outcome = run_dbt(

@@ -1,7 +1,9 @@
 {#- The "buy till you die" summary per customer with at least one purchase day up to the reference date (the input
     of the BG/NBD and Gamma-Gamma fits, cdp_runner.value.ltv). A purchase day is a day (UTC) with at least one purchase
     (an order or a till sale); its amount is the net of every transaction that day (refunds and till returns of that
-    day included). Days with returns only are not purchase days.
+    day included) in the reporting currency. Days with returns only are not purchase days. A purchase in a currency
+    without a rate (int_customer_purchases.is_unconverted) counts as a purchase day; its money does not, so a day
+    with nothing but such purchases has no amount and is left out of the monetary mean.
       btyd_frequency      distinct purchase days - 1
       btyd_recency_days   days from the first to the last purchase day
       btyd_t_days         days from the first purchase day to the reference date
@@ -34,10 +36,9 @@ days as (
     select
         customer_id,
         purchase_date,
-        sum(net_amount) as net_amount,
+        sum(case when not is_unconverted then net_amount end) as net_amount,
         max(case when is_purchase then 1 else 0 end) as is_purchase_day
     from purchases
-    where not is_unconverted
     group by customer_id, purchase_date
 ),
 
