@@ -67,8 +67,8 @@ lint-delta: $(STAMP)
 	CDP_WAREHOUSE=$(CURDIR)/.build/lint.duckdb $(BIN)/sqlfluff lint --config .ci/sqlfluff-identity-delta.cfg \
 		models/intermediate/identity models/marts/identity --processes 2
 
-# After changing cdp_runner/ingest/contracts.py: rewrites the staging sources' yml, the staged-source registry macro
-# and docs/sources.md (tests/python/test_contracts.py fails while they differ).
+# After changing cdp_runner/ingest/contracts.py: rewrites the staging sources' yml, the staging base models and their
+# yml, the staged-source registry macro and docs/sources.md (tests/python/test_contracts.py fails while they differ).
 contracts: $(STAMP)
 	$(BIN)/python -m cdp_runner.ingest.contract_files --write
 

@@ -8,6 +8,8 @@
   models read (each source's system, base and staging model, key and identity markers);
 - macros/staging/cdp_optional_values.sql: `cdp_optional_values()`, per source the optional columns staging checks,
   whose bad values it nulls and audit_nulled_fields records;
+- models/staging/<system>/base/base_<system>__<entity>.sql and _<system>__base.yml: each source's base model
+  (every raw row typed and checked) and its documentation (base_models.py);
 - docs/sources.md: the contracts for people who deliver files.
 """
 
@@ -21,6 +23,7 @@ import click
 import yaml
 
 from ..config import PROJECT_DIR
+from .base_models import base_model_entry, base_model_path, base_model_sql, base_yml_path
 from .contracts import (
     FORMAT_NOTES,
     FORMATS,
@@ -56,6 +59,9 @@ def sources_yml_path(system: System) -> Path:
 def generated_files() -> dict[Path, str]:
     """Every file written from the contracts (paths relative to the project) with its content."""
     files = {sources_yml_path(system): sources_yml(system) for system in SYSTEMS}
+    sql_header = f"{{#- {WRITTEN_BY[0]}\n    {WRITTEN_BY[1]} -#}}\n"
+    files |= {base_model_path(source): base_model_sql(source, sql_header) for source in SOURCES}
+    files |= {base_yml_path(system.name): base_yml(system) for system in SYSTEMS}
     files[REGISTRY_FILE] = staged_sources_macro()
     files[OPTIONAL_VALUES_FILE] = optional_values_macro()
     files[DOCS_FILE] = sources_doc()
@@ -77,9 +83,20 @@ def sources_yml(system: System) -> str:
             }
         ]
     }
-    header = "".join(f"# {line}\n" for line in WRITTEN_BY)
-    body = yaml.safe_dump(document, sort_keys=False, width=YAML_WIDTH, allow_unicode=True, default_flow_style=False)
-    return header + body
+    return _yml_header() + _yml(document)
+
+
+def base_yml(system: System) -> str:
+    document = {"models": [base_model_entry(source) for source in SOURCES if source.system == system.name]}
+    return _yml_header() + _yml(document)
+
+
+def _yml_header() -> str:
+    return "".join(f"# {line}\n" for line in WRITTEN_BY)
+
+
+def _yml(document: dict) -> str:
+    return yaml.safe_dump(document, sort_keys=False, width=YAML_WIDTH, allow_unicode=True, default_flow_style=False)
 
 
 def _source_table(source: Source) -> dict:
@@ -225,6 +242,21 @@ def sources_doc() -> str:
     for source in SOURCES:
         lines += _source_section(source)
     lines += [
+        "",
+        "## Adding a source",
+        "",
+        f"A source is defined once, by its entry in `{CONTRACTS_FILE}`; `make contracts` writes from it the dbt",
+        "source (`_<system>__sources.yml`), the base model that types and checks every raw row",
+        "(`base/base_<system>__<entity>.sql`, documented in `base/_<system>__base.yml`), the staged-source registry",
+        "and this page. Adding a source touches three files:",
+        "",
+        f"1. its contract entry in `{CONTRACTS_FILE}` (columns, key, identity markers, and what staging checks:",
+        "   case, accepted values, currency code, bounds, header source, version column), then `make contracts`;",
+        "2. its staging model `models/staging/<system>/stg_<system>__<entity>.sql`: the newest valid delivery from",
+        "   the base model, normalised, ending with its identity markers;",
+        "3. that model's entry in `models/staging/<system>/_<system>__models.yml`.",
+        "",
+        "Quarantine, reconciliation, identity and erasure pick the source up from the registry.",
         "",
         "## Columns the loader adds",
         "",

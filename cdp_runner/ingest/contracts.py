@@ -3,9 +3,16 @@
 Everything else about a source follows from its entry here. The loader checks delivered files against it and
 creates the raw tables from it; the generator writes files in its shapes; an erasure finds a person's raw rows
 by the identifier columns it names. `python -m cdp_runner.ingest.contract_files --write` (`make contracts`) writes
-from it each system's `models/staging/<system>/_<system>__sources.yml`, the staged-source registry
+from it each system's `models/staging/<system>/_<system>__sources.yml`, each source's base model
+`models/staging/<system>/base/base_<system>__<entity>.sql` (every raw row typed and checked, with its rejection
+reason and delivery rank) and their documentation `base/_<system>__base.yml`, the staged-source registry
 `cdp_staged_sources()` (macros/staging/cdp_staged_sources.sql: staging model names, keys and the identity markers
 each staging model fills) and docs/sources.md; a test fails when one of them differs from what it would write.
+
+Adding a source touches three files: its entry here (then `make contracts`), its staging model
+`models/staging/<system>/stg_<system>__<entity>.sql` (the newest valid delivery from the base model, normalised,
+with its identity markers) and that model's entry in `models/staging/<system>/_<system>__models.yml`. Quarantine,
+reconciliation, identity and erasure pick the source up from the registry.
 
 Types are *logical* types of the delivered text (TYPES): raw tables store every value as text, exactly as
 delivered, and staging parses them.
@@ -72,6 +79,9 @@ IDENTIFIER_TYPES = (
 # Identity reads IP addresses as markers but never gives them to a customer (households and offices share them), so
 # they are not a person's: an erasure leaves them alone.
 SHARED_IDENTIFIER_TYPES = frozenset({"ip_address"})
+# The identifiers the staging model normalises (cdp_normalize_email, _phone, _ip_address): the base model keeps their
+# delivered text, as `<column>_delivered`.
+DELIVERED_IDENTIFIER_TYPES = frozenset({"email", "phone", "ip_address"})
 PHONE_FORMAT = (
     "any national or international format; numbers without an international prefix get the calling code of the "
     "row's country column where the contract names one, else of `vars.cdp_default_country` (default `GB`)."
@@ -130,6 +140,12 @@ SYSTEMS = (
 )
 
 
+# What a base model checks, in the order one column's checks run: a value delivered but not parseable as its type, a
+# required value missing, a text value not among the accepted ones or not a currency code, a number out of bounds, a
+# line whose header was not staged.
+CHECKS = ("unparsed", "missing", "accepted", "currency_code", "bounds", "header")
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -144,15 +160,60 @@ class Column:
     country_column: str | None = None
     # Line tables: the source whose record key the value is (an erased record takes its lines with it).
     parent: str | None = None
-    # A text column whose values staging checks further (a list of accepted values, a currency code). Every column of
-    # another type is checked against its type. A value that fails quarantines the record when the column is
-    # required, and is nulled (the record kept, the field recorded in audit.audit_nulled_fields) when it is optional.
-    checked: bool = False
+    # How staging's base model types and checks the value (base_models.py writes every base model from these).
+    # The base model's name for the column when it is not the contract's (`country` -> `country_code`).
+    staged_as: str | None = None
+    # "lower" or "upper": the case the text is folded to before it is checked and kept.
+    case: str | None = None
+    # Tabs and line breaks trimmed as well as spaces (e-mails typed into forms).
+    trim_whitespace: bool = False
+    # Decimals: (precision, scale) when not the project's default.
+    scale: tuple[int, int] | None = None
+    # The values staging accepts, whether the text is an ISO 4217 currency code (three letters, upper-cased), and for
+    # numbers the smallest and largest value staging accepts (None: no upper bound). A value that fails rejects the
+    # record when the column is required, and is nulled when it is optional (nulled_when_invalid).
+    accepted: tuple[str, ...] = ()
+    currency_code: bool = False
+    bounds: tuple[int, int | None] | None = None
+    # Line tables: the source whose staged records the value must name (a line whose header was not staged is
+    # rejected); a parent is one without saying so.
+    header: str | None = None
+
+    @property
+    def staged_name(self) -> str:
+        """The column's name in the base model: the identifiers staging normalises keep their delivered text."""
+        if self.staged_as:
+            return self.staged_as
+        return f"{self.name}_delivered" if self.identifier in DELIVERED_IDENTIFIER_TYPES else self.name
+
+    @property
+    def header_source(self) -> str | None:
+        return self.header or self.parent
+
+    @property
+    def checked(self) -> bool:
+        """A text column whose values staging checks further (a list of accepted values, a currency code). Every
+        column of another type is checked against its type."""
+        return bool(self.accepted or self.currency_code)
 
     @property
     def nulled_when_invalid(self) -> bool:
         """An optional column staging checks: a bad value is nulled, not a reason to drop the record."""
         return not self.required and (self.type != "string" or self.checked)
+
+    @property
+    def checks(self) -> list[str]:
+        """The base model's checks of the column that reject a record (CHECKS), in the order they run."""
+        rejects = not self.nulled_when_invalid
+        applies = {
+            "unparsed": rejects and self.type != "string",
+            "missing": self.required,
+            "accepted": rejects and bool(self.accepted),
+            "currency_code": rejects and self.currency_code,
+            "bounds": rejects and bool(self.bounds),
+            "header": bool(self.header_source),
+        }
+        return [check for check in CHECKS if applies[check]]
 
 
 @dataclass(frozen=True)
@@ -167,6 +228,12 @@ class Source:
     # fingerprint hashes that list, so a new order makes the next identity build a full one).
     markers: tuple[str, ...] = ()
     columns: tuple[Column, ...] = field(default_factory=tuple)
+    # The column whose newest value wins among the deliveries of one key (else the newest load wins).
+    version_column: str | None = None
+    # The order of the base model's checks (the first that fails is the record's rejection reason), as
+    # "<check> <column>", when it is not the usual one: every required column's presence and parsing first, then
+    # the values (see base_models.checks).
+    check_order: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> list[str]:
@@ -194,24 +261,32 @@ class Source:
         return f"stg_{self.system}__{self.entity}"
 
     @property
+    def checks(self) -> list[str]:
+        """The base model's checks, "<check> <column>", in the order they run (the first that fails is the reason).
+
+        Usually every required column's parsing and presence first, then its value (accepted values, currency code,
+        bounds), then the header, each part column by column; check_order says otherwise.
+        """
+        return list(self.check_order) or self.usual_checks
+
+    @property
+    def usual_checks(self) -> list[str]:
+        named = [f"{check} {column.name}" for column in self.columns for check in column.checks]
+        presence = [name for name in named if name.split()[0] in ("unparsed", "missing") and self._required(name)]
+        headers = [name for name in named if name.startswith("header ")]
+        return presence + [name for name in named if name not in presence + headers] + headers
+
+    def _required(self, check: str) -> bool:
+        return next(column.required for column in self.columns if column.name == check.split()[1])
+
+    @property
     def has_person(self) -> bool:
         """Whether its records are about a person (the identity stage reads their markers)."""
         return bool(self.markers)
 
 
-def _c(
-    name: str,
-    type_: str,
-    description: str,
-    *,
-    required: bool = False,
-    pii: bool = False,
-    identifier: str | None = None,
-    country_column: str | None = None,
-    parent: str | None = None,
-    checked: bool = False,
-) -> Column:
-    return Column(name, type_, description, required, pii, identifier, country_column, parent, checked)
+def _c(name: str, type_: str, description: str, **options) -> Column:
+    return Column(name, type_, description, **options)
 
 
 SOURCES: tuple[Source, ...] = (
@@ -229,6 +304,8 @@ SOURCES: tuple[Source, ...] = (
                 "string",
                 "page_view, product_view, add_to_cart, checkout, signup or login.",
                 required=True,
+                case="lower",
+                accepted=("page_view", "product_view", "add_to_cart", "checkout", "signup", "login"),
             ),
             _c(
                 "occurred_at",
@@ -244,15 +321,22 @@ SOURCES: tuple[Source, ...] = (
                 pii=True,
                 identifier="user_id",
             ),
-            _c("email", "string", "E-mail typed into the sign-up or login form.", pii=True, identifier="email"),
+            _c(
+                "email",
+                "string",
+                "E-mail typed into the sign-up or login form.",
+                pii=True,
+                identifier="email",
+                trim_whitespace=True,
+            ),
             _c("session_id", "string", "Tracking session id."),
             _c("page_url", "string", "URL of the page."),
             _c("product_sku", "string", "Product of a product_view or add_to_cart event."),
-            _c("device_type", "string", "desktop, mobile or tablet."),
+            _c("device_type", "string", "desktop, mobile or tablet.", case="lower"),
             _c("ip_address", "string", "Visitor's IP address.", pii=True, identifier="ip_address"),
             _c("user_agent", "string", "Browser user agent string.", pii=True),
-            _c("utm_source", "string", "Campaign source."),
-            _c("utm_medium", "string", "Campaign medium."),
+            _c("utm_source", "string", "Campaign source.", case="lower"),
+            _c("utm_medium", "string", "Campaign medium.", case="lower"),
             _c("utm_campaign", "string", "Campaign name."),
         ),
     ),
@@ -270,6 +354,8 @@ SOURCES: tuple[Source, ...] = (
                 "string",
                 "app_open, screen_view, product_view, add_to_cart, login or push_open.",
                 required=True,
+                case="lower",
+                accepted=("app_open", "screen_view", "product_view", "add_to_cart", "login", "push_open"),
             ),
             _c("occurred_at", "timestamp", "When the event happened.", required=True),
             _c(
@@ -288,7 +374,7 @@ SOURCES: tuple[Source, ...] = (
                 identifier="user_id",
             ),
             _c("push_token", "string", "Push notification token of the install.", pii=True, identifier="push_token"),
-            _c("platform", "string", "ios or android."),
+            _c("platform", "string", "ios or android.", case="lower"),
             _c("app_version", "string", "Version of the app."),
             _c("product_sku", "string", "Product of a product_view or add_to_cart event."),
             _c("ip_address", "string", "Device's IP address.", pii=True, identifier="ip_address"),
@@ -310,7 +396,7 @@ SOURCES: tuple[Source, ...] = (
                 pii=True,
                 identifier="user_id",
             ),
-            _c("email", "string", "Buyer's e-mail.", pii=True, identifier="email"),
+            _c("email", "string", "Buyer's e-mail.", pii=True, identifier="email", trim_whitespace=True),
             _c(
                 "phone",
                 "string",
@@ -320,16 +406,40 @@ SOURCES: tuple[Source, ...] = (
                 country_column="shipping_country",
             ),
             _c("ordered_at", "timestamp", "When the order was placed.", required=True),
-            _c("status", "string", "completed, cancelled, refunded, partially_refunded or returned.", required=True),
-            _c("currency", "string", "ISO 4217 currency code.", required=True),
+            _c(
+                "status",
+                "string",
+                "completed, cancelled, refunded, partially_refunded or returned.",
+                required=True,
+                case="lower",
+                accepted=("completed", "cancelled", "refunded", "partially_refunded", "returned"),
+            ),
+            _c("currency", "string", "ISO 4217 currency code.", required=True, currency_code=True),
             _c("subtotal_amount", "decimal", "Sum of the lines before order-level discount."),
             _c("discount_amount", "decimal", "Order-level discount."),
             _c("shipping_amount", "decimal", "Shipping charged."),
             _c("total_amount", "decimal", "Amount charged.", required=True),
             _c("refunded_amount", "decimal", "Amount refunded so far."),
-            _c("shipping_postcode", "string", "Delivery postcode.", pii=True),
+            _c("shipping_postcode", "string", "Delivery postcode.", pii=True, case="upper"),
             _c("shipping_city", "string", "Delivery city.", pii=True),
-            _c("shipping_country", "string", "Delivery country (ISO 3166 alpha-2)."),
+            _c(
+                "shipping_country",
+                "string",
+                "Delivery country (ISO 3166 alpha-2).",
+                case="upper",
+                staged_as="shipping_country_code",
+            ),
+        ),
+        check_order=(
+            "missing order_id",
+            "unparsed ordered_at",
+            "missing ordered_at",
+            "missing status",
+            "accepted status",
+            "missing currency",
+            "currency_code currency",
+            "unparsed total_amount",
+            "missing total_amount",
         ),
     ),
     Source(
@@ -366,11 +476,37 @@ SOURCES: tuple[Source, ...] = (
                 pii=True,
                 identifier="loyalty_card",
             ),
-            _c("receipt_email", "string", "E-mail given for an e-receipt, if any.", pii=True, identifier="email"),
-            _c("transaction_type", "string", "sale or return.", required=True),
-            _c("payment_method", "string", "card, cash or mobile.", checked=True),
-            _c("currency", "string", "ISO 4217 currency code.", required=True),
+            _c(
+                "receipt_email",
+                "string",
+                "E-mail given for an e-receipt, if any.",
+                pii=True,
+                identifier="email",
+                trim_whitespace=True,
+            ),
+            _c(
+                "transaction_type",
+                "string",
+                "sale or return.",
+                required=True,
+                case="lower",
+                accepted=("sale", "return"),
+            ),
+            _c("payment_method", "string", "card, cash or mobile.", case="lower", accepted=("card", "cash", "mobile")),
+            _c("currency", "string", "ISO 4217 currency code.", required=True, currency_code=True),
             _c("total_amount", "decimal", "Receipt total (negative for returns).", required=True),
+        ),
+        check_order=(
+            "missing transaction_id",
+            "missing store_id",
+            "unparsed occurred_at",
+            "missing occurred_at",
+            "missing transaction_type",
+            "accepted transaction_type",
+            "missing currency",
+            "currency_code currency",
+            "unparsed total_amount",
+            "missing total_amount",
         ),
     ),
     Source(
@@ -381,7 +517,14 @@ SOURCES: tuple[Source, ...] = (
         default_format="csv",
         columns=(
             _c("transaction_line_id", "string", "Line id.", required=True),
-            _c("transaction_id", "string", "Receipt the line belongs to.", required=True, identifier="pos_transaction"),
+            _c(
+                "transaction_id",
+                "string",
+                "Receipt the line belongs to.",
+                required=True,
+                identifier="pos_transaction",
+                header="pos_transactions",
+            ),
             _c("product_sku", "string", "Product.", required=True),
             _c("quantity", "integer", "Units (negative for returns).", required=True),
             _c("unit_price", "decimal", "Price of one unit before discount.", required=True),
@@ -398,8 +541,8 @@ SOURCES: tuple[Source, ...] = (
             _c("store_id", "string", "Store id.", required=True),
             _c("store_name", "string", "Store name.", required=True),
             _c("city", "string", "City."),
-            _c("postcode", "string", "Postcode."),
-            _c("country", "string", "Country (ISO 3166 alpha-2)."),
+            _c("postcode", "string", "Postcode.", case="upper"),
+            _c("country", "string", "Country (ISO 3166 alpha-2).", case="upper", staged_as="country_code"),
             _c("opened_on", "date", "Opening date."),
             _c("closed_on", "date", "Closing date, if closed."),
         ),
@@ -419,12 +562,12 @@ SOURCES: tuple[Source, ...] = (
             _c("email", "string", "E-mail.", pii=True, identifier="email"),
             _c("phone", "string", "Phone, in any format.", pii=True, identifier="phone", country_column="country"),
             _c("birth_date", "date", "Date of birth.", pii=True),
-            _c("gender", "string", "female, male, other or empty."),
+            _c("gender", "string", "female, male, other or empty.", case="lower"),
             _c("street_address", "string", "Street and number.", pii=True),
-            _c("postcode", "string", "Postcode.", pii=True),
+            _c("postcode", "string", "Postcode.", pii=True, case="upper"),
             _c("city", "string", "City.", pii=True),
-            _c("country", "string", "Country (ISO 3166 alpha-2)."),
-            _c("marital_status", "string", "single, married, divorced, widowed or empty."),
+            _c("country", "string", "Country (ISO 3166 alpha-2).", case="upper", staged_as="country_code"),
+            _c("marital_status", "string", "single, married, divorced, widowed or empty.", case="lower"),
             _c("occupation", "string", "Occupation as entered."),
             _c("income_band", "string", "Income band (e.g. '<20k', '20-40k')."),
             _c("email_opt_in", "boolean", "Whether the account opted in to marketing e-mail."),
@@ -432,6 +575,14 @@ SOURCES: tuple[Source, ...] = (
             _c("consent_updated_at", "timestamp", "When the opt-in flags were last changed."),
             _c("created_at", "timestamp", "When the account was created.", required=True),
             _c("updated_at", "timestamp", "When the account was last changed.", required=True),
+        ),
+        version_column="updated_at",
+        check_order=(
+            "missing crm_customer_id",
+            "unparsed created_at",
+            "unparsed updated_at",
+            "missing created_at",
+            "missing updated_at",
         ),
     ),
     Source(
@@ -443,14 +594,27 @@ SOURCES: tuple[Source, ...] = (
         markers=("email", "phone", "loyalty_card"),
         columns=(
             _c("loyalty_card_number", "string", "Card number.", required=True, pii=True, identifier="loyalty_card"),
-            _c("email", "string", "E-mail the card is registered to.", pii=True, identifier="email"),
+            _c(
+                "email",
+                "string",
+                "E-mail the card is registered to.",
+                pii=True,
+                identifier="email",
+                trim_whitespace=True,
+            ),
             _c("phone", "string", "Phone the card is registered to, in any format.", pii=True, identifier="phone"),
             _c("first_name", "string", "First name.", pii=True),
             _c("last_name", "string", "Last name.", pii=True),
-            _c("tier", "string", "bronze, silver, gold or platinum.", checked=True),
+            _c(
+                "tier",
+                "string",
+                "bronze, silver, gold or platinum.",
+                case="lower",
+                accepted=("bronze", "silver", "gold", "platinum"),
+            ),
             _c("joined_at", "timestamp", "When the member joined.", required=True),
             _c("points_balance", "integer", "Points balance at export time."),
-            _c("status", "string", "active or closed.", checked=True),
+            _c("status", "string", "active or closed.", case="lower", accepted=("active", "closed")),
         ),
     ),
     Source(
@@ -467,10 +631,20 @@ SOURCES: tuple[Source, ...] = (
                 "string",
                 "sent, delivered, open, click, bounce, unsubscribe or spam_complaint.",
                 required=True,
+                case="lower",
+                accepted=("sent", "delivered", "open", "click", "bounce", "unsubscribe", "spam_complaint"),
             ),
-            _c("email", "string", "Recipient address.", required=True, pii=True, identifier="email"),
+            _c(
+                "email",
+                "string",
+                "Recipient address.",
+                required=True,
+                pii=True,
+                identifier="email",
+                trim_whitespace=True,
+            ),
             _c("campaign_id", "string", "Campaign."),
-            _c("bounce_type", "string", "hard or soft, for bounces."),
+            _c("bounce_type", "string", "hard or soft, for bounces.", case="lower"),
             _c("link_url", "string", "Clicked link, for clicks."),
             _c("occurred_at", "timestamp", "When the event happened.", required=True),
         ),
@@ -484,8 +658,15 @@ SOURCES: tuple[Source, ...] = (
         markers=("phone", "push_token"),
         columns=(
             _c("message_event_id", "string", "Event id.", required=True),
-            _c("channel", "string", "sms or push.", required=True),
-            _c("event_type", "string", "sent, delivered, clicked, failed or opted_out.", required=True),
+            _c("channel", "string", "sms or push.", required=True, case="lower", accepted=("sms", "push")),
+            _c(
+                "event_type",
+                "string",
+                "sent, delivered, clicked, failed or opted_out.",
+                required=True,
+                case="lower",
+                accepted=("sent", "delivered", "clicked", "failed", "opted_out"),
+            ),
             _c("phone", "string", "Recipient phone (SMS).", pii=True, identifier="phone"),
             _c("push_token", "string", "Recipient push token (push).", pii=True, identifier="push_token"),
             _c("campaign_id", "string", "Campaign."),
@@ -501,13 +682,13 @@ SOURCES: tuple[Source, ...] = (
         markers=("email", "phone"),
         columns=(
             _c("ticket_id", "string", "Ticket id.", required=True),
-            _c("requester_email", "string", "Requester's e-mail.", pii=True, identifier="email"),
+            _c("requester_email", "string", "Requester's e-mail.", pii=True, identifier="email", trim_whitespace=True),
             _c("requester_phone", "string", "Requester's phone, in any format.", pii=True, identifier="phone"),
             _c("requester_name", "string", "Requester's name as typed.", pii=True),
-            _c("channel", "string", "email, phone or web_form."),
+            _c("channel", "string", "email, phone or web_form.", case="lower"),
             _c("category", "string", "Topic of the ticket."),
-            _c("status", "string", "open, pending, solved or closed."),
-            _c("satisfaction_score", "integer", "Customer satisfaction 1-5, if rated."),
+            _c("status", "string", "open, pending, solved or closed.", case="lower"),
+            _c("satisfaction_score", "integer", "Customer satisfaction 1-5, if rated.", bounds=(1, 5)),
             _c("created_at", "timestamp", "When the ticket was opened.", required=True),
             _c("solved_at", "timestamp", "When the ticket was solved."),
         ),
@@ -522,11 +703,18 @@ SOURCES: tuple[Source, ...] = (
         columns=(
             _c("chat_id", "string", "Chat id.", required=True),
             _c("anonymous_id", "string", "Website cookie id of the visitor.", pii=True, identifier="anonymous_id"),
-            _c("visitor_email", "string", "E-mail the visitor gave.", pii=True, identifier="email"),
+            _c(
+                "visitor_email",
+                "string",
+                "E-mail the visitor gave.",
+                pii=True,
+                identifier="email",
+                trim_whitespace=True,
+            ),
             _c("visitor_name", "string", "Name the visitor gave.", pii=True),
-            _c("status", "string", "missed or completed."),
-            _c("message_count", "integer", "Messages exchanged."),
-            _c("satisfaction_score", "integer", "Satisfaction 1-5, if rated."),
+            _c("status", "string", "missed or completed.", case="lower"),
+            _c("message_count", "integer", "Messages exchanged.", bounds=(0, None)),
+            _c("satisfaction_score", "integer", "Satisfaction 1-5, if rated.", bounds=(1, 5)),
             _c("started_at", "timestamp", "When the chat started.", required=True),
             _c("ended_at", "timestamp", "When the chat ended."),
         ),
@@ -550,10 +738,24 @@ SOURCES: tuple[Source, ...] = (
                 required=True,
                 identifier="qr_code",
             ),
-            _c("scan_type", "string", "online or in_store.", required=True),
+            _c(
+                "scan_type",
+                "string",
+                "online or in_store.",
+                required=True,
+                case="lower",
+                accepted=("online", "in_store"),
+            ),
             _c("anonymous_id", "string", "Website cookie id (online scans).", pii=True, identifier="anonymous_id"),
-            _c("latitude", "decimal", "Latitude of the scan (online scans).", pii=True),
-            _c("longitude", "decimal", "Longitude of the scan (online scans).", pii=True),
+            _c("latitude", "decimal", "Latitude of the scan (online scans).", pii=True, scale=(9, 6), bounds=(-90, 90)),
+            _c(
+                "longitude",
+                "decimal",
+                "Longitude of the scan (online scans).",
+                pii=True,
+                scale=(9, 6),
+                bounds=(-180, 180),
+            ),
             _c("store_id", "string", "Store of the rescan (in-store scans)."),
             _c(
                 "transaction_id",
@@ -579,7 +781,7 @@ SOURCES: tuple[Source, ...] = (
             _c("brand", "string", "Brand."),
             _c("list_price", "decimal", "Current list price."),
             _c("unit_cost", "decimal", "Cost of one unit, where known."),
-            _c("currency", "string", "ISO 4217 currency code.", checked=True),
+            _c("currency", "string", "ISO 4217 currency code.", currency_code=True),
             _c("is_active", "boolean", "Whether the product is still sold."),
             _c("launched_on", "date", "Launch date."),
         ),
@@ -606,6 +808,15 @@ def check_sources(sources: tuple[Source, ...]) -> None:
             f"markers {', '.join(source.markers)} are not the identifier types of its columns ({', '.join(carried)})"
             if source.markers and sorted(source.markers) != sorted(carried)
             else "",
+            f"version column {source.version_column!r} is not a column"
+            if source.version_column and source.version_column not in names
+            else "",
+            f"check_order must name each of its checks once: {', '.join(source.usual_checks)}"
+            if source.check_order and sorted(source.check_order) != sorted(source.usual_checks)
+            else "",
+            "more than one column has a header source"
+            if sum(bool(column.header_source) for column in source.columns) > 1
+            else "",
         ]
         for column in source.columns:
             problems += [
@@ -619,6 +830,20 @@ def check_sources(sources: tuple[Source, ...]) -> None:
                 f"{column.name}: parent {column.parent!r} is not a source"
                 if column.parent and column.parent not in SOURCES_BY_NAME
                 else "",
+                f"{column.name}: header {column.header!r} is not a source"
+                if column.header and column.header not in SOURCES_BY_NAME
+                else "",
+                f"{column.name}: case {column.case!r} is neither lower nor upper"
+                if column.case not in (None, "lower", "upper")
+                else "",
+                f"{column.name}: accepted values, a currency code or case folding need a string column"
+                if (column.accepted or column.currency_code or column.case or column.trim_whitespace)
+                and column.type != "string"
+                else "",
+                f"{column.name}: bounds need a number column"
+                if column.bounds and column.type not in ("integer", "decimal")
+                else "",
+                f"{column.name}: a scale needs a decimal column" if column.scale and column.type != "decimal" else "",
             ]
         problems = [problem for problem in problems if problem]
         if problems:

@@ -1,5 +1,5 @@
-"""The source contracts are written once (cdp_runner/ingest/contracts.py); the dbt sources, the staged-source
-registry macro, docs/sources.md and the erasure's identifier columns follow from them."""
+"""The source contracts are written once (cdp_runner/ingest/contracts.py); the dbt sources, the staging base
+models, the staged-source registry macro, docs/sources.md and the erasure's identifier columns follow from them."""
 
 from __future__ import annotations
 
@@ -29,6 +29,33 @@ def test_every_staging_sources_yml_is_written_from_the_contracts():
     on_disk = {path.relative_to(PROJECT_DIR) for path in (PROJECT_DIR / "models" / "staging").rglob("_*__sources.yml")}
     written = {path for path in contract_files.generated_files() if path.name.endswith("__sources.yml")}
     assert on_disk == written
+
+
+def test_every_file_of_the_base_models_is_written_from_the_contracts():
+    on_disk = {path.relative_to(PROJECT_DIR) for path in (PROJECT_DIR / "models" / "staging").glob("*/base/*")}
+    written = {path for path in contract_files.generated_files() if path.parent.name == "base"}
+    assert on_disk == written
+
+
+def test_a_base_model_checks_required_columns_first_unless_the_contract_orders_its_checks():
+    assert SOURCES_BY_NAME["messaging_sends"].checks == [
+        "missing message_event_id",
+        "missing channel",
+        "missing event_type",
+        "unparsed occurred_at",
+        "missing occurred_at",
+        "accepted channel",
+        "accepted event_type",
+    ]
+    orders = SOURCES_BY_NAME["shop_orders"]
+    assert orders.checks[:5] == [
+        "missing order_id",
+        "unparsed ordered_at",
+        "missing ordered_at",
+        "missing status",
+        "accepted status",
+    ]
+    assert SOURCES_BY_NAME["shop_order_lines"].checks[-1] == "header order_id"
 
 
 def test_the_check_command_names_a_file_that_differs(tmp_path, monkeypatch):
@@ -78,6 +105,15 @@ def test_identity_markers_and_erased_columns_follow_the_columns():
             {"columns": (Column("event_id", "string", "Id.", required=True, country_column="land"),)},
             "country column 'land' is not a column",
         ),
+        ({"version_column": "updated_at"}, "version column 'updated_at' is not a column"),
+        ({"check_order": ("missing event_id",)}, "check_order must name each of its checks once"),
+        (
+            {"columns": (Column("event_id", "string", "Id.", required=True, header="orders"),)},
+            "header 'orders' is not a source",
+        ),
+        ({"columns": (Column("event_id", "string", "Id.", required=True, case="title"),)}, "neither lower nor upper"),
+        ({"columns": (Column("event_id", "date", "Id.", required=True, case="lower"),)}, "need a string column"),
+        ({"columns": (Column("event_id", "string", "Id.", required=True, bounds=(0, 1)),)}, "need a number column"),
     ],
 )
 def test_a_contract_that_does_not_fit_together_is_refused(change, problem):

@@ -1,3 +1,5 @@
+{#- Written by `python -m cdp_runner.ingest.contract_files --write` (make contracts) from
+    cdp_runner/ingest/contracts.py: change the contract there, not this file. -#}
 with
 
 source as (
