@@ -78,3 +78,16 @@
         end as {{ comparison.name }}_level{% if not loop.last %},{% endif %}
     {%- endfor %}
 {%- endmacro %}
+
+{#- What a pair of person records must show, besides its match probability, before it may link: first names that do
+    not disagree outright (twins and other household members share a surname, an address and sometimes a birth
+    date), and agreement on something personal beyond name and address (birth date, phone or e-mail: two members of
+    a household with the same first name are otherwise one person to the weights, which take shared fields as
+    independent evidence). Measured on generated data: the pairs these rules hold back were one person 2 times in 14
+    (first names) and 56 times in 84 (nothing personal). -#}
+{% macro cdp_identity_match_evidence_sql(pair) -%}
+    (
+        {{ pair }}.first_name_level <> 0
+        and ({{ pair }}.birth_date_level > 0 or {{ pair }}.phone_level > 0 or {{ pair }}.email_level > 0)
+    )
+{%- endmacro %}

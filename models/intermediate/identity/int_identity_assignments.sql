@@ -53,6 +53,7 @@ final as (
         end as link_kind,
         customers.identity_status,
         customers.identity_confidence,
+        members.deterministic_customer_id,
         members.cut_rule,
         members.cut_level,
         members.cut_detail,

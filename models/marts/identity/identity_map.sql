@@ -20,6 +20,7 @@ final as (
         link_kind,
         identity_status,
         identity_confidence,
+        deterministic_customer_id,
         cut_rule,
         first_seen_at,
         last_seen_at,

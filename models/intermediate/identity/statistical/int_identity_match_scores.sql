@@ -1,8 +1,9 @@
 {#- Every candidate pair of person records scored (Fellegi-Sunter): per comparison its level and the weight that
     level adds (int_identity_match_weights; on an exact agreement of a name or city the weight is log2(m / f), f the
     share of person records with that value: the term-frequency adjustment), the pair's match weight (the prior's
-    weight plus every comparison's) and its match probability 2^w / (1 + 2^w). The explanation of every statistical
-    link between person records. -#}
+    weight plus every comparison's) and its match probability 2^w / (1 + 2^w), and whether it shows the evidence a
+    link needs besides its probability (cdp_identity_match_evidence_sql). The explanation of every statistical link
+    between person records. -#}
 {%- set comparisons = cdp_identity_match_comparisons() %}
 
 with
@@ -92,7 +93,8 @@ final as (
         {% endfor %}
         prior_weight,
         match_weight,
-        1 / (1 + power(2, -match_weight)) as match_probability
+        1 / (1 + power(2, -match_weight)) as match_probability,
+        {{ cdp_identity_match_evidence_sql('summed') }} as has_required_evidence
     from summed
 )
 

@@ -6,8 +6,8 @@
     - behaviour: an anonymous-only profile seen on a known customer's IP address (int_identity_behaviour_scores);
       its ends are the two deterministic profiles' keys (the id of one member each).
 
-    is_above_threshold: the confidence reaches person_record_min_probability or behaviour_min_confidence
-    (identity_match_settings); only those may build profiles (int_identity_statistical_merges), and only while the
+    is_above_threshold: the confidence reaches person_record_min_probability (and the pair shows the evidence
+    cdp_identity_match_evidence_sql requires) or behaviour_min_confidence (identity_match_settings); only those may build profiles (int_identity_statistical_merges), and only while the
     var cdp_identity_statistical_links is true. is_confirmed: deterministic links alone already put both ends in
     one profile. -#}
 -- depends_on: {{ ref('identity_match_settings') }}
@@ -23,7 +23,7 @@ record_pairs as (
         identifier_id_r as identifier_id_b,
         'person_record' as link_source,
         match_probability as confidence,
-        match_probability >= {{ record_threshold }} as is_above_threshold
+        match_probability >= {{ record_threshold }} and has_required_evidence as is_above_threshold
     from {{ ref('int_identity_match_scores') }}
     where match_probability >= {{ review }}
 ),

@@ -11,7 +11,9 @@
        unless the attachments would take that profile over a max_per_profile (then none attach to it).
 
     identity_confidence is the lowest confidence among the statistical links that built the identifier's final
-    profile; null when deterministic links alone built it. Nothing merges while the var
+    profile; null when deterministic links alone built it. deterministic_customer_id is the customer id the
+    identifier's deterministic profile would have on its own (minted from its own anchor, as
+    int_identity_customers mints every id): what consumers use who want deterministic links only. Nothing merges while the var
     cdp_identity_statistical_links is false. -#}
 -- depends_on: {{ ref('identity_match_settings') }}
 {%- set max_profiles = (cdp_identity_match_setting('max_profiles_per_merge') or 4) | int -%}
@@ -29,8 +31,40 @@ resolution as (
 identifiers as (
     select
         identifier_id,
-        rule_type
+        identifier_type,
+        identifier_value,
+        rule_type,
+        priority,
+        first_loaded_at,
+        anchor_seen_at
     from {{ ref('int_identity_identifiers') }}
+),
+
+-- the anchor of each deterministic profile, ranked as int_identity_customers ranks a profile's members
+deterministic_anchors as (
+    select
+        profile_key,
+        {{ cdp_identity_customer_id('identifier_type', 'identifier_value') }} as deterministic_customer_id
+    from (
+        select
+            resolution.profile_key,
+            identifiers.identifier_type,
+            identifiers.identifier_value,
+            row_number() over (
+                partition by resolution.profile_key
+                order by
+                    identifiers.first_loaded_at asc nulls last,
+                    identifiers.anchor_seen_at asc nulls last,
+                    identifiers.priority asc,
+                    identifiers.identifier_type asc,
+                    identifiers.identifier_value asc
+            ) as anchor_rank
+        from resolution
+        inner join identifiers
+            on resolution.identifier_id = identifiers.identifier_id
+        where resolution.profile_key is not null
+    ) as ranked
+    where anchor_rank = 1
 ),
 
 rules as (
@@ -225,6 +259,7 @@ final as (
     select
         final_keys.identifier_id,
         final_keys.deterministic_profile_key,
+        deterministic_anchors.deterministic_customer_id,
         final_keys.profile_key,
         final_keys.joined_by,
         confidences.identity_confidence
@@ -237,6 +272,8 @@ final as (
         group by profile_key
     ) as confidences
         on final_keys.profile_key = confidences.profile_key
+    left join deterministic_anchors
+        on final_keys.deterministic_profile_key = deterministic_anchors.profile_key
 )
 
 select * from final
