@@ -1,7 +1,8 @@
 {#- Expectation-maximisation of the Fellegi-Sunter m probabilities (docs/identity.md, "Statistical links"), run
     while the model compiles on the counts of each comparison vector (a few hundred rows, whatever the data's size):
 
-    - one training session per training rule (identity_blocking_rules.is_training_rule), on the pairs it found; the comparisons the rule's keys decide
+    - one training session per training rule (identity_blocking_rules.is_training_rule), on the candidate pairs
+      that agree on its keys; the comparisons the rule's keys decide
       (cdp_identity_match_comparisons, `keys`) agree by construction there, so they are left out of that session;
     - u is fixed (random pairs, int_identity_match_u_probabilities); each round gives every vector its probability
       of being a match under the current m and prior (E step), then m of each level = the expected matches at that
@@ -10,7 +11,8 @@
       the comparison known (a session that saw the field on few pairs counts little);
     - finally the share of matches among all candidate pairs is estimated the same way with every m fixed.
 
-    `patterns`: rows (rule_order, level per comparison in cdp_identity_match_comparisons order, pair count).
+    `patterns`: rows (rule_order, level per comparison in cdp_identity_match_comparisons order, pair count): the
+    vectors of each rule's pairs under its rule_order, and those of all candidate pairs under rule_order 0.
     `u`: {comparison: {level: u}}. Returns {'m': {comparison: {level: m}}, 'prior': p, 'sessions': n}. -#}
 {% macro cdp_identity_fellegi_sunter_em(patterns, u, rules, max_iterations) -%}
     {%- set comparisons = cdp_identity_match_comparisons() -%}
@@ -109,9 +111,10 @@
 
     {#- the prior among all candidates, every m fixed -#}
     {%- set state = namespace(prior=0.3) -%}
+    {%- set all_pairs = patterns | selectattr(0, 'equalto', 0) | list -%}
     {%- for iteration in range(max_iterations) -%}
         {%- set expected = namespace(matches=0.0, pairs=0.0) -%}
-        {%- for row in patterns -%}
+        {%- for row in all_pairs -%}
             {%- set odds = namespace(match=state.prior, other=1 - state.prior) -%}
             {%- for comparison in comparisons -%}
                 {%- set level = row[loop.index] | int -%}

@@ -81,13 +81,19 @@
 
 {#- What a pair of person records must show, besides its match probability, before it may link: first names that do
     not disagree outright (twins and other household members share a surname, an address and sometimes a birth
-    date), and agreement on something personal beyond name and address (birth date, phone or e-mail: two members of
-    a household with the same first name are otherwise one person to the weights, which take shared fields as
-    independent evidence). Measured on generated data: the pairs these rules hold back were one person 2 times in 14
-    (first names) and 56 times in 84 (nothing personal). -#}
+    date), and, for two records at one address, agreement on something personal beyond name and address (birth
+    date, phone or e-mail): the weights take shared fields as independent evidence, but members of a household share
+    surname and address together, and two of them may share a first name. Measured on generated data at the default
+    threshold: these rules held back 29 wrong pairs and 58 right ones of 20,000 customers' CRM and loyalty records,
+    and 33 wrong and 450 right ones of 4,896 contact-less CRM accounts (bench/person_records.py). -#}
 {% macro cdp_identity_match_evidence_sql(pair) -%}
     (
         {{ pair }}.first_name_level <> 0
-        and ({{ pair }}.birth_date_level > 0 or {{ pair }}.phone_level > 0 or {{ pair }}.email_level > 0)
+        and (
+            {{ pair }}.address_level < 2
+            or {{ pair }}.birth_date_level > 0
+            or {{ pair }}.phone_level > 0
+            or {{ pair }}.email_level > 0
+        )
     )
 {%- endmacro %}

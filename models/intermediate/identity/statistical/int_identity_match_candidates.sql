@@ -2,7 +2,8 @@
     compared when they agree exactly on every key of at least one rule. Keys shared by more records than the rule's
     max_block_size are skipped (a common name on a common birthday would make its block's pairs grow with the
     square), so the pairs stay near-linear in the records. Each pair once (identifier_id_l < identifier_id_r), with
-    the first rule (in rule_name order) that found it and its comparison vector (cdp_identity_match_comparisons). -#}
+    the first rule (in rule_name order) that found it, whether it agrees on each rule's keys (is_in_rule_<order>) and
+    its comparison vector (cdp_identity_match_comparisons). -#}
 -- depends_on: {{ ref('identity_blocking_rules') }}
 {%- set rules = cdp_identity_blocking_rules() %}
 
@@ -71,6 +72,12 @@ final as (
                 when {{ rule.rule_order }} then {{ cdp_identity_literal(rule.rule_name) }}
             {% endfor %}
         end as rule_name,
+        {%- for rule in rules %}
+            -- whether the pair agrees on every key of this rule: its training session (int_identity_match_weights)
+            {% for key in rule['keys'] -%}
+                coalesce(record_l.{{ key }} = record_r.{{ key }}, false){% if not loop.last %} and {% endif %}
+            {%- endfor %} as is_in_rule_{{ rule.rule_order }},
+        {%- endfor %}
         {{ cdp_identity_match_levels_sql('record_l', 'record_r') }},
         {%- for comparison in cdp_identity_match_comparisons() if comparison.term_frequency %}
             -- the value both share on an exact agreement, for the term-frequency adjustment

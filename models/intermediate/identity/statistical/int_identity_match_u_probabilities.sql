@@ -79,7 +79,7 @@ final as (
         cast(comparison_level as integer) as comparison_level,
         cast(pair_count as bigint) as pair_count,
         cast(sum(pair_count) over (partition by comparison_name) as bigint) as compared_pairs,
-        greatest(cast(pair_count as double), 0.5) / sum(pair_count) over (partition by comparison_name)
+        greatest(cast(pair_count as double), 0.5) / nullif(sum(pair_count) over (partition by comparison_name), 0)
             as u_probability
     from counted
 )

@@ -15,10 +15,20 @@
       and load_relation(ref('int_identity_match_u_probabilities')) is not none -%}
     {%- set level_columns = [] -%}
     {%- for comparison in comparisons -%}{%- do level_columns.append(comparison.name ~ '_level') -%}{%- endfor -%}
+    {#- the comparison vectors of each training rule's pairs (every pair that agrees on the rule's keys), counted -#}
+    {%- set rules = cdp_identity_blocking_rules() -%}
+    {%- set sessions = [] -%}
+    {%- for rule in rules -%}
+        {%- do sessions.append('select ' ~ rule.rule_order ~ ' as rule_order, ' ~ (level_columns | join(', '))
+            ~ ', count(*) as pair_count from ' ~ ref('int_identity_match_candidates')
+            ~ ' where is_in_rule_' ~ rule.rule_order ~ ' group by ' ~ (level_columns | join(', '))) -%}
+    {%- endfor -%}
+    {%- do sessions.append('select 0 as rule_order, ' ~ (level_columns | join(', '))
+        ~ ', count(*) as pair_count from ' ~ ref('int_identity_match_candidates')
+        ~ ' group by ' ~ (level_columns | join(', '))) -%}
     {%- set pattern_result = run_query(
-        'select rule_order, ' ~ (level_columns | join(', ')) ~ ', count(*) as pair_count from '
-        ~ ref('int_identity_match_candidates') ~ ' group by rule_order, ' ~ (level_columns | join(', '))
-        ~ ' order by rule_order, ' ~ (level_columns | join(', '))) -%}
+        'select * from (' ~ (sessions | join(' union all ')) ~ ') as sessions order by rule_order, '
+        ~ (level_columns | join(', '))) -%}
     {%- set patterns = [] -%}
     {%- for row in pattern_result.rows -%}{%- do patterns.append(row | list) -%}{%- endfor -%}
     {%- set u = {} -%}
@@ -29,7 +39,7 @@
         {%- do u[row[0]].update({row[1] | int: row[2] | float}) -%}
     {%- endfor -%}
     {%- set fitted = cdp_identity_fellegi_sunter_em(
-        patterns, u, cdp_identity_blocking_rules(), (cdp_identity_match_setting('em_iterations') or 25) | int) -%}
+        patterns, u, rules, (cdp_identity_match_setting('em_iterations') or 25) | int) -%}
 {%- endif %}
 
 with
