@@ -14,7 +14,8 @@ second run measures the later stages only):
 6. the held-back records: loaded, staged, then the identity stage as a delta, then in full on the same data
    (docs/identity.md, "Incremental builds"): the delta's time against the full build's;
 7. the marts (dbt run of the single customer view, value, recommendation and audience models);
-8. the lifetime-value fits on simulated purchase summaries of the same scale (bench/ltv_fits.py).
+8. the lifetime-value fits on simulated purchase summaries of the same scale (bench/ltv_fits.py);
+9. statistical matching of person records, cdp against Splink on the same records (bench/statistical.py).
 
 Figures go to the console and to <workdir>/bench-<customers>.json. The machine's load average is printed with
 them: on two cores another busy process doubles DuckDB's times, so compare ratios from the same run.
@@ -147,6 +148,15 @@ def main(argv: list[str] | None = None) -> None:
         default=1,
         help="dbt threads for the marts stage (default 1: two large marts side by side spill to disk)",
     )
+    parser.add_argument(
+        "--statistical-records",
+        type=int,
+        default=10_000,
+        help="person records for the statistical-matching comparison with Splink (0: skip it)",
+    )
+    parser.add_argument(
+        "--splink-python", type=Path, default=None, help="Python of a virtualenv with Splink (`make bench` makes it)"
+    )
     args = parser.parse_args(argv)
 
     workdir = args.workdir / str(args.customers)
@@ -202,6 +212,19 @@ def main(argv: list[str] | None = None) -> None:
         figures["mart_models"] = _stage("marts", figures, _build, MART_SELECTION, warehouse, "build", args.mart_threads)
         _stage(
             "lifetime-value fits (simulated summaries)", figures, ltv_fits.main, ["--customers", str(args.customers)]
+        )
+
+    if args.statistical_records:
+        from bench import statistical  # it reuses this module's build helpers
+
+        figures["statistical_matching"] = _stage(
+            "statistical matching, cdp and Splink",
+            figures,
+            statistical.run,
+            args.statistical_records,
+            args.seed,
+            args.workdir / "statistical",
+            args.splink_python,
         )
 
     out = workdir / f"bench-{args.customers}.json"
