@@ -4,6 +4,7 @@
     weight plus every comparison's) and its match probability 2^w / (1 + 2^w), and whether it shows the evidence a
     link needs besides its probability (cdp_identity_match_evidence_sql). The explanation of every statistical link
     between person records. -#}
+-- depends_on: {{ ref('identity_match_settings') }}
 {%- set comparisons = cdp_identity_match_comparisons() %}
 
 with
