@@ -12,7 +12,9 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 DEMO_CUSTOMERS ?= 5000
 BENCH_CUSTOMERS ?= 1000000
 
-.PHONY: setup demo test pytest lint lint-python lint-delta bench bench-statistical contracts clean
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: setup demo test pytest lint lint-python lint-delta bench bench-statistical browser contracts clean
 
 setup: $(STAMP)
 
@@ -30,9 +32,20 @@ test: $(STAMP)
 	$(MAKE) --no-print-directory -j2 --output-sync=target lint-python pytest lint
 
 # Two workers, one test file each (module fixtures build their warehouse once): most of the suite waits on dbt's
-# single-threaded parsing and compiling, so two processes use both cores.
-pytest: $(STAMP)
+# single-threaded parsing and compiling, so two processes use both cores. The browser tests of cdp serve drive
+# Debian's Chromium (make browser).
+pytest: $(STAMP) browser
 	$(BIN)/pytest -q -n 2 --dist loadfile
+
+# Debian's Chromium (and a font for its pages) for the browser tests, installed with apt-get when missing (as root,
+# else through sudo). Playwright drives it; Playwright's own browser download is never used.
+browser:
+	@test -x $(CHROMIUM) || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+			--no-install-recommends chromium fonts-dejavu-core; \
+	}
+	@test -x $(CHROMIUM) || { echo "$(CHROMIUM) is missing: install Debian's chromium package"; exit 1; }
 
 lint: $(STAMP)
 	mkdir -p .build

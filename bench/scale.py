@@ -15,7 +15,9 @@ second run measures the later stages only):
    (docs/identity.md, "Incremental builds"): the delta's time against the full build's;
 7. the marts (dbt run of the single customer view, value, recommendation and audience models);
 8. the lifetime-value fits on simulated purchase summaries of the same scale (bench/ltv_fits.py);
-9. statistical matching of person records, cdp against Splink on the same records (bench/statistical.py).
+9. a bounded load test of `cdp serve`'s look-up on that warehouse: 20 clients at once against localhost, p50, p95,
+   p99 (bench/serve_load.py; target p99 <= 50 ms at 100,000 customers);
+10. statistical matching of person records, cdp against Splink on the same records (bench/statistical.py).
 
 Figures go to the console and to <workdir>/bench-<customers>.json. The machine's load average is printed with
 them: on two cores another busy process doubles DuckDB's times, so compare ratios from the same run.
@@ -32,7 +34,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import ltv_fits
+from bench import ltv_fits, serve_load
 from bench.holdback import hold_back
 from cdp_runner.config import PROJECT_DIR
 from cdp_runner.dbt import run_dbt
@@ -212,6 +214,9 @@ def main(argv: list[str] | None = None) -> None:
         figures["mart_models"] = _stage("marts", figures, _build, MART_SELECTION, warehouse, "build", args.mart_threads)
         _stage(
             "lifetime-value fits (simulated summaries)", figures, ltv_fits.main, ["--customers", str(args.customers)]
+        )
+        figures["serve_lookup"] = _stage(
+            "cdp serve look-up, 20 clients", figures, serve_load.main, ["--warehouse", str(warehouse)]
         )
 
     if args.statistical_records:

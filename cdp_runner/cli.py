@@ -20,6 +20,16 @@ def _warehouse_option(function):
     return click.option("--warehouse", type=click.Path(dir_okay=False), default=None, help=WAREHOUSE_HELP)(function)
 
 
+def _destinations_option(function):
+    return click.option(
+        "--destinations",
+        "destinations_file",
+        type=click.Path(exists=True, dir_okay=False),
+        default=None,
+        help="Destinations file (default: activation/destinations.yml).",
+    )(function)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cdp")
 def main() -> None:
@@ -189,13 +199,7 @@ def docs(warehouse: str | None) -> None:
     show_default=True,
     help="full: every consenting member; diff: additions and removals since the last export to the destination.",
 )
-@click.option(
-    "--destinations",
-    "destinations_file",
-    type=click.Path(exists=True, dir_okay=False),
-    default=None,
-    help="Destinations file (default: activation/destinations.yml).",
-)
+@_destinations_option
 @click.option(
     "--out",
     "out_dir",
@@ -210,9 +214,10 @@ def export(
     """Export a segment to a destination, with consent and the destination's personal-data policy enforced."""
     from .activation.segment_export import export_segment
     from .console.activation import print_export
+    from .console.build import status
 
-    print_export(
-        export_segment(
+    with status(f"exporting {segment} to {destination}"):
+        result = export_segment(
             segment,
             destination,
             mode=mode,
@@ -220,7 +225,7 @@ def export(
             destinations_file=Path(destinations_file) if destinations_file else None,
             out_dir=Path(out_dir) if out_dir else None,
         )
-    )
+    print_export(result)
 
 
 @main.command("export-marts")
@@ -235,6 +240,58 @@ def export_marts(out_dir: str, warehouse: str | None) -> None:
     with dbt_progress("export-marts") as on_progress:
         result = run_export_marts(Path(out_dir), warehouse=warehouse, on_progress=on_progress)
     print_marts(result)
+
+
+@main.command()
+@_destinations_option
+@_warehouse_option
+def segments(destinations_file: str | None, warehouse: str | None) -> None:
+    """List the segments: owner, members, and how many members each destination would receive after consent."""
+    from .activation.destinations import load_destinations
+    from .activation.reach import read_reach
+    from .console.activation import print_segments
+
+    path = Path(destinations_file) if destinations_file else None
+    print_segments(read_reach(warehouse=warehouse, destinations_file=path), load_destinations(path))
+
+
+@main.command()
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; anything but a loopback address needs --tokens.",
+)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option(
+    "--tokens",
+    "tokens_file",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Tokens file giving roles to access tokens (docs/serve.md); without it, no sign-in, loopback only.",
+)
+@click.option(
+    "--refresh-seconds",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    help="How often to check the warehouse for a new build (0: never; the copy taken at start stays).",
+)
+@_warehouse_option
+def serve(host: str, port: int, tokens_file: str | None, refresh_seconds: float, warehouse: str | None) -> None:
+    """Start the web app (customer look-up, audiences, dashboard, JSON API) over the warehouse, read-only."""
+    from .config import warehouse_path
+    from .console.serve import print_serving
+    from .serve.server import serve as run_server
+
+    run_server(
+        warehouse_path(warehouse),
+        host=host,
+        port=port,
+        tokens_file=Path(tokens_file) if tokens_file else None,
+        refresh_seconds=refresh_seconds,
+        on_ready=print_serving,
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -20,6 +20,21 @@ from .errors import UserError
 
 RESULT_COMMANDS = {"build", "run", "test", "seed", "snapshot"}
 FAILED_STATUSES = {"error", "fail", "runtime error"}
+# The info-level events dbt emits once per node that finished (ran, failed or was skipped), each with `index` and
+# `total`: what the progress bar counts. NodeFinished says the same but only at debug level, so dbt does not emit it
+# with the default log level.
+FINISHED_EVENTS = {
+    "LogModelResult",
+    "LogTestResult",
+    "LogSeedResult",
+    "LogSnapshotResult",
+    "LogFunctionResult",
+    "LogFreshnessResult",
+    "LogNodeResult",
+    "LogNodeNoOpResult",
+    "SkippingDetails",
+    "LogSkipBecauseError",
+}
 
 
 @dataclass
@@ -111,13 +126,11 @@ def run_dbt(
         info, data = event.get("info", {}), event.get("data", {})
         if info.get("level") == "error" and info.get("msg"):
             errors.append(" ".join(str(info["msg"]).split()))
-        if info.get("name") == "NodeFinished":
-            done += 1
-            if on_progress:
-                node = data.get("node_info", {}).get("node_name", "")
-                on_progress(done, int(data.get("run_result", {}).get("total", 0) or 0), node)
-        elif on_progress and "total" in data and "index" in data:
-            on_progress(done, int(data["total"]), data.get("node_info", {}).get("node_name", ""))
+        # the node count is `total`, or `num_models` in a test's result
+        total = data.get("total", data.get("num_models"))
+        if on_progress and total is not None and "index" in data:
+            done += info.get("name") in FINISHED_EVENTS
+            on_progress(done, int(total), data.get("node_info", {}).get("node_name", ""))
     return_code = process.wait()
     outcome = DbtOutcome(command=list(args), success=return_code == 0, errors=errors)
     if args and args[0] in RESULT_COMMANDS and run_results.exists():

@@ -106,6 +106,24 @@ def normalize_loyalty_card(text: str | None) -> str | None:
     return compact or None
 
 
+def phone_spellings(text: str) -> list[str]:
+    """The E.164 numbers a phone typed by a person may mean, most likely first: as staging reads it (a number without
+    an international prefix is national, of vars.cdp_default_country), then, for digits that start with a calling
+    code but lack the + or 00 (447141733709), the international number."""
+    spellings = [number for number in (normalize_phone(text),) if number]
+    digits = re.sub(r"[^0-9]", "", text.replace("(0)", ""))
+    if not text.strip().startswith(("+", "00")) and digits:
+        for calling_code, trunk_prefix in sorted(set(PHONE_COUNTRY_CODES.values()), key=lambda code: -len(code[0])):
+            if digits.startswith(calling_code):
+                national = digits[len(calling_code) :]
+                if trunk_prefix and national.startswith(trunk_prefix):
+                    national = national[len(trunk_prefix) :]  # 44 07141 733709: the trunk 0 written after the code
+                candidate = "+" + calling_code + national
+                if _E164_SHAPE.search(candidate) and candidate not in spellings:
+                    spellings.append(candidate)
+    return spellings
+
+
 def identifier_candidates(identifier: str) -> list[tuple[str, str]]:
     """Every (identifier_type, normalised value) the input could be, in the order they are tried: the most
     specific first, a phone number (which almost any digit string could be) after the ids."""
@@ -126,7 +144,8 @@ def identifier_candidates(identifier: str) -> list[tuple[str, str]]:
     add("crm_account", raw)
     add("loyalty_card", normalize_loyalty_card(raw))
     if re.search(r"[0-9]", raw) and not re.search(r"[A-Za-z]", raw):
-        add("phone", normalize_phone(raw))
+        for spelling in phone_spellings(raw):
+            add("phone", spelling)
     add("anonymous_id", raw)
     add("device_id", raw)
     add("push_token", raw)

@@ -48,7 +48,8 @@ def build_docs(*, warehouse: str | Path | None = None) -> Path:
 
 def forget_person(identifier: str, *, warehouse: str | Path | None = None, rebuild: bool = True) -> ErasureResult:
     """Erase a person (cdp_runner.privacy.erasure), then rebuild so that no model still holds them."""
-    result = forget(identifier, warehouse=warehouse)
+    with status("erasing"):
+        result = forget(identifier, warehouse=warehouse)
     if rebuild:
         try:
             build_warehouse(warehouse=warehouse)
@@ -83,7 +84,8 @@ def run_demo(*, customers: int, seed: int, data_dir: str | Path | None, warehous
     print_step("3/5 build")
     build_warehouse(warehouse=warehouse)
     print_step("4/5 export audiences")
-    exports = [export_segment(segment, destination, warehouse=warehouse) for segment, destination in DEMO_EXPORTS]
+    with status("exporting one audience per destination"):
+        exports = [export_segment(segment, destination, warehouse=warehouse) for segment, destination in DEMO_EXPORTS]
     print_step("5/5 docs")
     docs_page = build_docs(warehouse=warehouse)
     print_demo_report(summarise_warehouse(warehouse, truth_dir=folder), exports=exports, docs_page=docs_page)

@@ -25,6 +25,7 @@ class WarehouseSummary:
     customers_in_three_sources: int
     segments: list[tuple[str, str, int]]  # (segment, owner, members)
     identity_quality: IdentityQuality | None  # against the generator's truth, when there is one
+    example_email: str | None = None  # of a customer seen in many sources, in segments: one to look up first
 
 
 def summarise_warehouse(warehouse: str | Path | None, *, truth_dir: Path | None = None) -> WarehouseSummary:
@@ -52,6 +53,15 @@ def summarise_warehouse(warehouse: str | Path | None, *, truth_dir: Path | None 
         segments = con.execute(
             "select segment_name, segment_owner, member_count from marts.audience_segments order by segment_name"
         ).fetchall()
+        example = con.execute(
+            """
+            select customers.email from marts.dim_customers as customers
+            inner join marts.segment_membership as membership on customers.customer_id = membership.customer_id
+            where customers.email is not null
+            group by customers.customer_id, customers.email, customers.source_count
+            order by count(*) desc, customers.source_count desc, customers.customer_id limit 1
+            """
+        ).fetchall()
     quality = None
     if truth_dir is not None and (Path(truth_dir) / "_truth").exists():
         quality = evaluate_identity(Path(truth_dir), warehouse=warehouse)
@@ -69,4 +79,5 @@ def summarise_warehouse(warehouse: str | Path | None, *, truth_dir: Path | None 
         customers_in_three_sources=customers[2],
         segments=segments,
         identity_quality=quality,
+        example_email=example[0][0] if example else None,
     )

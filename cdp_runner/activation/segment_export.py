@@ -64,6 +64,14 @@ class ExportResult:
     removed: int
     sha256: str
     build_time: str
+    # Why members are not in the file: the segment's members, those without the channel's consent, those left without
+    # any identifier (e.g. no e-mail or phone to hash), and rows that were identical once hashed
+    members: int = 0
+    without_consent: int = 0
+    without_identifier: int = 0
+    channel_consent: str = ""
+    identifier_sources: tuple[str, ...] = ()
+    consenting_customers: int = 0  # customers of the whole warehouse with the channel's consent
 
 
 def check_policy(destination: Destination, models: dict[str, dict[str, Any]]) -> None:
@@ -142,7 +150,7 @@ def export_segment(
 
     with connect(database) as con:
         build_time = _build_time(con, segment.name)
-        current = _current_rows(con, segment.name, destination)
+        current, counts = _current_rows(con, segment.name, destination)
         con.execute(STATE_DDL)
         if mode == "full":
             # Customers sharing an e-mail give identical hashed rows: a destination gets each row once.
@@ -189,7 +197,21 @@ def export_segment(
         removed=removed,
         sha256=checksum,
         build_time=build_time.isoformat(sep=" "),
+        members=counts.members,
+        without_consent=counts.without_consent,
+        without_identifier=counts.without_identifier,
+        channel_consent=CHANNEL_CONSENT[destination.channel],
+        identifier_sources=tuple(column.source for column in destination.columns if column.is_identifier),
+        consenting_customers=counts.consenting_customers,
     )
+
+
+@dataclass(frozen=True)
+class MemberCounts:
+    members: int
+    without_consent: int
+    without_identifier: int
+    consenting_customers: int
 
 
 def _build_time(con: duckdb.DuckDBPyConnection, segment_name: str) -> dt.datetime:
@@ -205,8 +227,11 @@ def _build_time(con: duckdb.DuckDBPyConnection, segment_name: str) -> dt.datetim
     return built[0]
 
 
-def _current_rows(con: duckdb.DuckDBPyConnection, segment_name: str, destination: Destination) -> dict[tuple, tuple]:
-    """{(customer_id, row as JSON): output row} of the consenting members with at least one identifier."""
+def _current_rows(
+    con: duckdb.DuckDBPyConnection, segment_name: str, destination: Destination
+) -> tuple[dict[tuple, tuple], MemberCounts]:
+    """{(customer_id, row as JSON): output row} of the consenting members with at least one identifier, and how many
+    members the consent and the identifiers left out."""
     sources = sorted({column.source for column in destination.columns})
     select = ", ".join(
         f"membership.{source}" if source in MEMBERSHIP_COLUMNS else f"profile.{source}" for source in sources
@@ -226,7 +251,14 @@ def _current_rows(con: duckdb.DuckDBPyConnection, segment_name: str, destination
         raise UserError(
             f"cannot read segment '{segment_name}' for destination '{destination.name}': {error}"
         ) from error
+    members = con.execute(
+        "select count(*) from marts.segment_membership where segment_name = ?", [segment_name]
+    ).fetchall()[0][0]
+    consenting = con.execute(
+        f"select count(*) from marts.customer_consent where {CHANNEL_CONSENT[destination.channel]}"
+    ).fetchall()[0][0]
     rows: dict[tuple, tuple] = {}
+    without_identifier = 0
     for record in records:
         values = dict(zip(sources, record[1:], strict=True))
         row = tuple(
@@ -234,9 +266,10 @@ def _current_rows(con: duckdb.DuckDBPyConnection, segment_name: str, destination
             for column in destination.columns
         )
         if all(value is None for value, column in zip(row, destination.columns, strict=True) if column.is_identifier):
+            without_identifier += 1
             continue
         rows[(record[0], _row_json(row))] = row
-    return rows
+    return rows, MemberCounts(members, members - len(records), without_identifier, consenting)
 
 
 def _row_json(row: tuple) -> str:

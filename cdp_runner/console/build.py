@@ -11,6 +11,7 @@ from rich.table import Table
 from ..activation.segment_export import ExportResult
 from ..dbt import DbtOutcome, target_dir
 from ..summary import WarehouseSummary
+from .activation import export_accounting
 from .terminal import console
 
 
@@ -101,7 +102,19 @@ def print_demo_report(
     console.print(table)
     for result in exports:
         console.print(f"export: {result.rows:>6,} rows of {result.segment} to {result.destination}: {result.file}")
+        console.print(export_accounting(result))
     if docs_page is not None:
         console.print(f"docs: {docs_page}")
     else:
         console.print(f"docs: run 'cdp docs' to write the dbt docs site to {target_dir() / 'static_index.html'}")
+    print_next_steps(summary)
+
+
+def print_next_steps(summary: WarehouseSummary) -> None:
+    """The three things to try after the demo."""
+    console.rule("next")
+    example = summary.example_email or "AN-EMAIL-OR-PHONE"
+    console.print("Three things to try now (the cdp command is .venv/bin/cdp: 'source .venv/bin/activate' first):")
+    console.print(f"  1. cdp profile {example}    one customer's single view (any e-mail, phone or card works)")
+    console.print("  2. cdp segments    every segment, its size and what each destination would receive")
+    console.print("  3. cdp serve    the look-up page for the till, audiences and dashboard on http://127.0.0.1:8000")

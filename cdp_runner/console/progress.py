@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -21,7 +22,11 @@ from .terminal import console
 
 @contextmanager
 def dbt_progress(label: str) -> Iterator[Callable[[int, int, str], None]]:
-    """A progress bar fed by dbt's node events; silent when the output is not a terminal."""
+    """A progress bar fed by dbt's node events; when the output is not a terminal (a pipe, a log file, CI), one plain
+    line per tenth of the nodes instead."""
+    if not console.is_terminal:
+        yield _plain_steps(label)
+        return
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -30,7 +35,6 @@ def dbt_progress(label: str) -> Iterator[Callable[[int, int, str], None]]:
         TextColumn("{task.fields[node]}"),
         console=console,
         transient=True,
-        disable=not console.is_terminal,
     ) as progress:
         task = progress.add_task(label, total=None, node="")
 
@@ -77,3 +81,19 @@ def generation_progress() -> Iterator[Callable[[int, int], None]]:
             bar.update(tasks[0], completed=done)
 
         yield update
+
+
+def _plain_steps(label: str, steps: int = 10) -> Callable[[int, int, str], None]:
+    """An update(done, total, node) that prints `label: done/total nodes (elapsed)` each time another tenth is done."""
+    started = time.monotonic()
+    printed = [0]
+
+    def update(done: int, total: int, node: str) -> None:
+        if total <= 0 or done <= 0:
+            return
+        step = done * steps // total
+        if step > printed[0]:
+            printed[0] = step
+            console.print(f"{label}: {done:,}/{total:,} nodes done ({time.monotonic() - started:.0f} s)")
+
+    return update

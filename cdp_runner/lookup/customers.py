@@ -15,6 +15,15 @@ from ..identifiers import clean_string, identifier_candidates
 from ..warehouse import connect
 
 MARTS = "marts"
+# The marts every look-up reads.
+PROFILE_MARTS = (
+    "identity_map",
+    "identity_record_map",
+    "dim_customers",
+    "customer_consent",
+    "customer_traits",
+    "customer_timeline",
+)
 
 
 @dataclass(frozen=True)
@@ -33,18 +42,7 @@ def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> boo
 
 def require_marts(con: duckdb.DuckDBPyConnection) -> None:
     """A UserError naming the first mart a look-up reads that is not built."""
-    missing = [
-        table
-        for table in (
-            "identity_map",
-            "identity_record_map",
-            "dim_customers",
-            "customer_consent",
-            "customer_traits",
-            "customer_timeline",
-        )
-        if not table_exists(con, MARTS, table)
-    ]
+    missing = [table for table in PROFILE_MARTS if not table_exists(con, MARTS, table)]
     if missing:
         raise UserError(f"{MARTS}.{missing[0]} does not exist: run 'cdp build' first")
 

@@ -31,9 +31,8 @@ def warehouse(tmp_path: Path) -> Path:
     return tmp_path / "warehouse.duckdb"
 
 
-@pytest.fixture
-def query(warehouse: Path):
-    """query(sql, params=None) -> all rows, read-only against the test's warehouse."""
+def _reader(warehouse: Path):
+    """query(sql, params=None) -> all rows, read-only against `warehouse` (closed after each query)."""
 
     def run(sql: str, params: list | None = None) -> list[tuple]:
         con = duckdb.connect(str(warehouse), read_only=True)
@@ -45,12 +44,26 @@ def query(warehouse: Path):
     return run
 
 
+@pytest.fixture
+def query(warehouse: Path):
+    """query(sql, params=None) -> all rows, read-only against the test's warehouse."""
+    return _reader(warehouse)
+
+
+@pytest.fixture(scope="module")
+def marts(built_warehouse):
+    """query(sql, params=None) -> all rows, read-only against the shared built warehouse (its marts and the rest)."""
+    return _reader(built_warehouse.warehouse)
+
+
 @pytest.fixture(scope="session")
 def built_warehouse(request, tmp_path_factory):
     """One warehouse built end to end from generated data (generate, load, dbt build), shared by the tests
     that only read it (or change it the same way in every worker, such as reloading the same files). Under
     xdist the controller builds it once in the background (session_build) and each worker takes a copy."""
-    shared = getattr(request.config, "workerinput", {}).get(SHARED_BUILD_KEY)
+    # CDP_TEST_BUILT_DIR: a folder `python tests/python/session_build.py DIR` built before, reused (while working on
+    # one test file, to skip the build)
+    shared = getattr(request.config, "workerinput", {}).get(SHARED_BUILD_KEY) or os.environ.get("CDP_TEST_BUILT_DIR")
     if shared:
         return session_build.take_copy(Path(shared), tmp_path_factory.mktemp("built"))
     return session_build.build(tmp_path_factory.mktemp("built"))

@@ -154,3 +154,12 @@ def test_every_delivered_source_has_a_freshness_rule(manifest):
         assert source.get("loaded_at_field"), source["unique_id"]
         assert (freshness.get("warn_after") or {}).get("count"), source["unique_id"]
         assert (freshness.get("error_after") or {}).get("count"), source["unique_id"]
+
+
+def test_the_docs_site_opens_on_the_project_overview_and_every_exposure_names_its_owner(manifest):
+    overview = manifest["docs"]["doc.cdp.__overview__"]["block_contents"]
+    assert "warehouse-native Customer Data Platform" in overview and "cdp serve" in overview
+    exposures = [exposure for exposure in manifest["exposures"].values() if exposure["package_name"] == "cdp"]
+    assert {"customer_lookup_service", "customer_value_dashboard"} <= {exposure["name"] for exposure in exposures}
+    for exposure in exposures:
+        assert exposure["owner"].get("name") and exposure["owner"].get("email"), exposure["name"]
