@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..evaluation.identity import IdentityQuality
+from ..evaluation.identity import IdentityQuality, PairCounts
 from .terminal import console
 
 
@@ -22,10 +22,8 @@ def print_identity_quality(quality: IdentityQuality, *, as_json: bool = False) -
         deterministic = quality.deterministic
         console.print(
             f"by link kind:\n"
-            f"  deterministic links only      precision {deterministic.precision:.5f}  recall {deterministic.recall:.5f}"
-            f"  F1 {deterministic.f1:.5f}\n"
-            f"  with statistical links        precision {quality.precision:.5f}  recall {quality.recall:.5f}"
-            f"  F1 {quality.f1:.5f}\n"
+            f"  {'deterministic links only':<28}{_scores(deterministic)}\n"
+            f"  {'with statistical links':<28}{_scores(quality)}\n"
             f"  pairs only statistical links joined: {quality.statistical_pairs:,}, of which correct "
             f"{quality.statistical_correct_pairs:,} (precision {quality.statistical_precision:.5f})\n"
             f"  gain over deterministic links: recall {quality.recall - deterministic.recall:+.5f}, "
@@ -36,3 +34,7 @@ def print_identity_quality(quality: IdentityQuality, *, as_json: bool = False) -
             f"recall ceiling (an oracle joining every pair of one person's records that some evidence ties): "
             f"{quality.recall_ceiling:.5f}"
         )
+
+
+def _scores(figures: PairCounts | IdentityQuality) -> str:
+    return f"precision {figures.precision:.5f}  recall {figures.recall:.5f}  F1 {figures.f1:.5f}"
