@@ -9,8 +9,9 @@ the tests then run in order on it, each adding data or an override and rebuildin
    events resolve to their customer;
 4. an order linking two existing profiles merges them: identity_merges names both ids, the older survives, and the
    order is the link that caused it;
-5. two contact-less CRM accounts of one person (a nickname, a typo) join by a statistical link that the audit
-   explains, twins at one address stay apart, and a later shared e-mail confirms the link, keeping the customer id;
+5. two contact-less CRM accounts of one person (a nickname, a typo), customers of their own until the second gives a
+   birth date and address, then merge by a statistical link that identity_merges records and the audit explains;
+   twins at one address stay apart; a later shared e-mail confirms the link, keeping the customer id;
 6. manual overrides (a forced merge and a forced split) apply on the next build and show in the audit;
 7. a has_person source missing from the staged-source registry fails the coverage test.
 
@@ -368,7 +369,8 @@ def _crm_accounts(path: Path, rows: list[tuple[str, str, str, str, str, str, str
 
 
 def test_statistical_links_join_one_persons_accounts_and_deterministic_evidence_confirms_them(project):
-    # Robert Brown's two CRM accounts, typed differently, share no identifier; twins at one address, same birth day
+    # Robert Brown's two CRM accounts, typed differently, share no identifier; twins at one address, same birth day.
+    # Bob's account first comes without birth date or address: names alone are not enough, two customers.
     email = "robert.brown.idtest@mailbox.co.uk"
     people = [
         ("IDT-STAT-1", "Robert", "Brown", email, "1974-01-23", "67 Albert Road", "EH12 5HD"),
@@ -376,10 +378,23 @@ def test_statistical_links_join_one_persons_accounts_and_deterministic_evidence_
         ("IDT-STAT-3", "Emily", "Quennell", "", "1990-05-04", "12 Mill Lane", "EH3 9QX"),
         ("IDT-STAT-4", "Elizabeth", "Quennell", "", "1990-05-04", "12 Mill Lane", "EH3 9QX"),
     ]
-    _crm_accounts(project / "extra" / "crm_customers_identity_statistical.csv", people, "2026-01-06 10:00:00")
+    first = [*people[:1], (*people[1][:4], "", "", ""), *people[2:]]
+    _crm_accounts(project / "extra" / "crm_customers_identity_statistical.csv", first, "2026-01-06 10:00:00")
     load_path(project / "extra" / "crm_customers_identity_statistical.csv", warehouse=project / "warehouse.duckdb")
     _build(project)
+    apart = dict(
+        _rows(
+            project,
+            "select identifier_value, customer_id from marts.identity_map "
+            "where identifier_value in ('IDT-STAT-1', 'IDT-STAT-2')",
+        )
+    )
+    assert apart["IDT-STAT-1"] != apart["IDT-STAT-2"]
 
+    # then it is delivered again with the birth date and address: a statistical link merges the two customers
+    _crm_accounts(project / "extra" / "crm_customers_identity_completed.csv", people[1:2], "2026-01-20 10:00:00")
+    load_path(project / "extra" / "crm_customers_identity_completed.csv", warehouse=project / "warehouse.duckdb")
+    _build(project)
     rows = {
         value: (customer, status, kind, deterministic)
         for value, customer, status, kind, deterministic in _rows(
@@ -410,6 +425,12 @@ def test_statistical_links_join_one_persons_accounts_and_deterministic_evidence_
     assert "linked" in statuses and all(
         status in ("linked", "missing_evidence", "below_threshold") for status in statuses
     )
+    merges = _rows(
+        project,
+        "select merged_customer_id, surviving_customer_id, merge_cause, link_source_name, link_record_key "
+        "from marts.identity_merges where link_record_key like 'IDT-STAT-%'",
+    )
+    assert merges == [(apart["IDT-STAT-2"], apart["IDT-STAT-1"], "statistical_link", "crm_customers", "IDT-STAT-2")]
 
     # later Bob's account gives Robert's e-mail: deterministic evidence confirms the link, the customer id stays
     _crm_accounts(
