@@ -115,33 +115,42 @@ deterministic_links as (
 ),
 
 -- the statistical links that built profiles, when they were first possible (the later end's first load), with the
--- later end's person record as the example (none for behaviour links)
-statistical_links as (
+-- person record of the later end (loaded, then seen, later) as the example (none for behaviour links)
+statistical_link_ends as (
     select
         links.identifier_id_a,
         links.identifier_id_b,
-        case
-            when end_a.first_loaded_at > end_b.first_loaded_at then end_a.first_loaded_at else end_b.first_loaded_at
-        end as first_loaded_at,
-        case when end_a.first_seen_at > end_b.first_seen_at then end_a.first_seen_at else end_b.first_seen_at end
-            as first_seen_at,
-        case
-            when end_a.first_loaded_at > end_b.first_loaded_at then records_a.source_name else records_b.source_name
-        end as example_source_name,
-        case
-            when end_a.first_loaded_at > end_b.first_loaded_at then records_a.record_key else records_b.record_key
-        end as example_record_key,
-        'statistical' as link_kind
+        end_a.first_loaded_at as first_loaded_at_a,
+        end_b.first_loaded_at as first_loaded_at_b,
+        end_a.first_seen_at as first_seen_at_a,
+        end_b.first_seen_at as first_seen_at_b,
+        coalesce(
+            end_a.first_loaded_at > end_b.first_loaded_at
+            or (end_a.first_loaded_at = end_b.first_loaded_at and end_a.first_seen_at > end_b.first_seen_at),
+            false
+        ) as is_a_later
     from {{ ref('int_identity_statistical_links') }} as links
     inner join {{ ref('int_identity_identifiers') }} as end_a
         on links.identifier_id_a = end_a.identifier_id
     inner join {{ ref('int_identity_identifiers') }} as end_b
         on links.identifier_id_b = end_b.identifier_id
-    left join {{ ref('int_identity_person_records') }} as records_a
-        on links.identifier_id_a = records_a.identifier_id
-    left join {{ ref('int_identity_person_records') }} as records_b
-        on links.identifier_id_b = records_b.identifier_id
     where links.is_above_threshold and not links.is_confirmed
+),
+
+statistical_links as (
+    select
+        ends.identifier_id_a,
+        ends.identifier_id_b,
+        case when ends.is_a_later then ends.first_loaded_at_a else ends.first_loaded_at_b end as first_loaded_at,
+        case when ends.is_a_later then ends.first_seen_at_a else ends.first_seen_at_b end as first_seen_at,
+        case when ends.is_a_later then records_a.source_name else records_b.source_name end as example_source_name,
+        case when ends.is_a_later then records_a.record_key else records_b.record_key end as example_record_key,
+        'statistical' as link_kind
+    from statistical_link_ends as ends
+    left join {{ ref('int_identity_person_records') }} as records_a
+        on ends.identifier_id_a = records_a.identifier_id
+    left join {{ ref('int_identity_person_records') }} as records_b
+        on ends.identifier_id_b = records_b.identifier_id
 ),
 
 links as (
