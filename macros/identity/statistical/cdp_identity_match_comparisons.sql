@@ -8,10 +8,8 @@
     as separate ones they would count one shared home three times. Only functions both DuckDB and Spark have: levenshtein,
     and sorted letters (cdp_identity_sorted_letters) for swapped letters. -#}
 {% macro cdp_identity_match_comparisons() -%}
-    {%- set one_edit_or_swap -%}
-        levenshtein({l}.{c}, {r}.{c}) <= 1
-        or ({l}.{c}_letters = {r}.{c}_letters and levenshtein({l}.{c}, {r}.{c}) <= 2)
-    {%- endset -%}
+    {%- set one_edit_or_swap = 'levenshtein({l}.{c}, {r}.{c}) <= 1'
+        ~ ' or ({l}.{c}_letters = {r}.{c}_letters and levenshtein({l}.{c}, {r}.{c}) <= 2)' -%}
     {{ return([
         {'name': 'first_name', 'columns': ['first_name'], 'keys': ['first_name', 'first_name_key'],
          'term_frequency': 'first_name',

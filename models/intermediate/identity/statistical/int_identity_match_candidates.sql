@@ -53,6 +53,20 @@ all_pairs as (
     where 1 = 0
 ),
 
+rule_names as (
+    {% for rule in rules %}
+        select
+            {{ rule.rule_order }} as rule_order,
+            {{ cdp_identity_literal(rule.rule_name) }} as rule_name
+        union all
+    {% endfor %}
+    select
+        0 as rule_order,
+        cast(null as {{ dbt.type_string() }}) as rule_name
+    from records
+    where 1 = 0
+),
+
 pairs as (
     select
         identifier_id_l,
@@ -67,11 +81,7 @@ final as (
         pairs.identifier_id_l,
         pairs.identifier_id_r,
         pairs.rule_order,
-        case pairs.rule_order
-            {% for rule in rules %}
-                when {{ rule.rule_order }} then {{ cdp_identity_literal(rule.rule_name) }}
-            {% endfor %}
-        end as rule_name,
+        rule_names.rule_name,
         {%- for rule in rules %}
             -- whether the pair agrees on every key of this rule: its training session (int_identity_match_weights)
             {% for key in rule['keys'] -%}
@@ -91,6 +101,8 @@ final as (
         on pairs.identifier_id_l = record_l.identifier_id
     inner join records as record_r
         on pairs.identifier_id_r = record_r.identifier_id
+    left join rule_names
+        on pairs.rule_order = rule_names.rule_order
 )
 
 select * from final

@@ -49,17 +49,20 @@ weighed as (
                     when
                         candidates.{{ comparison.name }}_level = {{ comparison.levels[0].level }}
                         and {{ comparison.name }}_frequencies.value_share is not null
-                        then ln({{ comparison.name }}_weight.m_probability / {{ comparison.name }}_frequencies.value_share)
-                        / ln(2)
+                        then
+                            ln(
+                                {{ comparison.name }}_weight.m_probability
+                                / {{ comparison.name }}_frequencies.value_share
+                            ) / ln(2)
                     else coalesce({{ comparison.name }}_weight.match_weight, 0)
                 end as {{ comparison.name }}_weight,
             {%- else %}
                 coalesce({{ comparison.name }}_weight.match_weight, 0) as {{ comparison.name }}_weight,
             {%- endif %}
         {% endfor %}
-        prior.match_weight as prior_weight
+        prior_level.match_weight as prior_weight
     from candidates
-    cross join weights as prior
+    cross join weights as prior_level
     {% for comparison in comparisons %}
         left join weights as {{ comparison.name }}_weight
             on
@@ -70,7 +73,7 @@ weighed as (
                 on candidates.{{ comparison.name }}_shared_value = {{ comparison.name }}_frequencies.shared_value
         {% endif %}
     {% endfor %}
-    where prior.comparison_name = 'prior'
+    where prior_level.comparison_name = 'prior'
 ),
 
 summed as (
@@ -85,16 +88,16 @@ summed as (
 
 final as (
     select
-        identifier_id_l,
-        identifier_id_r,
-        rule_name,
+        summed.identifier_id_l,
+        summed.identifier_id_r,
+        summed.rule_name,
         {% for comparison in comparisons %}
-            cast({{ comparison.name }}_level as integer) as {{ comparison.name }}_level,
-            {{ comparison.name }}_weight,
+            cast(summed.{{ comparison.name }}_level as integer) as {{ comparison.name }}_level,
+            summed.{{ comparison.name }}_weight,
         {% endfor %}
-        prior_weight,
-        match_weight,
-        1 / (1 + power(2, -match_weight)) as match_probability,
+        summed.prior_weight,
+        summed.match_weight,
+        1 / (1 + power(2, -summed.match_weight)) as match_probability,
         {{ cdp_identity_match_evidence_sql('summed') }} as has_required_evidence
     from summed
 )

@@ -117,7 +117,8 @@ final as (
         normalised.postcode,
         -- the outward code of a UK postcode (SW1A 1AA -> SW1A): the district
         case
-            when length(normalised.postcode) >= 5 then substring(normalised.postcode, 1, length(normalised.postcode) - 3)
+            when length(normalised.postcode) >= 5
+                then substring(normalised.postcode, 1, length(normalised.postcode) - 3)
         end as postcode_district,
         normalised.street,
         normalised.city,

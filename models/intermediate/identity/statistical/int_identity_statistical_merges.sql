@@ -210,13 +210,18 @@ target_types as (
         on attachments.profile_key = profile_types.profile_key
 ),
 
-overfull_targets as (
-    select distinct target_types.target_key
+overfull_types as (
+    select target_types.target_key
     from target_types
     inner join rules
         on target_types.rule_type = rules.rule_type
     group by target_types.target_key, target_types.rule_type, rules.max_per_profile
     having sum(target_types.identifier_count) > rules.max_per_profile
+),
+
+overfull_targets as (
+    select distinct target_key
+    from overfull_types
 ),
 
 accepted_attachments as (
@@ -255,6 +260,14 @@ profile_confidence as (
     from accepted_attachments
 ),
 
+confidences as (
+    select
+        profile_key,
+        min(confidence) as identity_confidence
+    from profile_confidence
+    group by profile_key
+),
+
 final as (
     select
         final_keys.identifier_id,
@@ -264,13 +277,7 @@ final as (
         final_keys.joined_by,
         confidences.identity_confidence
     from final_keys
-    left join (
-        select
-            profile_key,
-            min(confidence) as identity_confidence
-        from profile_confidence
-        group by profile_key
-    ) as confidences
+    left join confidences
         on final_keys.profile_key = confidences.profile_key
     left join deterministic_anchors
         on final_keys.deterministic_profile_key = deterministic_anchors.profile_key
