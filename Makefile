@@ -18,9 +18,11 @@ CHROMIUM := /usr/bin/chromium
 
 setup: $(STAMP)
 
+# The spark extra is the Spark target (docs/spark.md): dbt-spark and pyspark; Spark itself needs Java 17.
 $(STAMP): pyproject.toml
+	@command -v java >/dev/null || echo "warning: no java on PATH: the Spark target and its tests need Java 17" >&2
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
 	touch $(STAMP)
 
 demo: $(STAMP)

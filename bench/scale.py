@@ -49,17 +49,14 @@ from cdp_runner.warehouse import connect
 STAGING_SELECTION = ["staging", "audit", "--exclude", "audit_identity_*", "--indirect-selection", "cautious"]
 IDENTITY_MODELS = ["path:models/intermediate/identity", "path:models/marts/identity", "audit_identity_*"]
 IDENTITY_SELECTION = [*IDENTITY_MODELS, "--full-refresh"]
-# models and the segment-history snapshot (segment_membership reads it), without the data tests
+# models (the segment membership history among them), without the data tests
 MART_SELECTION = [
     "path:models/intermediate",
     "path:models/marts",
-    "path:snapshots",
     "--exclude",
     *IDENTITY_MODELS,
     "--resource-type",
     "model",
-    "--resource-type",
-    "snapshot",
 ]
 
 
@@ -91,9 +88,7 @@ def _build(
         failed = ", ".join(result.unique_id for result in outcome.failed[:5])
         raise SystemExit(f"bench: dbt build failed: {failed or outcome.errors[-1:]}")
     return {
-        result.unique_id.split(".")[-1]: result.seconds
-        for result in outcome.results
-        if result.resource_type in ("model", "snapshot")
+        result.unique_id.split(".")[-1]: result.seconds for result in outcome.results if result.resource_type == "model"
     }
 
 
@@ -186,7 +181,7 @@ def main(argv: list[str] | None = None) -> None:
         figures["load"]["already_loaded"] = all(result.status == "already_loaded" for result in loaded)
         figures["staging_models"] = _stage("build staging", figures, _build, STAGING_SELECTION, warehouse)
 
-    with connect(warehouse):
+    with connect(warehouse, create=True):
         pass  # the runner's own tables (e.g. the identity salt) exist before dbt runs, as `cdp build` ensures
     _build(["path:seeds"], warehouse, "seed")
     if args.start != "marts":

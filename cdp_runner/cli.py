@@ -6,12 +6,13 @@ loading DuckDB, numpy, pyarrow and the generator that the other commands need.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .errors import UserError
+from .errors import UserError, environment_problem
 
 WAREHOUSE_HELP = "DuckDB warehouse file (default: $CDP_WAREHOUSE or warehouse/cdp.duckdb in the project)."
 
@@ -30,13 +31,41 @@ def _destinations_option(function):
     )(function)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group; a file-system or DuckDB failure that no command turned into a message of its own (a disk
+    that fills up, a folder that cannot be written) is still one `Error:` line, exit status 1 ($CDP_DEBUG=1 shows
+    the traceback instead)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except Exception as error:
+            message = environment_problem(error)
+            if message is None or os.environ.get("CDP_DEBUG"):
+                raise
+            raise UserError(message) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cdp")
-def main() -> None:
-    """cdp: a warehouse-native Customer Data Platform on dbt and DuckDB.
+@click.option(
+    "--target",
+    default=None,
+    metavar="NAME",
+    help="dbt target of profiles.yml: duckdb (default) or spark (docs/spark.md); default $CDP_TARGET.",
+)
+def main(target: str | None) -> None:
+    """cdp: a warehouse-native Customer Data Platform on dbt and DuckDB (or Spark).
 
     Typical flow: generate (or bring your own files) -> load -> build.
     """
+    if target:
+        import os
+
+        from .config import target_type
+
+        os.environ["CDP_TARGET"] = target
+        target_type(target)  # an unknown target stops here, with the list of known ones
 
 
 @main.command()
@@ -44,7 +73,11 @@ def main() -> None:
     "--customers", type=click.IntRange(1, 5_000_000), default=5000, show_default=True, help="People to simulate."
 )
 @click.option(
-    "--seed", type=int, default=42, show_default=True, help="Random seed; the same seed writes the same files."
+    "--seed",
+    type=click.IntRange(min=0),
+    default=42,
+    show_default=True,
+    help="Random seed; the same seed writes the same files.",
 )
 @click.option(
     "--out",
@@ -86,7 +119,7 @@ def load(path: str, source_name: str | None, mapping_file: str | None, warehouse
     """Load source files (a folder, or one file) into the warehouse's raw tables."""
     if source_name and Path(path).is_dir():
         raise UserError("--source takes one file, not a folder")
-    from .console.ingest import print_load_results, print_suppressed_rows
+    from .console.ingest import print_load_results, print_suppressed_rows, print_value_summary
     from .console.progress import load_progress
     from .ingest.loader import load_path
 
@@ -95,6 +128,7 @@ def load(path: str, source_name: str | None, mapping_file: str | None, warehouse
             Path(path), warehouse=warehouse, source=source_name, mapping_file=mapping_file, on_progress=on_progress
         )
     print_load_results(results)
+    print_value_summary(results)
     print_suppressed_rows(results)
 
 
@@ -112,7 +146,7 @@ def build(warehouse: str | None, dbt_args: tuple[str, ...]) -> None:
 @click.option(
     "--customers", type=click.IntRange(1, 5_000_000), default=5000, show_default=True, help="People to simulate."
 )
-@click.option("--seed", type=int, default=42, show_default=True, help="Random seed.")
+@click.option("--seed", type=click.IntRange(min=0), default=42, show_default=True, help="Random seed.")
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False),
@@ -122,6 +156,9 @@ def build(warehouse: str | None, dbt_args: tuple[str, ...]) -> None:
 @_warehouse_option
 def demo(customers: int, seed: int, data_dir: str | None, warehouse: str | None) -> None:
     """Generate sample data, load it, build everything and report what happened."""
+    from .config import require_duckdb_marts
+
+    require_duckdb_marts("demo")
     from .pipeline import run_demo
 
     run_demo(customers=customers, seed=seed, data_dir=data_dir, warehouse=warehouse)
@@ -138,6 +175,9 @@ def demo(customers: int, seed: int, data_dir: str | None, warehouse: str | None)
 @_warehouse_option
 def evaluate(truth: str, as_json: bool, warehouse: str | None) -> None:
     """Score identity resolution against the generator's ground truth (pairwise precision, recall, F1)."""
+    from .config import require_duckdb_marts
+
+    require_duckdb_marts("evaluate")
     from .console.evaluation import print_identity_quality
     from .evaluation.identity import evaluate_identity
 
@@ -150,6 +190,9 @@ def evaluate(truth: str, as_json: bool, warehouse: str | None) -> None:
 @_warehouse_option
 def profile(identifier: str, as_json: bool, warehouse: str | None) -> None:
     """Show the single customer view for an e-mail, phone, loyalty card, user id, anonymous id or customer id."""
+    from .config import require_duckdb_marts
+
+    require_duckdb_marts("profile")
     from .console.profile import print_profile, print_profile_error_json, print_profile_json
     from .lookup.profile import customer_profile
 
@@ -171,6 +214,9 @@ def profile(identifier: str, as_json: bool, warehouse: str | None) -> None:
 @_warehouse_option
 def forget(identifier: str, yes: bool, no_build: bool, warehouse: str | None) -> None:
     """Erase everything about the person an identifier belongs to, and keep their rows out of later loads."""
+    from .config import require_duckdb_marts
+
+    require_duckdb_marts("forget")
     from .console.privacy import confirm_erasure, print_erasure
     from .pipeline import forget_person
     from .privacy.erasure import describe
@@ -212,6 +258,9 @@ def export(
     segment: str, destination: str, mode: str, destinations_file: str | None, out_dir: str | None, warehouse: str | None
 ) -> None:
     """Export a segment to a destination, with consent and the destination's personal-data policy enforced."""
+    from .config import require_duckdb_marts
+
+    require_duckdb_marts("export")
     from .activation.segment_export import export_segment
     from .console.activation import print_export
     from .console.build import status
@@ -249,8 +298,10 @@ def segments(destinations_file: str | None, warehouse: str | None) -> None:
     """List the segments: owner, members, and how many members each destination would receive after consent."""
     from .activation.destinations import load_destinations
     from .activation.reach import read_reach
+    from .config import require_duckdb_marts
     from .console.activation import print_segments
 
+    require_duckdb_marts("segments")
     path = Path(destinations_file) if destinations_file else None
     print_segments(read_reach(warehouse=warehouse, destinations_file=path), load_destinations(path))
 
@@ -280,7 +331,9 @@ def segments(destinations_file: str | None, warehouse: str | None) -> None:
 @_warehouse_option
 def serve(host: str, port: int, tokens_file: str | None, refresh_seconds: float, warehouse: str | None) -> None:
     """Start the web app (customer look-up, audiences, dashboard, JSON API) over the warehouse, read-only."""
-    from .config import warehouse_path
+    from .config import require_duckdb_marts, warehouse_path
+
+    require_duckdb_marts("serve")
     from .console.serve import print_serving
     from .serve.server import serve as run_server
 

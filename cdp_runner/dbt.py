@@ -2,6 +2,11 @@
 
 A subprocess rather than dbtRunner in-process: dbt-duckdb keeps its database handle open for the life of the
 process, which would lock the warehouse against the runner's own connections (loads, look-ups, exports).
+
+Every invocation writes its artefacts into a target folder of its own (target/runs/<id>/, seeded with the last
+partial-parse state), reads its own run_results.json there, then publishes the artefacts into target/ (each file
+by an atomic rename): two dbt commands running at once in one project folder, against two warehouses, never read
+each other's results.
 """
 
 from __future__ import annotations
@@ -11,12 +16,14 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import PROJECT_DIR, dbt_environment, warehouse_path
-from .errors import UserError
+from .config import PROJECT_DIR, dbt_environment, is_spark, warehouse_path
+from .errors import UserError, make_folder
+from .warehouse import is_lock_conflict, warehouse_problem
 
 RESULT_COMMANDS = {"build", "run", "test", "seed", "snapshot"}
 FAILED_STATUSES = {"error", "fail", "runtime error"}
@@ -90,28 +97,47 @@ def run_dbt(
     on_progress(done, total, node_name) is called as nodes finish.
     """
     database = warehouse_path(warehouse)
-    database.parent.mkdir(parents=True, exist_ok=True)
-    run_results = target_dir() / "run_results.json"
-    # A stale file from an earlier command must never be read as this command's results.
-    run_results.unlink(missing_ok=True)
-    command = [
-        _dbt_executable(),
-        "--log-format",
-        "json",
-        "--no-use-colors",
-        *args,
-        "--project-dir",
-        str(PROJECT_DIR),
-        "--profiles-dir",
-        str(PROJECT_DIR),
-    ]
+    make_folder(database.parent)
+    make_folder(target_dir() / "runs")
+    run_target = _private_target(target_dir())
+    try:
+        outcome = _run(args, database, run_target, on_progress)
+        _publish(run_target, target_dir())
+    finally:
+        shutil.rmtree(run_target, ignore_errors=True)
+    return outcome
+
+
+def _run(
+    args: Sequence[str], database: Path, run_target: Path, on_progress: Callable[[int, int, str], None] | None
+) -> DbtOutcome:
+    environment = dbt_environment(Path(database.name), database.parent)
+    if args and args[0] == "build" and is_spark():
+        # dbt, the lifetime-value step and dbt again, in one process with one Spark session (cdp_runner.spark.build),
+        # which finds its target folder in DBT_TARGET_PATH
+        command = [sys.executable, "-m", "cdp_runner.spark.build", *args[1:]]
+        environment["DBT_TARGET_PATH"] = str(run_target)
+    else:
+        command = [
+            _dbt_executable(),
+            "--log-format",
+            "json",
+            "--no-use-colors",
+            *args,
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+        ]
+        if "--target-path" not in args:
+            command += ["--target-path", str(run_target)]
     # dbt parses the whole project again (8–12 s) when the profile differs from its last run's, and the warehouse's
     # path is part of the profile: dbt runs in the warehouse's folder and opens it by file name, so that warehouses of
     # the same name in different folders (each test's own, a copy) reuse one parse.
     process = subprocess.Popen(
         command,
         cwd=database.parent,
-        env=dbt_environment(Path(database.name)),
+        env=environment,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -133,13 +159,52 @@ def run_dbt(
             on_progress(done, int(total), data.get("node_info", {}).get("node_name", ""))
     return_code = process.wait()
     outcome = DbtOutcome(command=list(args), success=return_code == 0, errors=errors)
+    run_results = run_target / "run_results.json"
     if args and args[0] in RESULT_COMMANDS and run_results.exists():
         outcome.results, outcome.seconds = _read_run_results(run_results)
+    if return_code != 0:
+        # Another process had the warehouse open: the same message as the runner's own connections give.
+        busy = next(
+            (text for text in [*errors, *(r.message or "" for r in outcome.failed)] if is_lock_conflict(text)), None
+        )
+        if busy is not None:
+            raise UserError(warehouse_problem(database, busy))
     if return_code != 0 and not outcome.results:
         # dbt stopped before running any node: a project, parse or connection problem, not a failed model.
         reason = errors[-1] if errors else f"exit code {return_code}"
         raise UserError(f"dbt {' '.join(args)} failed: {reason}")
     return outcome
+
+
+# Artefacts a dbt command leaves in its target folder that later commands read (the manifest, the docs site) or
+# that speed up the next parse; published into target/ after every invocation.
+def _private_target(shared: Path) -> Path:
+    """A new target folder for one invocation, with the last partial-parse state (so dbt parses only what changed)."""
+    private = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=shared / "runs"))
+    state = shared / "partial_parse.msgpack"
+    if state.exists():
+        try:
+            shutil.copy2(state, private / state.name)
+        except OSError:
+            pass  # another invocation is replacing it: this one parses in full
+    return private
+
+
+def _publish(private: Path, shared: Path) -> None:
+    """Move an invocation's artefacts into target/: files by atomic rename, folders (compiled SQL) replaced whole."""
+    for entry in private.iterdir():
+        destination = shared / entry.name
+        try:
+            if entry.is_dir():
+                retired = shared / "runs" / f".retired-{entry.name}-{private.name}"
+                if destination.exists():
+                    os.replace(destination, retired)
+                os.replace(entry, destination)
+                shutil.rmtree(retired, ignore_errors=True)
+            else:
+                os.replace(entry, destination)
+        except OSError:
+            continue  # another invocation published the same folder at the same moment: either is fine
 
 
 def _parse_event(line: str) -> dict | None:

@@ -7,25 +7,36 @@ from pathlib import Path
 
 from .activation.segment_export import export_segment
 from .config import PROJECT_DIR, warehouse_path
-from .console.build import print_build_summary, print_demo_report, print_docs_page, print_step, status
-from .console.ingest import print_generate_summary, print_load_results
+from .console.build import (
+    print_build_report,
+    print_build_summary,
+    print_demo_report,
+    print_docs_page,
+    print_step,
+    status,
+)
+from .console.ingest import print_generate_summary, print_load_results, print_value_summary
 from .console.progress import dbt_progress, generation_progress, load_progress
 from .dbt import DbtOutcome, run_dbt, target_dir
 from .errors import UserError
 from .generator.generate import generate
 from .ingest.loader import load_path
 from .privacy.erasure import ErasureResult, forget
-from .summary import summarise_warehouse
+from .spark.publish import publish_for_target
+from .summary import build_report, summarise_warehouse
 from .warehouse import connect
 
 
 def build_warehouse(*, warehouse: str | Path | None = None, dbt_args: list[str] | None = None) -> DbtOutcome:
     """`dbt build` with all tests; raises UserError naming what failed."""
-    with connect(warehouse):
-        pass  # creates the raw tables, so sources resolve even before the first load
+    with connect(warehouse, create=True) as con:
+        # creates the raw tables, so sources resolve even before the first load; on Spark, brings the raw zone in
+        # line (a no-op when the loads already published it)
+        publish_for_target(con, warehouse_path(warehouse))
     with dbt_progress("dbt build") as on_progress:
         outcome = run_dbt(["build", *(dbt_args or [])], warehouse=warehouse, on_progress=on_progress)
     print_build_summary(outcome)
+    print_build_report(build_report(warehouse))
     if not outcome.success:
         failed = ", ".join(result.unique_id.split(".")[-1] for result in outcome.failed[:5])
         more = f" and {len(outcome.failed) - 5} more" if len(outcome.failed) > 5 else ""
@@ -50,6 +61,8 @@ def forget_person(identifier: str, *, warehouse: str | Path | None = None, rebui
     """Erase a person (cdp_runner.privacy.erasure), then rebuild so that no model still holds them."""
     with status("erasing"):
         result = forget(identifier, warehouse=warehouse)
+        with connect(warehouse) as con:
+            publish_for_target(con, warehouse_path(warehouse))  # Spark: the raw zone without the person's rows
     if rebuild:
         try:
             build_warehouse(warehouse=warehouse)
@@ -81,6 +94,7 @@ def run_demo(*, customers: int, seed: int, data_dir: str | Path | None, warehous
     with load_progress() as on_progress:
         loaded = load_path(folder, warehouse=warehouse, on_progress=on_progress)
     print_load_results(loaded)
+    print_value_summary(loaded)
     print_step("3/5 build")
     build_warehouse(warehouse=warehouse)
     print_step("4/5 export audiences")

@@ -1,12 +1,53 @@
-"""What a built warehouse holds, read from its own tables: the figures of the demo's closing report."""
+"""What a built warehouse holds, read from its own tables: what `cdp build` reports of the data it was given, and
+the figures of the demo's closing report."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
+
 from .evaluation.identity import IdentityQuality, evaluate_identity
+from .lookup.customers import table_exists
 from .warehouse import connect
+
+
+@dataclass
+class BuildReport:
+    """What a build did with the data that a user must hear about: per source, the records quarantined and the
+    fields nulled (the audit models); the purchases without a rate to the reporting currency; and whether there
+    were purchases at all for the value marts to measure. None where the build did not make the model."""
+
+    quarantined: dict[str, int] | None = None  # source: records in audit.audit_quarantined_rows
+    nulled: dict[str, dict[str, int]] | None = None  # source: {column: fields in audit.audit_nulled_fields}
+    unconverted: dict[str, int] | None = None  # currency: purchases without a rate
+    purchases: int | None = None  # purchases up to the reference date (int_customer_purchases)
+
+
+def build_report(warehouse: str | Path | None) -> BuildReport:
+    report = BuildReport()
+    with connect(warehouse, read_only=True) as con:
+        if table_exists(con, "audit", "audit_quarantined_rows"):
+            report.quarantined = _counts(con, "select source_name, count(*) from audit.audit_quarantined_rows")
+        if table_exists(con, "audit", "audit_nulled_fields"):
+            report.nulled = {}
+            for source, column, count in con.execute(
+                "select source_name, column_name, count(*) from audit.audit_nulled_fields group by all order by all"
+            ).fetchall():
+                report.nulled.setdefault(source, {})[column] = count
+        if table_exists(con, "intermediate", "int_customer_purchases"):
+            report.purchases = con.execute("select count(*) from intermediate.int_customer_purchases").fetchall()[0][0]
+            report.unconverted = _counts(
+                con,
+                "select coalesce(currency_code, '(none)'), count(*) from intermediate.int_customer_purchases "
+                "where is_unconverted",
+            )
+    return report
+
+
+def _counts(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, int]:
+    return dict(con.execute(sql + " group by all order by all").fetchall())
 
 
 @dataclass(frozen=True)

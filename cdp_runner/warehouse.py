@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import os
+import re
 import secrets
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import click
 import duckdb
 
 from .config import META_SCHEMA, RAW_SCHEMA, warehouse_path
-from .errors import UserError
+from .errors import UserError, make_folder
 from .ingest.contracts import LOAD_COLUMNS, SOURCES, Source
 
 LEDGER_DDL = f"""
@@ -100,19 +105,84 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @contextmanager
-def connect(path: str | Path | None = None, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the warehouse; creates the file, the raw tables and the ledger on first use."""
+def connect(
+    path: str | Path | None = None, *, read_only: bool = False, create: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse, and create the raw tables and the ledger if they are missing (not when read_only).
+
+    Only `create` makes a new warehouse file (load and build do); every other command refuses a path with no
+    warehouse, so that a mistyped path never leaves an empty warehouse behind. Every problem opening it (busy,
+    damaged, not a warehouse, not writable) is a one-line UserError."""
     database = warehouse_path(path)
-    if read_only and not database.exists():
+    if not database.exists() and (read_only or not create):
         raise UserError(f"no warehouse at {database}: run 'cdp load' and 'cdp build' first")
-    database.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(database), read_only=read_only)
+    make_folder(database.parent)
+    con = _open(database, read_only)
     try:
         if not read_only:
-            ensure_schema(con)
+            try:
+                ensure_schema(con)
+            except duckdb.Error as error:
+                raise UserError(warehouse_problem(database, error)) from None
         yield con
     finally:
         con.close()
+
+
+def wait_seconds() -> float:
+    """How long a command waits for a warehouse another process has open ($CDP_WAREHOUSE_WAIT, seconds)."""
+    try:
+        return max(float(os.environ.get("CDP_WAREHOUSE_WAIT", DEFAULT_WAIT_SECONDS)), 0.0)
+    except ValueError:
+        raise UserError(
+            f"CDP_WAREHOUSE_WAIT must be a number of seconds, not {os.environ['CDP_WAREHOUSE_WAIT']!r}"
+        ) from None
+
+
+DEFAULT_WAIT_SECONDS = 10.0
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.*?) \(PID (\d+)\)")
+
+
+def _open(database: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect, waiting up to wait_seconds() while another process holds the file's lock."""
+    deadline = time.monotonic() + wait_seconds()
+    announced = False
+    while True:
+        try:
+            return duckdb.connect(str(database), read_only=read_only)
+        except duckdb.Error as error:
+            if not is_lock_conflict(error) or time.monotonic() >= deadline:
+                raise UserError(warehouse_problem(database, error)) from None
+            if not announced and sys.stderr.isatty():  # a person at a terminal sees why nothing happens yet
+                click.echo(f"waiting for the warehouse {database}: {_holder(error)} has it open", err=True)
+                announced = True
+            time.sleep(0.2)
+
+
+def is_lock_conflict(error: BaseException | str) -> bool:
+    return "Could not set lock on file" in str(error) or "Conflicting lock" in str(error)
+
+
+def _holder(error: BaseException | str) -> str:
+    found = _LOCK_HOLDER.search(str(error))
+    return f"process {found.group(2)} ({Path(found.group(1)).name})" if found else "another process"
+
+
+def warehouse_problem(database: Path | str, error: BaseException | str) -> str:
+    """A DuckDB error about the warehouse file, in the user's terms, on one line."""
+    text = " ".join(str(error).split())
+    if is_lock_conflict(error):
+        return (
+            f"the warehouse {database} is busy: {_holder(error)} has it open (another cdp load, build or export?); "
+            "run this again when it has finished"
+        )
+    if "not a valid DuckDB database file" in text:
+        return f"{database} is not a DuckDB warehouse (another kind of file, or damaged)"
+    if "Permission denied" in text or "Read-only file system" in text:
+        return f"cannot write to the warehouse {database} or its folder: permission denied (read-only?)"
+    if any(sign in text for sign in ("Could not read enough bytes", "Corrupt database file", "checksum", "truncated")):
+        return f"the warehouse {database} is damaged (truncated or corrupt): restore it from a backup, or remove it"
+    return f"cannot use the warehouse {database}: {text}"
 
 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):

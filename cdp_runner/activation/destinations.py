@@ -124,8 +124,9 @@ def _output_name(item: dict, default: str, where: str) -> str:
     return name
 
 
-def get_destination(name: str, path: Path | None = None) -> Destination:
-    destinations = load_destinations(path)
+def get_destination(name: str, path: Path | None = None, declared: dict[str, Destination] | None = None) -> Destination:
+    """The destination `name` of the file `path` (`declared`: its destinations, when already read)."""
+    destinations = load_destinations(path) if declared is None else declared
     if name not in destinations:
         known = ", ".join(sorted(destinations)) or "none"
         raise UserError(

@@ -9,12 +9,13 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from ..errors import make_folder
 from ..warehouse import plain_value
 
 
 def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     """write(temporary path) in the target folder, fsync, then rename over `path`: readers see all or nothing."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(path.parent)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         write(temporary)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from ..config import warehouse_path
+from ..config import is_spark, warehouse_path
 from ..errors import UserError
 from ..manifest import project_models
+from ..spark.marts import SparkMarts
+from ..spark.session import spark_session
 from ..warehouse import connect, quote_literal, scalar
 from .files import atomic_write, file_sha256, write_manifest
 
@@ -42,24 +45,18 @@ def export_marts(
     folder = Path(out_dir).resolve()
     result = MartsResult(folder=folder, manifest=folder / "_manifest.json")
     public = public_marts(warehouse=warehouse)
-    with connect(database, read_only=True) as con:
-        built = {
-            row[0]
-            for row in con.execute(
-                "select table_name from information_schema.tables where table_schema = 'marts'"
-            ).fetchall()
-        }
-        marts = [name for name in public if name in built]
+    with _marts_reader(database) as reader:
+        marts = [name for name in public if name in reader.built]
         if not marts:
             raise UserError(f"no public marts in {database}: run 'cdp build' first")
         build_time = (
-            scalar(con, "select max(built_at) from marts.audience_segments") if "audience_segments" in built else None
+            reader.scalar("select max(built_at) from marts.audience_segments") if "audience_segments" in marts else None
         )
         entries = {}
         for index, name in enumerate(marts):
             target = folder / f"{name}.parquet"
-            atomic_write(target, _parquet_of(con, f"marts.{name}"))
-            rows = scalar(con, f"select count(*) from marts.{name}")
+            atomic_write(target, reader.parquet_writer(f"marts.{name}"))
+            rows = reader.scalar(f"select count(*) from marts.{name}")
             entries[name] = {"file": target.name, "rows": rows, "sha256": file_sha256(target)}
             result.tables[name] = rows
             if on_progress:
@@ -71,6 +68,31 @@ def export_marts(
     return result
 
 
-def _parquet_of(con: duckdb.DuckDBPyConnection, table: str) -> Callable[[Path], object]:
-    """A writer of the table as Parquet into the file it is given."""
-    return lambda path: con.execute(f"copy (select * from {table}) to {quote_literal(path)} (format parquet)")
+class _DuckDBMarts:
+    """The marts of the DuckDB warehouse."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.built = {
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        }
+
+    def scalar(self, sql: str):
+        return scalar(self.con, sql)
+
+    def parquet_writer(self, table: str) -> Callable[[Path], object]:
+        """A writer of the table as Parquet into the file it is given."""
+        return lambda path: self.con.execute(f"copy (select * from {table}) to {quote_literal(path)} (format parquet)")
+
+
+@contextmanager
+def _marts_reader(database: Path) -> Iterator[_DuckDBMarts | SparkMarts]:
+    """The marts where the target builds them: the DuckDB file, or Spark's tables (cdp_runner.spark.marts)."""
+    if is_spark():
+        yield SparkMarts(spark_session(database))
+        return
+    with connect(database, read_only=True) as con:
+        yield _DuckDBMarts(con)

@@ -10,14 +10,14 @@ Guarantees (docs/audiences-and-exports.md):
   time, not the wall clock: the same export of the same build gives byte-identical files;
 - atomicity: every file is written to a temporary file in the target folder, fsynced and renamed; the manifest last;
 - diff mode: additions and removals against the last export of the same segment to the same destination, from state
-  kept in the warehouse (cdp_meta.export_state, with a customer_id column so erasure can find it).
+  kept in the warehouse (state.py: keys and hashes of the rows sent, never the rows);
+- erasure: people erased since the last export are sent as deletions (rows `erased` in a diff, a companion file
+  `<segment>.full.erasures.<ext>` beside a full export), then forgotten by the state too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,13 +26,17 @@ from typing import Any
 
 import duckdb
 
-from ..config import META_SCHEMA, warehouse_path
+from ..config import warehouse_path
 from ..errors import UserError
 from ..manifest import column_pii_tags, project_models
-from ..warehouse import connect, plain_value
-from .destinations import CHANNEL_CONSENT, FORMATS, Destination, get_destination
+from ..warehouse import connect
+from . import state
+from .destinations import CHANNEL_CONSENT, FORMATS, Destination, get_destination, load_destinations
 from .files import atomic_write, file_sha256, write_manifest, write_rows
 from .segments import get_segment
+from .state import HASHERS, sha256_email, sha256_phone
+
+__all__ = ["ExportResult", "check_policy", "export_segment", "sha256_email", "sha256_phone"]
 
 MODES = ("full", "diff")
 # Exported columns come from the wide customer view; member_since_date from the segment membership itself.
@@ -40,16 +44,6 @@ PROFILE_MODEL = "customer_profile"
 MEMBERSHIP_MODEL = "segment_membership"
 MEMBERSHIP_COLUMNS = ("member_since_date",)
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
-
-STATE_DDL = f"""
-create table if not exists {META_SCHEMA}.export_state (
-    destination varchar not null,
-    segment_name varchar not null,
-    customer_id varchar not null,
-    row_json varchar not null,
-    built_at timestamp not null
-)
-"""
 
 
 @dataclass
@@ -64,6 +58,8 @@ class ExportResult:
     removed: int
     sha256: str
     build_time: str
+    erased: int = 0  # deletions of erased people sent (diff: rows 'erased', counted in removed; full: erasures_file)
+    erasures_file: Path | None = None
     # Why members are not in the file: the segment's members, those without the channel's consent, those left without
     # any identifier (e.g. no e-mail or phone to hash), and rows that were identical once hashed
     members: int = 0
@@ -94,31 +90,6 @@ def check_policy(destination: Destination, models: dict[str, dict[str, Any]]) ->
             )
 
 
-# --------------------------------------------------------------------------------------------------------------------
-# Values
-# --------------------------------------------------------------------------------------------------------------------
-
-
-def sha256_email(email: str | None) -> str | None:
-    """SHA-256 hex of the e-mail lower-cased and trimmed (what advertising platforms match on)."""
-    if email is None or not email.strip():
-        return None
-    return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()
-
-
-def sha256_phone(phone: str | None) -> str | None:
-    """SHA-256 hex of the phone in E.164 (+ and digits only); None when it is not E.164."""
-    if phone is None:
-        return None
-    compact = re.sub(r"[\s().-]", "", phone)
-    if not re.fullmatch(r"\+[1-9][0-9]{6,14}", compact):
-        return None
-    return hashlib.sha256(compact.encode("utf-8")).hexdigest()
-
-
-HASHERS = {"email": sha256_email, "phone": sha256_phone}
-
-
 def _sort_key(values: Iterable[object]) -> tuple:
     return tuple((value is None, str(value)) for value in values)
 
@@ -137,35 +108,55 @@ def export_segment(
         raise UserError(f"mode must be one of {', '.join(MODES)}, not '{mode}'")
     models = project_models(warehouse=warehouse)
     segment = get_segment(segment_name, models)
-    destination = get_destination(destination_name, destinations_file)
+    destinations = load_destinations(destinations_file)
+    destination = get_destination(destination_name, destinations_file, destinations)
     check_policy(destination, models)
     database = warehouse_path(warehouse)
     if not database.exists():
         raise UserError(f"no warehouse at {database}: run 'cdp load' and 'cdp build' first")
 
     folder = Path(out_dir).resolve() if out_dir else destination.folder
-    data_file = folder / f"{segment.name}.{mode}{FORMATS[destination.format]}"
+    extension = FORMATS[destination.format]
+    data_file = folder / f"{segment.name}.{mode}{extension}"
     manifest_file = folder / f"{segment.name}.{mode}.manifest.json"
+    erasures_file = folder / f"{segment.name}.{mode}.erasures{extension}"
     names = [column.name for column in destination.columns]
+    keys = {column.name: form for column in destination.columns if (form := state.key_form(column))}
 
     with connect(database) as con:
         build_time = _build_time(con, segment.name)
         current, counts = _current_rows(con, segment.name, destination)
-        con.execute(STATE_DDL)
+        state.prepare(con, destinations)
+        sent = [state.sent_row(customer_id, destination, row) for customer_id, row in current]
+        erased = sorted(set(state.pending_notices(con, destination.name, segment.name)), key=_sort_key)
+        details: dict[str, object] = {}
         if mode == "full":
             # Customers sharing an e-mail give identical hashed rows: a destination gets each row once.
-            rows = sorted(set(current.values()), key=_sort_key)
+            rows = sorted({row for _, row in current}, key=_sort_key)
             added, removed = len(rows), 0
+            if erased:
+                atomic_write(erasures_file, lambda temporary: write_rows(temporary, destination.format, names, erased))
+                details = {"erasures_file": erasures_file.name, "erasures_sha256": file_sha256(erasures_file)}
         else:
-            baseline = _baseline_rows(con, destination.name, segment.name, build_time)
-            additions = [("added", *row) for key, row in current.items() if key not in baseline]
-            removals = [("removed", *row) for key, row in baseline.items() if key not in current]
-            rows = sorted(set(additions + removals), key=_sort_key)
+            previous = state.baseline(con, destination.name, segment.name, build_time)
+            before = {(row.customer_id, row.row_sha256) for row in previous}
+            now = {(row.customer_id, row.row_sha256) for row in sent}
+            additions = {
+                ("added", *row)
+                for (_, row), entry in zip(current, sent, strict=True)
+                if (entry.customer_id, entry.row_sha256) not in before
+            }
+            removals = {("removed", *row.keys) for row in previous if (row.customer_id, row.row_sha256) not in now}
+            erasures = {("erased", *keys) for keys in erased}
+            rows = sorted(additions | removals | erasures, key=_sort_key)
             names = ["change", *names]
-            added, removed = len(set(additions)), len(set(removals))
+            added, removed = len(additions), len(removals) + len(erasures)
+        details["keys"] = keys
 
         atomic_write(data_file, lambda temporary: write_rows(temporary, destination.format, names, rows))
         checksum = file_sha256(data_file)
+        if mode == "full" and not erased:
+            erasures_file.unlink(missing_ok=True)  # an earlier export's notices, delivered then
         write_manifest(
             manifest_file,
             {
@@ -180,11 +171,13 @@ def export_segment(
                 "rows": len(rows),
                 "added": added,
                 "removed": removed,
+                "erased": len(erased),
                 "sha256": checksum,
                 "build_time": build_time.isoformat(sep=" "),
+                **details,
             },
         )
-        _save_state(con, destination.name, segment.name, build_time, current)
+        state.save(con, destination.name, segment.name, build_time, sent)
 
     return ExportResult(
         segment=segment.name,
@@ -197,6 +190,8 @@ def export_segment(
         removed=removed,
         sha256=checksum,
         build_time=build_time.isoformat(sep=" "),
+        erased=len(erased),
+        erasures_file=erasures_file if mode == "full" and erased else None,
         members=counts.members,
         without_consent=counts.without_consent,
         without_identifier=counts.without_identifier,
@@ -229,9 +224,9 @@ def _build_time(con: duckdb.DuckDBPyConnection, segment_name: str) -> dt.datetim
 
 def _current_rows(
     con: duckdb.DuckDBPyConnection, segment_name: str, destination: Destination
-) -> tuple[dict[tuple, tuple], MemberCounts]:
-    """{(customer_id, row as JSON): output row} of the consenting members with at least one identifier, and how many
-    members the consent and the identifiers left out."""
+) -> tuple[list[tuple[str, tuple]], MemberCounts]:
+    """(customer_id, output row) of the consenting members with at least one identifier, each pair once, and
+    how many members the consent and the identifiers left out."""
     sources = sorted({column.source for column in destination.columns})
     select = ", ".join(
         f"membership.{source}" if source in MEMBERSHIP_COLUMNS else f"profile.{source}" for source in sources
@@ -251,14 +246,14 @@ def _current_rows(
         raise UserError(
             f"cannot read segment '{segment_name}' for destination '{destination.name}': {error}"
         ) from error
+    rows: dict[tuple[str, str], tuple[str, tuple]] = {}
+    without_identifier = 0
     members = con.execute(
         "select count(*) from marts.segment_membership where segment_name = ?", [segment_name]
     ).fetchall()[0][0]
     consenting = con.execute(
         f"select count(*) from marts.customer_consent where {CHANNEL_CONSENT[destination.channel]}"
     ).fetchall()[0][0]
-    rows: dict[tuple, tuple] = {}
-    without_identifier = 0
     for record in records:
         values = dict(zip(sources, record[1:], strict=True))
         row = tuple(
@@ -268,55 +263,7 @@ def _current_rows(
         if all(value is None for value, column in zip(row, destination.columns, strict=True) if column.is_identifier):
             without_identifier += 1
             continue
-        rows[(record[0], _row_json(row))] = row
-    return rows, MemberCounts(members, members - len(records), without_identifier, consenting)
-
-
-def _row_json(row: tuple) -> str:
-    return json.dumps([plain_value(value) for value in row], ensure_ascii=False, separators=(",", ":"))
-
-
-def _baseline_rows(con, destination: str, segment_name: str, build_time: dt.datetime) -> dict[tuple, tuple]:
-    """Rows of the last export of this segment to this destination made from an earlier build: exporting the same
-    build again diffs against the same baseline, so it rewrites the same file."""
-    records = con.execute(
-        f"""
-        select customer_id, row_json from {META_SCHEMA}.export_state
-        where destination = ? and segment_name = ? and built_at = (
-            select max(built_at) from {META_SCHEMA}.export_state
-            where destination = ? and segment_name = ? and built_at < ?
-        )
-        """,
-        [destination, segment_name, destination, segment_name, build_time],
-    ).fetchall()
-    return {(customer_id, row_json): tuple(json.loads(row_json)) for customer_id, row_json in records}
-
-
-def _save_state(con, destination: str, segment_name: str, build_time: dt.datetime, rows: dict[tuple, tuple]) -> None:
-    """Keep this build's rows and the baseline they were compared with; older generations are dropped."""
-    con.execute("begin transaction")
-    try:
-        con.execute(
-            f"""
-            delete from {META_SCHEMA}.export_state
-            where destination = ? and segment_name = ? and (
-                built_at = ? or built_at < coalesce((
-                    select max(built_at) from {META_SCHEMA}.export_state
-                    where destination = ? and segment_name = ? and built_at < ?
-                ), ?)
-            )
-            """,
-            [destination, segment_name, build_time, destination, segment_name, build_time, build_time],
-        )
-        if rows:
-            con.executemany(
-                f"insert into {META_SCHEMA}.export_state values (?, ?, ?, ?, ?)",
-                [
-                    [destination, segment_name, customer_id, row_json, build_time]
-                    for customer_id, row_json in sorted(rows)
-                ],
-            )
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
+        rows[(record[0], state.row_json(row))] = (record[0], row)
+    return [rows[key] for key in sorted(rows)], MemberCounts(
+        members, members - len(records), without_identifier, consenting
+    )

@@ -13,11 +13,14 @@ from .terminal import console
 
 
 def print_export(result: ExportResult) -> None:
-    change = f" ({result.added:,} added, {result.removed:,} removed)" if result.mode == "diff" else ""
+    erased = f", of which {result.erased:,} erased" if result.erased else ""
+    change = f" ({result.added:,} added, {result.removed:,} removed{erased})" if result.mode == "diff" else ""
     console.print(
         f"exported {result.rows:,} rows{change} of segment {result.segment} to {result.destination} "
         f"(build {result.build_time}): {result.file}"
     )
+    if result.erasures_file is not None:
+        console.print(f"erasures: {result.erased:,} rows of erased people to delete: {result.erasures_file}")
     console.print(f"manifest: {result.manifest}")
     console.print(export_accounting(result))
 

@@ -10,9 +10,9 @@ from rich.table import Table
 
 from ..activation.segment_export import ExportResult
 from ..dbt import DbtOutcome, target_dir
-from ..summary import WarehouseSummary
+from ..summary import BuildReport, WarehouseSummary
 from .activation import export_accounting
-from .terminal import console
+from .terminal import console, plural
 
 
 def print_step(title: str) -> None:
@@ -47,6 +47,38 @@ def print_build_summary(outcome: DbtOutcome) -> None:
     for result in outcome.failed:
         message = " ".join((result.message or "").split())
         console.print(f"  [red]{result.status}[/red] {result.unique_id}: {message[:300]}")
+
+
+def print_build_report(report: BuildReport) -> None:
+    """Per source, what staging did not take as delivered; purchases the value marts could not convert or did not
+    have. Silent when everything went in."""
+    sources = sorted(set(report.quarantined or {}) | set(report.nulled or {}))
+    if sources:
+        console.print(
+            "records quarantined and fields nulled (audit.audit_quarantined_rows, audit.audit_nulled_fields):"
+        )
+    for source in sources:
+        quarantined = (report.quarantined or {}).get(source, 0)
+        nulled = (report.nulled or {}).get(source, {})
+        line = f"  {source}: {plural(quarantined, 'record')} quarantined"
+        if nulled:
+            line += f"; {plural(sum(nulled.values()), 'field')} nulled ({_by_column(nulled)})"
+        console.print(line)
+    for currency, count in (report.unconverted or {}).items():
+        console.print(
+            f"value: {plural(count, 'purchase')} in {currency}, a currency without a rate to the reporting "
+            "currency, count for frequency and recency but not for money figures: set var cdp_reporting_currency "
+            "to the shop's currency, or add a rate to seeds/value/currency_rates.csv"
+        )
+    if report.purchases == 0:
+        console.print(
+            "value: no purchases in the data (no shop orders or till receipts staged): the value marts (RFM, lifetime "
+            "value, churn risk, value tier) have no figures"
+        )
+
+
+def _by_column(counts: dict[str, int]) -> str:
+    return ", ".join(f"{column} {count:,}" for column, count in counts.items())
 
 
 def print_demo_report(

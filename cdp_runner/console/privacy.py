@@ -30,6 +30,8 @@ def print_erasure(result: ErasureResult) -> None:
     for name, count in result.rows_removed.items():
         table.add_row(name, f"{count:,}")
     console.print(table)
+    for destination, rows in result.notices.items():
+        console.print(f"the next export to {destination} tells it to delete {rows:,} rows sent about this person")
     console.print(
         "later loads skip this person's rows"
         + ("; the warehouse was rebuilt" if result.rebuilt else "; run 'cdp build' to recompute the models")

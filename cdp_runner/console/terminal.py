@@ -8,3 +8,8 @@ from rich.console import Console
 console = Console(highlight=False)
 if not console.is_terminal:
     console = Console(highlight=False, width=120)
+
+
+def plural(count: int, noun: str) -> str:
+    """'1 record', '2 records' (thousands separated)."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"

@@ -22,6 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..errors import make_folder
 from ..ingest.contracts import SOURCES, SOURCES_BY_NAME, Source
 from . import reference as ref
 from . import text as tx
@@ -298,7 +299,7 @@ def generate(
     started = time.perf_counter()
     out = Path(out_dir)
     truth_dir = out / TRUTH_DIR
-    truth_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(truth_dir)
     params = GeneratorParams()
     world = build_world(customers, seed, end_date, params)
     blocks = -(-customers // BLOCK_PEOPLE)

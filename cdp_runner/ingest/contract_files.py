@@ -6,6 +6,8 @@
 - models/staging/<system>/_<system>__sources.yml: the dbt sources (schema raw), one per system;
 - macros/staging/cdp_staged_sources.sql: `cdp_staged_sources()`, the staged-source registry the audit and identity
   models read (each source's system, base and staging model, key and identity markers);
+- macros/staging/cdp_optional_values.sql: `cdp_optional_values()`, per source the optional columns staging checks,
+  whose bad values it nulls and audit_nulled_fields records;
 - docs/sources.md: the contracts for people who deliver files.
 """
 
@@ -41,6 +43,7 @@ WRITTEN_BY = (
     f"{CONTRACTS_FILE}: change the contract there, not this file.",
 )
 REGISTRY_FILE = Path("macros/staging/cdp_staged_sources.sql")
+OPTIONAL_VALUES_FILE = Path("macros/staging/cdp_optional_values.sql")
 DOCS_FILE = Path("docs/sources.md")
 # The width the yml was first written with (PyYAML folds long descriptions there)
 YAML_WIDTH = 110
@@ -54,6 +57,7 @@ def generated_files() -> dict[Path, str]:
     """Every file written from the contracts (paths relative to the project) with its content."""
     files = {sources_yml_path(system): sources_yml(system) for system in SYSTEMS}
     files[REGISTRY_FILE] = staged_sources_macro()
+    files[OPTIONAL_VALUES_FILE] = optional_values_macro()
     files[DOCS_FILE] = sources_doc()
     return files
 
@@ -145,6 +149,38 @@ def staged_sources_macro() -> str:
         "    ends with (cdp_identity_markers writes them; the identity stage reads them by name). -#}\n"
         "{% macro cdp_identity_marker_types() -%}\n"
         "    {{ return([" + ", ".join(_jinja(marker) for marker in IDENTIFIER_TYPES) + "]) }}\n"
+        "{%- endmacro %}\n"
+    )
+
+
+def type_problem(type_name: str) -> str:
+    """What audit_nulled_fields says of a value that is not of its type ('not a YYYY-MM-DD date')."""
+    label = TYPES[type_name].label
+    return f"not {'an' if label[0].lower() in 'aeio' else 'a'} {label}"
+
+
+def optional_values_macro() -> str:
+    entries = []
+    for source in SOURCES:
+        columns = [column for column in source.columns if column.nulled_when_invalid]
+        if not columns:
+            continue
+        items = [
+            f"{{'column': {_jinja(column.name)}, 'type': {_jinja(column.type)}, 'type_problem': "
+            + (_jinja(type_problem(column.type)) if column.type != "string" else "none")
+            + "}"
+            for column in columns
+        ]
+        entries.append(f"        {_jinja(source.name)}: [\n            " + ",\n            ".join(items) + "],")
+    return (
+        f"{{#- {WRITTEN_BY[0]}\n    {WRITTEN_BY[1]}\n"
+        "    Per source, the optional columns staging checks (every column that is not text, and text columns the\n"
+        "    contract marks checked): a bad value is nulled and the record kept. Each base model gives such a column\n"
+        "    as <column> (null when the value failed) beside <column>_delivered (the text); audit_nulled_fields lists\n"
+        "    the fields where the text is there and the value is not: type_problem when the text is not even of the\n"
+        "    column's type, else the value is not one staging accepts. -#}\n"
+        "{% macro cdp_optional_values() -%}\n"
+        "    {{ return({\n" + "\n".join(entries) + "\n    }) }}\n"
         "{%- endmacro %}\n"
     )
 

@@ -145,6 +145,15 @@ class Column:
     country_column: str | None = None
     # Line tables: the source whose record key the value is (an erased record takes its lines with it).
     parent: str | None = None
+    # A text column whose values staging checks further (a list of accepted values, a currency code). Every column of
+    # another type is checked against its type. A value that fails quarantines the record when the column is
+    # required, and is nulled (the record kept, the field recorded in audit.audit_nulled_fields) when it is optional.
+    checked: bool = False
+
+    @property
+    def nulled_when_invalid(self) -> bool:
+        """An optional column staging checks: a bad value is nulled, not a reason to drop the record."""
+        return not self.required and (self.type != "string" or self.checked)
 
 
 @dataclass(frozen=True)
@@ -201,8 +210,9 @@ def _c(
     identifier: str | None = None,
     country_column: str | None = None,
     parent: str | None = None,
+    checked: bool = False,
 ) -> Column:
-    return Column(name, type_, description, required, pii, identifier, country_column, parent)
+    return Column(name, type_, description, required, pii, identifier, country_column, parent, checked)
 
 
 SOURCES: tuple[Source, ...] = (
@@ -359,7 +369,7 @@ SOURCES: tuple[Source, ...] = (
             ),
             _c("receipt_email", "string", "E-mail given for an e-receipt, if any.", pii=True, identifier="email"),
             _c("transaction_type", "string", "sale or return.", required=True),
-            _c("payment_method", "string", "card, cash or mobile."),
+            _c("payment_method", "string", "card, cash or mobile.", checked=True),
             _c("currency", "string", "ISO 4217 currency code.", required=True),
             _c("total_amount", "decimal", "Receipt total (negative for returns).", required=True),
         ),
@@ -438,10 +448,10 @@ SOURCES: tuple[Source, ...] = (
             _c("phone", "string", "Phone the card is registered to, in any format.", pii=True, identifier="phone"),
             _c("first_name", "string", "First name.", pii=True),
             _c("last_name", "string", "Last name.", pii=True),
-            _c("tier", "string", "bronze, silver, gold or platinum."),
+            _c("tier", "string", "bronze, silver, gold or platinum.", checked=True),
             _c("joined_at", "timestamp", "When the member joined.", required=True),
             _c("points_balance", "integer", "Points balance at export time."),
-            _c("status", "string", "active or closed."),
+            _c("status", "string", "active or closed.", checked=True),
         ),
     ),
     Source(
@@ -570,7 +580,7 @@ SOURCES: tuple[Source, ...] = (
             _c("brand", "string", "Brand."),
             _c("list_price", "decimal", "Current list price."),
             _c("unit_cost", "decimal", "Cost of one unit, where known."),
-            _c("currency", "string", "ISO 4217 currency code."),
+            _c("currency", "string", "ISO 4217 currency code.", checked=True),
             _c("is_active", "boolean", "Whether the product is still sold."),
             _c("launched_on", "date", "Launch date."),
         ),

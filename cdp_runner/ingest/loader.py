@@ -9,22 +9,27 @@ A call works in two passes, so that a bad file stops the call before anything is
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
-from ..config import RAW_SCHEMA
+from ..config import RAW_SCHEMA, warehouse_path
 from ..errors import UserError
 from ..privacy.suppression import suppression_filter
+from ..spark.publish import publish_for_target
 from ..warehouse import connect, drop_temp_tables, scalar, utc_now
-from .delivery import DeliveredFile, files_in, fingerprint_file, identify, source_named
+from .delivery import DeliveredFile, SkippedFile, files_in, fingerprint_file, identify, source_named
 from .ledger import LedgerEntry, earlier_load, write_ledger
 from .mapping import ColumnError, read_mapping
 from .reading import Content, read_content
+from .values import check_values
 
 # on_progress(step, file name, bytes done, bytes in all): step is "checking" or "loading"; called before and after
 # each file of the step.
@@ -36,7 +41,7 @@ class LoadResult:
     load_id: str
     source_name: str
     file_name: str
-    status: str  # 'loaded' | 'already_loaded'
+    status: str  # 'loaded' | 'already_loaded' | 'skipped' (a file of the folder that is not data: see `note`)
     rows_read: int  # records in the file; 0 when already loaded (nothing was read into the warehouse)
     rows_accepted: int  # records split into columns
     rows_rejected: int  # records kept with a _parse_error, for staging to quarantine
@@ -44,6 +49,24 @@ class LoadResult:
     ignored_columns: tuple[str, ...] = ()
     original_file_name: str | None = None  # already_loaded: the file the content was first loaded from
     rows_suppressed: int = 0  # records of erased people (cdp forget), read but not stored
+    note: str | None = None  # skipped: why
+    # what staging will do with the split records, as far as the contract's types tell (values.py)
+    rows_to_quarantine: int = 0  # with a missing required value or one not of its type
+    fields_to_null: dict[str, int] = field(default_factory=dict)  # optional column: values not of its type
+
+
+def _skipped(file: SkippedFile) -> LoadResult:
+    return LoadResult(
+        load_id="",
+        source_name="",
+        file_name=file.name,
+        status="skipped",
+        rows_read=0,
+        rows_accepted=0,
+        rows_rejected=0,
+        seconds=0.0,
+        note=file.reason,
+    )
 
 
 def load_path(
@@ -61,14 +84,15 @@ def load_path(
     """
     renames = read_mapping(mapping_file) if mapping_file else {}
     forced = source_named(source) if source else None
-    files = [identify(file_path, forced) for file_path in files_in(Path(path))]
+    paths, skipped = files_in(Path(path))
+    files = [identify(file_path, forced) for file_path in paths]
     total_bytes = sum(file.size for file in files)
 
     def progress(step: str, file: DeliveredFile, done: int) -> None:
         if on_progress:
             on_progress(step, file.name, done, total_bytes)
 
-    with connect(warehouse) as con:
+    with connect(warehouse, create=True) as con, _scratch(warehouse) as scratch:
         # CSV and JSON Lines rows are numbered by the order read_csv returns them in: file order, with this.
         con.execute("set preserve_insertion_order = true")
         con.execute("set enable_progress_bar = false")  # DuckDB's own bar would write over ours
@@ -77,17 +101,38 @@ def load_path(
         done = 0
         for index, file in enumerate(files):
             progress("checking", file, done)
-            plans.append(_check(con, file, renames.get(file.source.name, {}), f"_cdp_load_{index}", seen))
+            plans.append(_check(con, file, renames.get(file.source.name, {}), f"_cdp_load_{index}", seen, scratch))
             done += file.size
             progress("checking", file, done)
-        results = []
+        results = [_skipped(file) for file in skipped]
         done = 0
         for plan in plans:
             progress("loading", plan.file, done)
             results.append(_load(con, plan))
             done += plan.file.size
             progress("loading", plan.file, done)
+        # Spark reads the raw layer from the raw zone: published after every call, even one that loaded nothing
+        # new, so that a call interrupted after its loads publishes when run again.
+        publish_for_target(con, warehouse_path(warehouse))
         return results
+
+
+@contextmanager
+def _scratch(warehouse: str | Path | None) -> Iterator[Callable[[], Path]]:
+    """A folder for repaired copies of files (made on first use, beside the warehouse, removed at the end)."""
+    made: list[Path] = []
+
+    def folder() -> Path:
+        if not made:
+            parent = warehouse_path(warehouse).parent
+            made.append(Path(tempfile.mkdtemp(prefix=".cdp-load-", dir=parent)))
+        return made[0]
+
+    try:
+        yield folder
+    finally:
+        for path in made:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 @dataclass
@@ -105,7 +150,14 @@ class _Plan:
         return f"{self.file.source.name}-{self.sha256[:16]}"
 
 
-def _check(con, file: DeliveredFile, renames: Mapping[str, str], prefix: str, seen: set[tuple[str, str]]) -> _Plan:
+def _check(
+    con,
+    file: DeliveredFile,
+    renames: Mapping[str, str],
+    prefix: str,
+    seen: set[tuple[str, str]],
+    scratch: Callable[[], Path],
+) -> _Plan:
     started, started_at = time.perf_counter(), utc_now()
     fingerprint = fingerprint_file(file.path)
     plan = _Plan(file=file, sha256=fingerprint.sha256, prefix=prefix, started_at=started_at)
@@ -113,7 +165,7 @@ def _check(con, file: DeliveredFile, renames: Mapping[str, str], prefix: str, se
     if key not in seen and earlier_load(con, *key) is None:
         seen.add(key)
         try:
-            plan.content = read_content(con, file, renames, prefix, fingerprint)
+            plan.content = read_content(con, file, renames, prefix, fingerprint, scratch)
         except ColumnError as error:
             raise file.problem(str(error)) from None
         except duckdb.Error as error:
@@ -177,6 +229,7 @@ def _load(con, plan: _Plan) -> LoadResult:
         raise file.problem(f"load failed and was rolled back: {_first_line(error)}") from error
     finally:
         drop_temp_tables(con, plan.prefix)
+    values = check_values(con, file.source, plan.load_id)
     return LoadResult(
         load_id=plan.load_id,
         source_name=file.source.name,
@@ -188,6 +241,8 @@ def _load(con, plan: _Plan) -> LoadResult:
         seconds=plan.check_seconds + time.perf_counter() - started,
         ignored_columns=content.columns.ignored,
         rows_suppressed=plan.suppressed,
+        rows_to_quarantine=values.rows_to_quarantine,
+        fields_to_null=values.fields_to_null,
     )
 
 

@@ -21,14 +21,17 @@ lines between records - nearly all - skip all of this.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 
 from ..warehouse import quote_identifier, quote_literal, scalar
-from .delivery import DeliveredFile, Fingerprint
+from .csv_repair import repair_csv
+from .delivery import BINARY_CONTENT, CARRIAGE_RETURN, DeliveredFile, Fingerprint
 from .mapping import ColumnPlan, plan_columns
 
 # Longest record DuckDB will split: its default, stated so that the parse error can quote it.
@@ -74,25 +77,63 @@ def read_content(
     renames: Mapping[str, str],
     prefix: str,
     fingerprint: Fingerprint,
+    scratch: Callable[[], Path],
 ) -> Content:
-    """Read the file in its format; its temp tables start with `prefix`. Raises ColumnError (columns that do not fit
-    the contract), duckdb.Error (the reader gave up) or the file's UserError."""
-    reader = {"csv": _check_csv, "jsonl": _check_jsonl, "parquet": _check_parquet}[file.format]
+    """Read the file in its format; its temp tables start with `prefix`, and `scratch()` is a folder for a repaired
+    copy of a CSV file (csv_repair.py) that must live until the rows are inserted. Raises ColumnError (columns that
+    do not fit the contract), duckdb.Error (the reader gave up) or the file's UserError."""
+    if fingerprint.binary and file.format == "jsonl":
+        raise file.problem(BINARY_CONTENT)
+    if file.format == "csv":
+        return _check_csv(con, file, renames, prefix, fingerprint, scratch)
+    reader = {"jsonl": _check_jsonl, "parquet": _check_parquet}[file.format]
     return reader(con, file, renames, prefix, fingerprint)
 
 
-def _check_csv(con, file: DeliveredFile, renames, prefix: str, fingerprint: Fingerprint) -> Content:
+def _check_csv(con, file: DeliveredFile, renames, prefix: str, fingerprint: Fingerprint, scratch) -> Content:
     header = _csv_header(file)
+    if fingerprint.binary:
+        raise file.problem(BINARY_CONTENT)
     columns = plan_columns(file.source, header, renames)
     width = len(header)
     # DuckDB checks UTF-8 only in the columns a query reads: read the ones the insert will read.
     loaded = ", ".join(f"count(c{index})" for index in columns.positions.values())
-    accepted = scalar(con, f"select count(*), {loaded} from {_read_csv(file, width, _store_rejects(prefix))}")
+
+    def count_read(source: DeliveredFile, rejects: str) -> int:
+        return scalar(con, f"select count(*), {loaded} from {_read_csv(source, width, _store_rejects(rejects))}")
+
+    # A rejected record spanning lines, or a reader that gives up on a carriage return, means records the reader
+    # cannot find on its own: the file is scanned, and read again as a copy with those records set apart.
+    accepted: int | None = None
+    try:
+        accepted = count_read(file, prefix)
+        spanning = scalar(con, f"select count(*) from {prefix}_duckdb_rejects where {_SPANS_LINES}")
+    except duckdb.Error:
+        if not fingerprint.bare_carriage_returns:
+            raise
+        spanning = 1
+    repair = repair_csv(file.path, width, scratch(), max_bytes=MAX_RECORD_BYTES) if spanning else None
+    rejects = prefix
+    if repair is not None:
+        file, rejects = dataclasses.replace(file, path=repair.path), f"{prefix}_repaired"
+        units = sorted(repair.records)
+        con.execute(
+            f"create temp table {prefix}_set_apart as select unnest(?::bigint[]) as unit, "
+            "unnest(?::varchar[]) as parse_error, unnest(?::varchar[]) as raw_record",
+            [units, [repair.records[unit][0] for unit in units], [repair.records[unit][1] for unit in units]],
+        )
+        accepted = count_read(file, rejects)
+    elif accepted is None:
+        accepted = count_read(file, f"{prefix}_again")  # raises the reader's error again, for the caller to explain
     # The reject log's own counts leave out empty surplus fields, so count commas outside quoted values.
     unquoted = """regexp_replace(record, '"([^"]|"")*"', '', 'g')"""
     fields = f"length({unquoted}) - length(replace({unquoted}, ',', '')) + 1"
     count_problem = quote_literal(WRONG_COLUMN_COUNT.format(expected=width, found="")) + f" || ({fields})"
-    rejected = _collect_rejects(con, prefix, header_lines=1, column_count_problem=count_problem)
+    rejected = _collect_rejects(
+        con, prefix, header_lines=1, column_count_problem=count_problem, rejects=rejects, csv=True
+    )
+    if repair is not None:
+        _keep_set_apart_records(con, file, prefix)
 
     blanks: list[int] = []
     if accepted + rejected != fingerprint.lines - 1 - fingerprint.trailing_blank_lines:
@@ -105,7 +146,9 @@ def _check_csv(con, file: DeliveredFile, renames, prefix: str, fingerprint: Fing
             )
 
     select = ", ".join(f"c{index} as {quote_identifier(name)}" for name, index in columns.positions.items())
-    numbered = f"select row_number() over () as k, * from {_read_csv(file, width, 'ignore_errors=true')}"
+    # The insert reads the file with the same reader as the check above: without store_rejects, DuckDB's reader
+    # stops at the first record with bad quoting (ignore_errors alone drops every record after it).
+    numbered = f"select row_number() over () as k, * from {_read_csv(file, width, _store_rejects(prefix + '_insert'))}"
     content = Content(
         columns=columns,
         records=accepted + rejected,
@@ -126,9 +169,25 @@ def _check_csv(con, file: DeliveredFile, renames, prefix: str, fingerprint: Fing
     return content
 
 
-def _store_rejects(prefix: str) -> str:
-    """Reader options that log rejected records in <prefix>_duckdb_rejects instead of failing."""
-    return f"store_rejects=true, rejects_table='{prefix}_duckdb_rejects', rejects_scan='{prefix}_duckdb_scans'"
+# A rejected record whose text holds a line break: the reader took more than one line into it.
+_SPANS_LINES = "contains(trim(csv_line, chr(13) || chr(10)), chr(10))"
+
+
+def _keep_set_apart_records(con, file: DeliveredFile, prefix: str) -> None:
+    """The records the scan set apart keep their own text and reason (the copy holds a stand-in line for each)."""
+    con.execute(f"""
+        update {prefix}_rejects as rejects set parse_error = apart.parse_error, raw_record = apart.raw_record
+        from {prefix}_set_apart as apart where rejects.unit = apart.unit""")
+    missed = scalar(
+        con, f"select count(*) from {prefix}_set_apart where unit not in (select unit from {prefix}_rejects)"
+    )
+    if missed:
+        raise file.problem("cannot split its records: the reader and the loader's scan disagree on its quoting")
+
+
+def _store_rejects(name: str) -> str:
+    """Reader options that log rejected records in <name>_duckdb_rejects instead of failing."""
+    return f"store_rejects=true, rejects_table='{name}_duckdb_rejects', rejects_scan='{name}_duckdb_scans'"
 
 
 def _read_csv(file: DeliveredFile, width: int, options: str) -> str:
@@ -152,11 +211,17 @@ def _csv_header(file: DeliveredFile) -> list[str]:
         text = line.decode("utf-8-sig").rstrip("\r\n")
     except UnicodeDecodeError:
         raise file.problem("the header line is not UTF-8 text: not a CSV file, or another encoding") from None
-    return next(csv.reader([text]), [])
+    if "\r" in text:
+        raise file.problem(f"its header line holds a {CARRIAGE_RETURN}")
+    try:
+        return next(csv.reader([text]), [])
+    except csv.Error as error:
+        raise file.problem(f"cannot read its header line: {error}") from None
 
 
 def _count_csv_records(file: DeliveredFile) -> tuple[int, list[int]]:
-    """Records, and the units of blank lines between records, as Python's csv module reads the file."""
+    """Records, and the units of blank lines (also lines of spaces and tabs) between records, as Python's csv module
+    reads the file."""
     limit = csv.field_size_limit(sys.maxsize)
     records, last_record, blanks = 0, 0, []
     try:
@@ -164,7 +229,7 @@ def _count_csv_records(file: DeliveredFile) -> tuple[int, list[int]]:
             rows = csv.reader(stream)
             next(rows, None)
             for unit, row in enumerate(rows, start=1):
-                if row:
+                if row and not (len(row) == 1 and not row[0].strip(" \t")):
                     records, last_record = records + 1, unit
                 else:
                     blanks.append(unit)
@@ -214,7 +279,7 @@ def _check_jsonl(con, file: DeliveredFile, renames, prefix: str, fingerprint: Fi
                case when not is_object then line end as _raw_record
         from (select *, case when is_object then json_extract_string(doc, [{paths}]) end as v
               from (select *, {IS_OBJECT} as is_object
-                    from {_jsonl_lines(file, "ignore_errors=true")}))
+                    from {_jsonl_lines(file, _store_rejects(prefix + "_insert"))}))
         where not {BLANK_LINE}"""
     content = Content(
         columns=columns,
@@ -281,11 +346,15 @@ def _parquet_text(name: str, type_: str) -> str:
     return f"cast({column} as varchar)"
 
 
-def _collect_rejects(con, prefix: str, *, header_lines: int, column_count_problem: str) -> int:
-    """Turn DuckDB's reject log into <prefix>_rejects(unit, parse_error, raw_record), one row per record.
+def _collect_rejects(
+    con, prefix: str, *, header_lines: int, column_count_problem: str, rejects: str | None = None, csv: bool = False
+) -> int:
+    """Turn DuckDB's reject log (<rejects>_duckdb_rejects, by default <prefix>'s) into <prefix>_rejects(unit,
+    parse_error, raw_record), one row per record, and count them.
 
     The log has a row per problem, and several for a record with a wrong field count (one per
-    missing or extra field). `column_count_problem` is SQL over `record`, the record's text.
+    missing or extra field). `column_count_problem` is SQL over `record`, the record's text. For CSV, a
+    line of spaces and tabs is a blank line, not a record (the reader rejects it as too short).
     """
     problems = " ".join(f"when '{error_type}' then {quote_literal(text)}" for error_type, text in PARSE_ERRORS.items())
     con.execute(f"""
@@ -298,8 +367,10 @@ def _collect_rejects(con, prefix: str, *, header_lines: int, column_count_proble
                           else case error_type {problems} else lower(error_type) end end as problem
               -- DuckDB's copy of the record starts with the line break(s) before it
               from (select line, error_type::varchar as error_type, trim(csv_line, chr(13) || chr(10)) as record
-                    from {prefix}_duckdb_rejects))
+                    from {rejects or prefix}_duckdb_rejects))
         group by line""")
+    if csv:
+        con.execute(f"delete from {prefix}_rejects where trim(raw_record, ' ' || chr(9)) = ''")
     return scalar(con, f"select count(*) from {prefix}_rejects")
 
 

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import duckdb
 
+from ..activation import state as export_state
+from ..activation.destinations import load_destinations
 from ..config import META_SCHEMA, RAW_SCHEMA
 from ..errors import UserError
 from ..identifiers import normalize_email, normalize_identifier
@@ -42,8 +44,10 @@ from .suppression import (
 )
 
 ERASURE_LOG_TABLE = f"{META_SCHEMA}.erasure_log"
-# Tables the erasure itself writes: they hold hashes only, never a plain value.
-ERASURE_TABLES = {SUPPRESSION_TABLE, ERASURE_LOG_TABLE, KEY_TABLE}
+# Tables the erasure itself writes, which the sweep of derived tables leaves alone: hashes only, never a plain value;
+# and the erasure notices for export destinations, which hold a row's keys as the destination knows them (customer
+# id, hashes), no more, until the next export tells the destination (cdp_runner/activation/state.py).
+ERASURE_TABLES = {SUPPRESSION_TABLE, ERASURE_LOG_TABLE, KEY_TABLE, export_state.NOTICES_TABLE}
 
 
 @dataclass
@@ -54,6 +58,7 @@ class ErasureResult:
     record_count: int
     rows_removed: dict[str, int] = field(default_factory=dict)
     rebuilt: bool = False
+    notices: dict[str, int] = field(default_factory=dict)  # destination: rows its next export tells it to delete
 
     @property
     def total_rows_removed(self) -> int:
@@ -130,6 +135,7 @@ def _erase(con: duckdb.DuckDBPyConnection, person: Person) -> ErasureResult:
         [erasure_id, erased_at, list(entries), list(entries.values())],
     )
     hashes = set(entries)
+    notices = _hold_erasure_notices(con, person.customer_id, erasure_id, erased_at)
     removed: dict[str, int] = {}
     delivered: set[str] = set()
     for source_name, columns in IDENTIFIER_COLUMNS.items():
@@ -173,7 +179,20 @@ def _erase(con: duckdb.DuckDBPyConnection, person: Person) -> ErasureResult:
         identifier_count=len(person.identifiers),
         record_count=len(person.records),
         rows_removed=removed,
+        notices=notices,
     )
+
+
+def _hold_erasure_notices(
+    con: duckdb.DuckDBPyConnection, customer_id: str, erasure_id: str, erased_at
+) -> dict[str, int]:
+    """Keys of the rows export destinations were sent about the person, kept for the next export to tell them. A
+    state kept by an earlier cdp (rows as sent) is first turned into keys, with the declared destinations."""
+    try:
+        export_state.prepare(con, load_destinations())
+    except UserError:
+        pass  # no readable destinations file: a state in the old form cannot be turned into keys, and goes
+    return export_state.hold_erasure_notices(con, customer_id, erasure_id, erased_at)
 
 
 def _delivered_spellings(

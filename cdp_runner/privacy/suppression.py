@@ -17,7 +17,13 @@ from dataclasses import dataclass
 import duckdb
 
 from ..config import META_SCHEMA
-from ..identifiers import clean_string, identifier_candidates, normalize_identifier
+from ..identifiers import (
+    PHONE_COUNTRY_CODES,
+    clean_string,
+    identifier_candidates,
+    normalize_identifier,
+    normalize_phone,
+)
 from ..ingest.contracts import SHARED_IDENTIFIER_TYPES, SOURCES, Source
 from ..warehouse import quote_identifier, scalar, utc_now
 
@@ -87,16 +93,43 @@ def _token_types(source_name: str) -> set[str]:
     return {column.identifier_type for column in IDENTIFIER_COLUMNS.get(source_name, ())}
 
 
+# An unsplit record is text: its fields (CSV or JSON punctuation between them), the words of each field, and the
+# e-mail addresses and phone numbers written anywhere in it ("Katherine <k@x.com>", "call +44 7700 900123").
+_FIELD_SEPARATORS = re.compile(r'[,;"{}\[\]\t\r\n]')
+_WORD_SEPARATORS = re.compile(r"[\s<>()'|=]+")
+_EMAILS = re.compile(r"[^\s<>()\[\]{}\"',;:|=]+@[^\s<>()\[\]{}\"',;:|=]+")
+_PHONE_SHAPED = re.compile(r"[0-9 ().+-]+")
+_PHONES = re.compile(r"(?<!\w)\+?[0-9(][0-9 ().-]{5,}[0-9](?!\w)")
+
+
+def text_pieces(text: str) -> set[str]:
+    """Every piece of free text an identifier may be: fields, their words, and e-mail- and phone-shaped runs."""
+    pieces: set[str] = set()
+    for field in _FIELD_SEPARATORS.split(text):
+        field = field.strip().strip(":").strip()
+        pieces.add(field)
+        pieces.update(word.strip(".:!?") for word in _WORD_SEPARATORS.split(field))
+    pieces.update(match.strip(".") for match in _EMAILS.findall(text))
+    pieces.update(_PHONES.findall(text))
+    pieces.discard("")
+    return pieces
+
+
 def _raw_record_matches(key: bytes, hashes: set[str], source_name: str, text: str) -> bool:
-    """Whether an unsplit record's text holds a hashed identifier: every field-like piece of it is tried as
-    every identifier type it could be (as `cdp profile` tries what a user types) and as this source's keys."""
+    """Whether an unsplit record's text holds a hashed identifier: every piece of it (text_pieces) is tried as every
+    identifier type it could be (as `cdp profile` tries what a user types) and as this source's keys."""
     types = _token_types(source_name)
-    for token in re.split(r'[,;"{}\[\]\t\r\n]', text):
-        piece = clean_string(token.strip().strip(":").strip())
+    for token in text_pieces(text):
+        piece = clean_string(token)
         if piece is None:
             continue
         candidates = set(identifier_candidates(piece))
         candidates.update((identifier_type, piece) for identifier_type in types if identifier_type != "phone")
+        if _PHONE_SHAPED.fullmatch(piece):
+            # a national number in free text: its country is unknown, so every country cdp knows is tried
+            candidates.update(
+                ("phone", phone) for country in PHONE_COUNTRY_CODES if (phone := normalize_phone(piece, country))
+            )
         if any(suppression_hash(key, *candidate) in hashes for candidate in candidates):
             return True
     return False

@@ -34,6 +34,12 @@ import pyarrow.compute as pc
 from . import ltv
 
 SUMMARY_COLUMNS = ("frequency", "recency", "T", "monetary")
+# The columns of the dbt model int_customer_btyd_summary under the names the fits take: what the two dbt Python
+# models (DuckDB) and the runner's lifetime-value step (Spark, cdp_runner.spark.ltv_step) select alike.
+SUMMARY_PROJECTION = (
+    "customer_id, btyd_frequency as frequency, btyd_recency_days as recency, btyd_t_days as T, "
+    "btyd_monetary as monetary, btyd_monetary_days as monetary_count"
+)
 OPTIONAL_COLUMNS = ("monetary_count",)
 
 PARAMS_SCHEMA = pa.schema(

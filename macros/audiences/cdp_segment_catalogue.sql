@@ -18,9 +18,9 @@
     {%- for segment in segments %}
         select
             cast('{{ segment.name }}' as {{ text }}) as segment_name,
-            cast('{{ segment.description | trim | replace("'", "''") }}' as {{ text }}) as description,
-            cast('{{ segment.owner | trim | replace("'", "''") }}' as {{ text }}) as segment_owner,
-            cast('{{ cdp_segment_predicate(segment) | replace("'", "''") }}' as {{ text }}) as condition_sql,
+            cast({{ cdp_string_literal(segment.description | trim) }} as {{ text }}) as description,
+            cast({{ cdp_string_literal(segment.owner | trim) }} as {{ text }}) as segment_owner,
+            cast({{ cdp_string_literal(cdp_segment_predicate(segment)) }} as {{ text }}) as condition_sql,
             cast({{ segment.conditions | length }} as integer) as condition_count
         {%- if not loop.last %}
         union all

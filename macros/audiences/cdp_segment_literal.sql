@@ -46,6 +46,6 @@
         {%- if value is not string -%}
             {{ return(cdp_segment_problem(problems, wrong ~ "expected text (quote it in the YAML)")) }}
         {%- endif -%}
-        {{ return("'" ~ value | replace("'", "''") ~ "'") }}
+        {{ return(cdp_string_literal(value)) }}
     {%- endif -%}
 {%- endmacro %}

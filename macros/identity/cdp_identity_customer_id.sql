@@ -9,7 +9,7 @@
     {%- if configured is none or (configured | string | trim) == '' -%}
         (select max(salt) from {{ adapter.quote_as_configured('cdp_meta', 'schema') }}.identity_settings)
     {%- else -%}
-        '{{ configured | string | replace("'", "''") }}'
+        {{ cdp_string_literal(configured | string) }}
     {%- endif -%}
 {%- endmacro %}
 

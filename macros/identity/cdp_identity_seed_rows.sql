@@ -36,7 +36,7 @@
     {{ return(pattern) }}
 {%- endmacro %}
 
-{#- An SQL string literal of a text value (quotes doubled). -#}
+{#- An SQL string literal of a text value (cdp_string_literal: escaped as the engine escapes). -#}
 {% macro cdp_identity_literal(value) -%}
-    '{{ value | string | replace("'", "''") }}'
+    {{ cdp_string_literal(value | string) }}
 {%- endmacro %}

@@ -23,6 +23,7 @@ if _WORKER and "DBT_TARGET_PATH" not in os.environ:
     os.environ["DBT_LOG_PATH"] = str(PROJECT_DIR / ".build" / "pytest" / _WORKER / "logs")
 
 SHARED_BUILD_KEY = "cdp_built_warehouse_dir"
+SPARK_RUN_KEY = "cdp_spark_run_dir"
 
 
 @pytest.fixture
@@ -69,12 +70,25 @@ def built_warehouse(request, tmp_path_factory):
     return session_build.build(tmp_path_factory.mktemp("built"))
 
 
+@pytest.fixture(scope="session")
+def spark_run(request, tmp_path_factory) -> dict:
+    """The Spark end-to-end run of test_spark.py (spark_run.py): under xdist started by the controller in the
+    background as soon as a worker has collected a test that needs it, so that its waits on Spark overlap the rest
+    of the suite."""
+    shared = getattr(request.config, "workerinput", {}).get(SPARK_RUN_KEY)
+    if shared:
+        return session_build.wait_for_outcome(Path(shared), timeout_seconds=2400)
+    import spark_run as run
+
+    return run.run(tmp_path_factory.mktemp("spark"))
+
+
 def _needs_built_warehouse(item) -> bool:
-    return "built_warehouse" in getattr(item, "fixturenames", ())
+    return bool({"built_warehouse", "spark_run"} & set(getattr(item, "fixturenames", ())))
 
 
 def pytest_collection_modifyitems(config, items):
-    """The files that need the shared warehouse last (a stable sort, the same in every worker), so that under xdist
+    """The files that need a shared build last (a stable sort, the same in every worker), so that under xdist
     the workers run the others while it is built."""
     files_needing = {item.path for item in items if _needs_built_warehouse(item)}
     items.sort(key=lambda item: item.path in files_needing)
@@ -87,36 +101,42 @@ def pytest_configure(config):
 
 
 class SharedBuild:
-    """The xdist controller's side of the shared build: a folder handed to every worker, and the build started in
-    the background once a worker has collected a test that needs it."""
+    """The xdist controller's side of the shared builds: a folder handed to every worker per build, and each build
+    started in the background once a worker has collected a test that needs it (the session warehouse for the
+    fixture built_warehouse, the Spark run for spark_run)."""
+
+    BUILDS = {SHARED_BUILD_KEY: ("built_warehouse", []), SPARK_RUN_KEY: ("spark_run", ["spark"])}
 
     def __init__(self, config):
         folder = PROJECT_DIR / ".build" / "pytest"
         folder.mkdir(parents=True, exist_ok=True)
-        self.root = Path(tempfile.mkdtemp(prefix="built-", dir=folder))
-        self.process: subprocess.Popen | None = None
+        self.roots = {key: Path(tempfile.mkdtemp(prefix="built-", dir=folder)) for key in self.BUILDS}
+        self.processes: dict[str, subprocess.Popen] = {}
 
     def pytest_configure_node(self, node):
-        node.workerinput[SHARED_BUILD_KEY] = str(self.root)
+        for key, root in self.roots.items():
+            node.workerinput[key] = str(root)
 
     def pytest_xdist_node_collection_finished(self, node, ids):
-        if self.process is not None:
-            return
         files = {nodeid.split("::")[0] for nodeid in ids}
-        if not any("built_warehouse" in (node.config.rootpath / name).read_text() for name in files):
-            return
-        env = {**os.environ, "DBT_TARGET_PATH": str(self.root / "target"), "DBT_LOG_PATH": str(self.root / "logs")}
-        with (self.root / "build.log").open("w") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, str(Path(session_build.__file__)), str(self.root)],
-                cwd=PROJECT_DIR,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+        texts = [(node.config.rootpath / name).read_text() for name in files]
+        for key, (fixture, arguments) in self.BUILDS.items():
+            if key in self.processes or not any(fixture in text for text in texts):
+                continue
+            root = self.roots[key]
+            env = {**os.environ, "DBT_TARGET_PATH": str(root / "target"), "DBT_LOG_PATH": str(root / "logs")}
+            with (root / "build.log").open("w") as log:
+                self.processes[key] = subprocess.Popen(
+                    [sys.executable, str(Path(session_build.__file__)), str(root), *arguments],
+                    cwd=PROJECT_DIR,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
 
     def pytest_unconfigure(self, config):
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait()
-        shutil.rmtree(self.root, ignore_errors=True)
+        for process in self.processes.values():
+            process.kill()
+            process.wait()
+        for root in self.roots.values():
+            shutil.rmtree(root, ignore_errors=True)

@@ -6,6 +6,8 @@ those first), instead of every worker building its own. Each worker then takes a
 file (tests of one worker may write to it, e.g. a reload; DuckDB lets only one process write a file).
 
     python tests/python/session_build.py DIR   # writes DIR/data, DIR/warehouse.duckdb, then DIR/outcome.json
+
+The Spark run of test_spark.py (spark_run.py) starts and is awaited the same way: `session_build.py DIR spark`.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import shutil
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from types import SimpleNamespace
@@ -43,18 +46,33 @@ def build(root: Path) -> SimpleNamespace:
     return SimpleNamespace(data_dir=data_dir, warehouse=warehouse, outcome=outcome, truth_dir=data_dir / "_truth")
 
 
-def build_in_background(root: Path) -> None:
-    """The background process's work: build, then write the outcome (or the error) for the workers to read."""
+def build_in_background(root: Path, work: Callable[[Path], dict] | None = None) -> None:
+    """The background process's work (default: build the session warehouse), then its outcome (or the error) written
+    for the workers to read."""
     (root / PID_FILE).write_text(str(os.getpid()))
     try:
-        built = build(root)
+        outcome = work(root) if work else asdict(build(root).outcome)
     except BaseException:
         (root / ERROR_FILE).write_text(traceback.format_exc())
         raise
     # written under another name, then renamed, so that a waiting worker never reads half a file
     partial = root / f"{OUTCOME_FILE}.partial"
-    partial.write_text(json.dumps(asdict(built.outcome)))
+    partial.write_text(json.dumps(outcome))
     partial.rename(root / OUTCOME_FILE)
+
+
+def wait_for_outcome(root: Path, timeout_seconds: float = 1800) -> dict:
+    """Waits for the background process in root; its outcome."""
+    deadline = time.monotonic() + timeout_seconds
+    while not (root / OUTCOME_FILE).exists():
+        if (root / ERROR_FILE).exists():
+            raise RuntimeError(f"the background build failed:\n{(root / ERROR_FILE).read_text()}")
+        if not _builder_alive(root):
+            raise RuntimeError(f"the background build stopped without a result (log: {root / 'build.log'})")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the background build took over {timeout_seconds:.0f} s")
+        time.sleep(0.5)
+    return json.loads((root / OUTCOME_FILE).read_text())
 
 
 def take_copy(root: Path, into: Path, timeout_seconds: float = 1800) -> SimpleNamespace:
@@ -62,16 +80,7 @@ def take_copy(root: Path, into: Path, timeout_seconds: float = 1800) -> SimpleNa
     the tests only read it)."""
     from cdp_runner.dbt import DbtOutcome, NodeResult
 
-    deadline = time.monotonic() + timeout_seconds
-    while not (root / OUTCOME_FILE).exists():
-        if (root / ERROR_FILE).exists():
-            raise RuntimeError(f"the session warehouse build failed:\n{(root / ERROR_FILE).read_text()}")
-        if not _builder_alive(root):
-            raise RuntimeError(f"the session warehouse build stopped without a result (log: {root / 'build.log'})")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the session warehouse build took over {timeout_seconds:.0f} s")
-        time.sleep(0.5)
-    fields = json.loads((root / OUTCOME_FILE).read_text())
+    fields = wait_for_outcome(root, timeout_seconds)
     outcome = DbtOutcome(**{**fields, "results": [NodeResult(**result) for result in fields["results"]]})
     into.mkdir(parents=True, exist_ok=True)
     warehouse = into / "warehouse.duckdb"
@@ -101,4 +110,9 @@ def _builder_alive(root: Path) -> bool:
 
 
 if __name__ == "__main__":
-    build_in_background(Path(sys.argv[1]))
+    if sys.argv[2:] == ["spark"]:
+        import spark_run
+
+        build_in_background(Path(sys.argv[1]), spark_run.run)
+    else:
+        build_in_background(Path(sys.argv[1]))

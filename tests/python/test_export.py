@@ -204,7 +204,20 @@ def test_diff_mode_sends_additions_and_removals_since_the_last_export(warehouse_
     assert [(row["change"], row["external_id"]) for row in rows] == [("added", joiner), ("removed", leaver)]
     assert (second.added, second.removed) == (1, 1)
     email = _rows(warehouse_copy, "select email from marts.dim_customers where customer_id = ?", [leaver])[0][0]
-    assert rows[1]["email"] == email  # a removal carries what was sent, so the destination can find it
+    # a removal carries the row's keys, so the destination can find it: the customer id as sent, the e-mail sent raw
+    # as its SHA-256 (the state keeps no raw personal data); the other columns are empty
+    assert rows[1] == {
+        "change": "removed",
+        "external_id": leaver,
+        "email": sha256_email(email),
+        "first_name": "",
+        "last_name": "",
+        "loyalty_tier": "",
+        "in_segment_since": "",
+    }
+    manifest = json.loads(second.manifest.read_text())
+    assert manifest["keys"] == {"external_id": "as sent", "email": "sha256"}
+    assert (manifest["added"], manifest["removed"], manifest["erased"]) == (1, 1, 0)
 
     # Exporting the same build again diffs against the same baseline: the same file.
     again = export_segment(SEGMENT, "crm_email", mode="diff", warehouse=warehouse_copy, out_dir=tmp_path / "again")
@@ -214,6 +227,116 @@ def test_diff_mode_sends_additions_and_removals_since_the_last_export(warehouse_
         warehouse_copy, "select distinct customer_id from cdp_meta.export_state where destination = 'crm_email'"
     )
     assert (joiner,) in state
+
+
+def _next_build(warehouse):
+    """What a rebuild changes for the exports: the build time of the segments."""
+    _execute(warehouse, "update marts.segment_membership set built_at = built_at + interval 1 day")
+    _execute(warehouse, "update marts.audience_segments set built_at = built_at + interval 1 day")
+
+
+def _state_values(warehouse) -> set[str]:
+    """Every text value of the export state and the erasure notices, inside their JSON too."""
+    values: set[str] = set()
+    for table in ("export_state", "export_erasures"):
+        for row in _rows(warehouse, f"select * from cdp_meta.{table}"):
+            for value in row:
+                if isinstance(value, str):
+                    values.add(value)
+                    if value.startswith("["):
+                        values.update(str(item) for item in json.loads(value) if item is not None)
+    return values
+
+
+def test_erasure_reaches_every_destination_the_person_was_sent_to(warehouse_copy, tmp_path):
+    members = _members(warehouse_copy)
+    for customer_id in members:  # so that the person goes to the advertising platform too
+        _execute(
+            warehouse_copy,
+            "update marts.customer_consent set is_advertising_opted_in = true where customer_id = ?",
+            [customer_id],
+        )
+    out = tmp_path / "out"
+    for destination in ("crm_email", "ads_platform"):
+        export_segment(SEGMENT, destination, mode="diff", warehouse=warehouse_copy, out_dir=out)
+    export_segment(SEGMENT, "app_push", warehouse=warehouse_copy, out_dir=out)
+    person, email, phone, first_name = _rows(
+        warehouse_copy,
+        """select customer_id, email, phone, first_name from marts.dim_customers
+           where email is not null and phone like '+%' and first_name is not null and customer_id in (
+               select customer_id from cdp_meta.export_state group by 1 having count(distinct destination) = 3)
+           order by 1 limit 1""",
+    )[0]
+    # what the state keeps: keys and hashes, never the rows as sent
+    kept = _state_values(warehouse_copy)
+    assert person in kept and sha256_email(email) in kept
+    assert not {email, phone, first_name} & kept and not [value for value in kept if "@" in value]
+
+    forgotten = _invoke(["forget", person, "--yes", "--no-build"], warehouse_copy)
+    assert forgotten.exit_code == 0, forgotten.output
+    assert "the next export to crm_email tells it to delete" in forgotten.output
+    _next_build(warehouse_copy)
+
+    printed = _invoke(["export", SEGMENT, "--to", "crm_email", "--mode", "diff", "--out", str(out)], warehouse_copy)
+    assert "1 removed, of which 1 erased" in printed.output, printed.output
+    assert [row for row in _read_csv(out / f"{SEGMENT}.diff.csv") if row["change"] != "added"] == [
+        {
+            "change": "erased",
+            "external_id": person,
+            "email": sha256_email(email),
+            "first_name": "",
+            "last_name": "",
+            "loyalty_tier": "",
+            "in_segment_since": "",
+        }
+    ]
+    manifest = json.loads((out / f"{SEGMENT}.diff.manifest.json").read_text())
+    assert (manifest["erased"], manifest["removed"]) == (1, 1)
+    ads = export_segment(SEGMENT, "ads_platform", mode="diff", warehouse=warehouse_copy, out_dir=out)
+    assert [row for row in _read_csv(ads.file) if row["change"] == "erased"] == [
+        {"change": "erased", "hashed_email": sha256_email(email), "hashed_phone": sha256_phone(phone), "country": ""}
+    ]
+    push = export_segment(SEGMENT, "app_push", warehouse=warehouse_copy, out_dir=out)
+    assert push.erasures_file is not None and push.erased == 1
+    assert pq.read_table(push.erasures_file).column("customer_id").to_pylist() == [person]
+    assert person not in set(pq.read_table(push.file).column("customer_id").to_pylist())
+    assert json.loads(push.manifest.read_text())["erasures_file"] == push.erasures_file.name
+
+    # delivered: nothing about the person is left, and a later export sends no notice again
+    assert not {person, sha256_email(email)} & _state_values(warehouse_copy)
+    again = export_segment(SEGMENT, "app_push", warehouse=warehouse_copy, out_dir=out)
+    assert (again.erased, again.erasures_file) == (0, None) and not push.erasures_file.exists()
+
+
+def test_a_state_kept_as_rows_is_turned_into_keys(warehouse_copy, tmp_path):
+    """Warehouses exported to by an earlier cdp keep the rows as sent, raw personal data included."""
+    first = export_segment(SEGMENT, "crm_email", mode="diff", warehouse=warehouse_copy, out_dir=tmp_path / "out")
+    sent = {row["external_id"]: row for row in _read_csv(first.file)}
+    _execute(warehouse_copy, "drop table cdp_meta.export_state")
+    _execute(
+        warehouse_copy,
+        "create table cdp_meta.export_state (destination varchar not null, segment_name varchar not null, "
+        "customer_id varchar not null, row_json varchar not null, built_at timestamp not null)",
+    )
+    built_at = _rows(warehouse_copy, "select max(built_at) from marts.audience_segments")[0][0]
+    for customer_id, row in sent.items():
+        values = [row["external_id"], row["email"], row["first_name"] or None, row["last_name"] or None]
+        values += [row["loyalty_tier"] or None, row["in_segment_since"] or None]
+        _execute(
+            warehouse_copy,
+            "insert into cdp_meta.export_state values ('crm_email', ?, ?, ?, ?)",
+            [SEGMENT, customer_id, json.dumps(values, separators=(",", ":")), built_at],
+        )
+    leaver = sorted(sent)[0]
+    _execute(warehouse_copy, "delete from marts.segment_membership where customer_id = ?", [leaver])
+    _next_build(warehouse_copy)
+
+    second = export_segment(SEGMENT, "crm_email", mode="diff", warehouse=warehouse_copy, out_dir=tmp_path / "out")
+    assert [(row["change"], row["external_id"], row["email"]) for row in _read_csv(second.file)] == [
+        ("removed", leaver, sha256_email(sent[leaver]["email"]))
+    ]
+    columns = [row[0] for row in _rows(warehouse_copy, "describe cdp_meta.export_state")]
+    assert "row_json" not in columns and not [value for value in _state_values(warehouse_copy) if "@" in value]
 
 
 def _invoke(args, warehouse):

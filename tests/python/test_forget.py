@@ -329,14 +329,47 @@ def test_a_new_file_with_other_spellings_and_unsplit_rows_is_filtered(scenario, 
                 f"TKNEW1,{respelled},,Someone,email,returns,closed,,2026-01-02T10:00:00Z,",
                 f"TKNEW2,{email},,Someone,email,returns,closed",  # too few fields: kept unsplit by the loader
                 "TKNEW3,somebody.else@example.org,,Somebody Else,email,returns,closed,,2026-01-02T10:00:00Z,",
+                # one field too many, the address inside a display name, in another case, after "mailto:"
+                f'TKNEW4,"Some One <{respelled}>",,,email,returns,closed,,2026-01-02T10:00:00Z,,EXTRA',
+                f'TKNEW5,"write to mailto:{email}.",,,email,returns,closed,,2026-01-02T10:00:00Z,,EXTRA',
             ]
         )
         + "\n"
     )
     (result,) = load_path(tickets, warehouse=warehouse)
-    assert (result.rows_read, result.rows_rejected, result.rows_suppressed) == (3, 1, 2)
+    assert (result.rows_read, result.rows_rejected, result.rows_suppressed) == (5, 3, 4)
     kept = _rows(warehouse, "select ticket_id from raw.support_tickets where _load_id = ?", [result.load_id])
     assert kept == [("TKNEW3",)]
     assert _rows(warehouse, "select rows_suppressed from cdp_meta.load_ledger where load_id = ?", [result.load_id]) == [
-        (2,)
+        (4,)
     ]
+
+
+def test_erasure_finds_the_person_in_rows_the_loader_could_not_split(scenario, tmp_path):
+    """Unsplit rows are text: the person's address inside a display name, their phone in free text."""
+    warehouse = tmp_path / "copy.duckdb"
+    shutil.copy(scenario.before, warehouse)
+    person = scenario.person
+    phones = sorted(value for identifier_type, value in person.identifiers if identifier_type == "phone")
+    header = ",".join(SOURCES_BY_NAME["support_tickets"].column_names)
+    lines = [
+        header,
+        f'TKX0000001,"Katherine <{person.email}>",,,email,returns,closed,,2026-01-02T10:00:00Z,,EXTRA',
+        f'TKX0000002,"{person.email.upper()}",,,email,returns,closed,,2026-01-02T10:00:00Z,,EXTRA',
+        "TKX0000003,someone.else@example.org,,,email,returns,closed,,2026-01-02T10:00:00Z,,EXTRA",
+    ]
+    if phones:
+        spaced = f"{phones[0][:3]} {phones[0][3:7]} {phones[0][7:]}"
+        lines.append(f'TKX0000004,,"call {spaced} after 5",,phone,returns,closed,,2026-01-02T10:00:00Z,,EXTRA')
+    tickets = tmp_path / "support_tickets_unsplit.csv"
+    tickets.write_text("\n".join(lines) + "\n")
+    (loaded,) = load_path(tickets, warehouse=warehouse)
+    assert loaded.rows_rejected == len(lines) - 1
+
+    result = CliRunner().invoke(main, ["forget", person.email, "--yes", "--no-build", "--warehouse", str(warehouse)])
+    assert result.exit_code == 0, result.output
+    left = _rows(
+        warehouse, "select ticket_id, _raw_record from raw.support_tickets where _load_id = ?", [loaded.load_id]
+    )
+    assert [text.split(",")[0] for _, text in left] == ["TKX0000003"]
+    assert _traces(warehouse, [person.email, *phones]) == {}

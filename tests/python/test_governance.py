@@ -156,6 +156,38 @@ def test_every_delivered_source_has_a_freshness_rule(manifest):
         assert (freshness.get("error_after") or {}).get("count"), source["unique_id"]
 
 
+def test_every_not_null_constraint_is_also_checked_as_data(manifest):
+    """Spark's Parquet tables do not enforce a contract's not_null constraint: the model's cdp_not_null_constraints
+    test checks it there (and is empty where the engine enforces it)."""
+    tested = {
+        node["attached_node"]
+        for node in _our_nodes(manifest, "test")
+        if (node.get("test_metadata") or {}).get("name") == "cdp_not_null_constraints"
+    }
+    constrained = [
+        node["unique_id"]
+        for node in _our_nodes(manifest, "model")
+        if any(c["type"] == "not_null" for column in node["columns"].values() for c in column.get("constraints", []))
+    ]
+    assert len(constrained) >= 10
+    assert not [unique_id for unique_id in constrained if unique_id not in tested]
+
+
+def test_the_raw_zone_publishes_every_source_spark_reads(manifest):
+    """The loader publishes (cdp_runner/spark/raw_zone.py) exactly the tables Spark registers from the raw zone:
+    every source in schema raw or cdp_meta (macros/spark/cdp_register_raw_zone.sql)."""
+    from cdp_runner.ingest.contracts import SOURCES
+    from cdp_runner.spark.raw_zone import PUBLISHED_META_TABLES
+
+    registered = {
+        (source["schema"], source["identifier"])
+        for source in manifest["sources"].values()
+        if source["schema"] in ("raw", "cdp_meta")
+    }
+    published = {("raw", source.name) for source in SOURCES} | {("cdp_meta", name) for name in PUBLISHED_META_TABLES}
+    assert registered == published
+
+
 def test_the_docs_site_opens_on_the_project_overview_and_every_exposure_names_its_owner(manifest):
     overview = manifest["docs"]["doc.cdp.__overview__"]["block_contents"]
     assert "warehouse-native Customer Data Platform" in overview and "cdp serve" in overview

@@ -22,6 +22,8 @@ YAML_USERS = {
     f"{PACKAGE}.ingest.mapping": "reads a column-mapping file",
     f"{PACKAGE}.ingest.contract_files": "writes the staging sources' yml from the contracts",
     f"{PACKAGE}.identifiers": "reads vars.cdp_default_country of dbt_project.yml",
+    f"{PACKAGE}.config": "reads the type of the dbt target in profiles.yml",
+    f"{PACKAGE}.spark.session": "reads the Spark session settings in profiles.yml",
     f"{PACKAGE}.serve.access": "reads the tokens file of cdp serve",
 }
 

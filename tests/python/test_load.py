@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
 import shutil
 from pathlib import Path
@@ -195,6 +196,89 @@ def test_csv_surplus_fields_that_are_empty_are_dropped(tmp_path, warehouse, quer
     ]
 
 
+def test_csv_quote_left_open_takes_only_its_own_line(tmp_path, warehouse, query):
+    # The reader follows an open quote to the end of the file (or to the next quote): every later record would sit
+    # inside one quarantined row. The loader reads the lines after such a record again.
+    file = write(
+        tmp_path / "stores.csv",
+        f"{STORES_HEADER}\n"
+        "S1,One,Berlin,,,,\n"
+        'S2,"Two,Leeds,,,,\n'
+        "S3,Three,York,,,,\n"
+        'S4,"Four, quoted",Bath,,,,\n'
+        "S5,Five,Ely,,,,\n"
+        'S6,"Six,Kent,,,,\n',
+    )
+    [result] = load_path(file, warehouse=warehouse)
+
+    assert (result.rows_read, result.rows_accepted, result.rows_rejected) == (6, 4, 2)
+    assert query("select _row_number, store_id, store_name, _parse_error, _raw_record from raw.stores order by 1") == [
+        (1, "S1", "One", None, None),
+        (2, None, None, "malformed quoting", 'S2,"Two,Leeds,,,,'),
+        (3, "S3", "Three", None, None),
+        (4, "S4", "Four, quoted", None, None),
+        (5, "S5", "Five", None, None),
+        (6, None, None, "malformed quoting", 'S6,"Six,Kent,,,,'),
+    ]
+    assert query("select rows_read, rows_accepted, rows_rejected from cdp_meta.load_ledger") == [(6, 4, 2)]
+    assert not [path for path in warehouse.parent.iterdir() if path.name.startswith(".cdp-load-")]
+
+
+def test_csv_open_quote_over_many_lines_loses_no_record(tmp_path, warehouse, query):
+    # Longer than a record may be (2,000,000 bytes), and with blank lines and a valid multi-line value after it.
+    lines = [STORES_HEADER, 'S0,"never closed,x,,,,'] + [f"S{n},Name {n},City,,,," for n in range(1, 60001)]
+    lines[30000:30000] = ["", 'S30000b,"two\nlines",City,,,,']
+    [result] = load_path(write(tmp_path / "stores.csv", "\n".join(lines) + "\n"), warehouse=warehouse)
+
+    assert (result.rows_read, result.rows_rejected) == (60002, 1)
+    assert query("select count(*), count(store_id), max(_row_number) from raw.stores") == [(60002, 60001, 60002)]
+    assert query("select _row_number, store_name from raw.stores where store_id = 'S30000b'") == [(30000, "two\nlines")]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ['S1,"Main" Street,Berlin,,,,', 'S1,"Main"Street,Berlin,,,,', 'S1,One,"Berlin" x,,,,', 'S1,"Ann ""A"" B" x,,,,,'],
+)
+def test_csv_text_after_a_closing_quote_quarantines_that_record_only(tmp_path, warehouse, query, line):
+    file = write(tmp_path / "stores.csv", f"{STORES_HEADER}\nS0,Zero,Bonn,,,,\n{line}\nS2,Two,Köln,,,,\n")
+    [result] = load_path(file, warehouse=warehouse)
+
+    assert (result.rows_read, result.rows_accepted, result.rows_rejected) == (3, 2, 1)
+    assert query("select _row_number, store_id, _parse_error, _raw_record from raw.stores order by 1") == [
+        (1, "S0", None, None),
+        (2, None, "malformed quoting", line),
+        (3, "S2", None, None),
+    ]
+
+
+def test_csv_lines_of_white_space_are_blank_lines(tmp_path, warehouse, query):
+    file = write(tmp_path / "stores.csv", f"{STORES_HEADER}\nS1,One,,,,,\n   \nS2,Two,,,,,\n \t \nS3,x\n  \n")
+    [result] = load_path(file, warehouse=warehouse)
+
+    assert (result.rows_read, result.rows_accepted, result.rows_rejected) == (3, 2, 1)
+    assert query("select _row_number, store_id, _parse_error from raw.stores order by 1") == [
+        (1, "S1", None),
+        (2, "S2", None),
+        (3, None, "wrong column count: expected 7 fields, found 2"),
+    ]
+
+
+def test_csv_carriage_return_inside_a_line_quarantines_that_record(tmp_path, warehouse, query):
+    # Quoted, a CR is part of the value; unquoted, it ends no line and makes DuckDB's reader give up on the file.
+    file = write(
+        tmp_path / "stores.csv",
+        f'{STORES_HEADER}\nS1,"One\rquoted",,,,,\nS2,Two\rhalf,Köln,,,,\nS3,Three,,,,,\n',
+    )
+    [result] = load_path(file, warehouse=warehouse)
+
+    assert (result.rows_read, result.rows_accepted, result.rows_rejected) == (3, 2, 1)
+    assert query("select _row_number, store_id, store_name, _parse_error, _raw_record from raw.stores order by 1") == [
+        (1, "S1", "One\rquoted", None, None),
+        (2, None, None, "carriage return (CR) outside quotes that does not end the line", "S2,Two\rhalf,Köln,,,,"),
+        (3, "S3", "Three", None, None),
+    ]
+
+
 @pytest.mark.parametrize("seed", [1, 2])
 def test_csv_row_numbers_match_the_file_for_many_mixed_records(tmp_path, warehouse, query, seed):
     rng = random.Random(seed)
@@ -349,6 +433,52 @@ def test_directory_loads_top_level_files_only(tmp_path, warehouse, query):
     assert query("select count(*) from cdp_meta.load_ledger") == [(2,)]
 
 
+def test_directory_skips_files_that_are_not_data_with_a_note(tmp_path, warehouse, query):
+    folder = tmp_path / "delivery"
+    write(folder / "stores.csv", "store_id,store_name\nS1,One\n")
+    write(folder / "README", "what this export is")
+    write(folder / "export.log", "exported 1 row")
+    write(folder / "notes.txt", "not data")
+    (folder / "old_link.txt").symlink_to(tmp_path / "gone.txt")
+
+    results = load_path(folder, warehouse=warehouse)
+
+    assert [(result.file_name, result.status) for result in results] == [
+        ("README", "skipped"),
+        ("export.log", "skipped"),
+        ("notes.txt", "skipped"),
+        ("old_link.txt", "skipped"),
+        ("stores.csv", "loaded"),
+    ]
+    assert all("not a data file" in (result.note or "") for result in results[:4])
+    assert query("select store_id from raw.stores") == [("S1",)]
+
+
+def test_a_data_file_that_cannot_be_read_stops_the_directory(tmp_path, warehouse, loaded_before, monkeypatch):
+    folder = tmp_path / "delivery"
+    write(folder / "products_new.csv", "product_sku,product_name\nP2,Paper\n")
+    (folder / "stores.csv").symlink_to(tmp_path / "moved_away.csv")
+    with pytest.raises(UserError, match=r"^stores\.csv: a symbolic link to a missing file"):
+        load_path(folder, warehouse=warehouse)
+    (folder / "stores.csv").unlink()
+    os.mkfifo(folder / "stores.csv")
+    with pytest.raises(UserError, match=r"^stores\.csv: not a regular file"):
+        load_path(folder, warehouse=warehouse)
+    (folder / "stores.csv").unlink()
+    locked = write(folder / "stores.csv", "store_id,store_name\nS1,One\n")
+    real_open = Path.open
+
+    def no_permission(self, *args, **kwargs):
+        if self == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", no_permission)  # the tests run as root, whom chmod does not stop
+    with pytest.raises(UserError, match=r"^stores\.csv: cannot read it: Permission denied$"):
+        load_path(folder, warehouse=warehouse)
+    assert snapshot(warehouse) == loaded_before
+
+
 # --- bad files: refused whole, nothing written ----------------------------------------------------
 
 PARQUET_WITHOUT_REQUIRED = object()  # written by the test, with DuckDB
@@ -360,6 +490,9 @@ BAD_FILES = [
     ("stores.csv", b"", "empty file"),
     ("stores.csv", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10", "not a CSV file"),
     ("stores.csv", b"store_id,store_name\n" + random.Random(0).randbytes(3000), "binary content (NUL bytes)"),
+    ("stores.csv", b"store_id,store_name\nS1,One\nS2,T\x00wo\n", "binary content (NUL bytes)"),
+    ("live_chats.jsonl", b'{"chat_id": "c1", "started_at": "x\x00"}\n', "binary content (NUL bytes)"),
+    ("stores.csv", b"store_id,store_name\rS1,One\rS2,Two\r", "carriage return (CR) that does not end a line"),
     ("stores.csv", "store_id,store_name\nS1,One\nS2,Two\r\n", "some lines end in CRLF and others in LF"),
     ("live_chats.jsonl", '{"chat_id": "c1"}\r\n{"chat_id": "c2"}\n', "some lines end in CRLF and others in LF"),
     ("stores.csv", "store_id;store_name\nS1;One\n", "does not look comma-separated"),

@@ -1,5 +1,5 @@
 """Segments: the declarations the runner reads are the ones dbt builds, a wrong condition stops dbt naming the
-segment and the condition, and the snapshot keeps entries and exits over builds."""
+segment and the condition, and the membership history keeps entries and exits over builds."""
 
 from __future__ import annotations
 
@@ -103,7 +103,7 @@ def test_invalid_conditions_fail_the_build_naming_each_segment_and_condition(tmp
         assert f"segment '{segment['name']}'," not in message
 
 
-def test_snapshot_records_exits_and_entries_when_the_data_changes(built_warehouse, tmp_path):
+def test_history_records_exits_and_entries_when_the_data_changes(built_warehouse, tmp_path):
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy(built_warehouse.warehouse, warehouse)
     before = {
@@ -139,12 +139,12 @@ def test_snapshot_records_exits_and_entries_when_the_data_changes(built_warehous
     assert after == (before - {leaver}) | {joiner}
     history = _rows(
         warehouse,
-        """select customer_id, dbt_is_deleted, dbt_valid_to is null from snapshots.segment_membership_snapshot
-           where segment_name = 'loyal_buyers_email' and customer_id in (?, ?) order by customer_id, dbt_valid_from""",
+        """select customer_id, change_type from intermediate.int_audience_membership_history
+           where segment_name = 'loyal_buyers_email' and customer_id in (?, ?) order by customer_id, changed_at""",
         [leaver, joiner],
     )
-    assert [row for row in history if row[0] == leaver] == [(leaver, "False", False), (leaver, "True", True)]
-    assert [row for row in history if row[0] == joiner] == [(joiner, "False", True)]
+    assert [row for row in history if row[0] == leaver] == [(leaver, "entered"), (leaver, "exited")]
+    assert [row for row in history if row[0] == joiner] == [(joiner, "entered")]
     latest = _rows(
         warehouse,
         """select customer_id, segment_name, change_type from marts.segment_membership_changes

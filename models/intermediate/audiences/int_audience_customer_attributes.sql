@@ -60,8 +60,11 @@ final as (
         profiles.store_purchase_count,
         profiles.online_order_count + profiles.store_purchase_count as purchase_count,
         profiles.last_purchase_at,
-        {{ dbt.datediff('cast(profiles.last_purchase_at as date)', 'profiles.as_of_date', 'day') }}
-            as days_since_last_purchase,
+        -- bigint on every engine (Spark's datediff gives int)
+        cast(
+            {{ dbt.datediff('cast(profiles.last_purchase_at as date)', 'profiles.as_of_date', 'day') }}
+            as bigint
+        ) as days_since_last_purchase,
         profiles.favourite_category,
         profiles.favourite_brand,
         profiles.preferred_store_name,

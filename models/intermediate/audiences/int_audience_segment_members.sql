@@ -1,5 +1,5 @@
 {#- Who is in which segment now: the declared segments (_audiences__segments.yml) compiled to SQL over
-    int_audience_customer_attributes, one row per (customer, segment). The snapshot segment_membership_snapshot keeps
+    int_audience_customer_attributes, one row per (customer, segment). int_audience_membership_history keeps
     the history of this table. -#}
 
 with

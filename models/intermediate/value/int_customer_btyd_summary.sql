@@ -1,7 +1,9 @@
 {#- The "buy till you die" summary per customer with at least one purchase day up to the reference date (the input
     of the BG/NBD and Gamma-Gamma fits, cdp_runner.value.ltv). A purchase day is a day (UTC) with at least one purchase
     (an order or a till sale); its amount is the net of every transaction that day (refunds and till returns of that
-    day included). Days with returns only are not purchase days.
+    day included) in the reporting currency. Days with returns only are not purchase days. A purchase in a currency
+    without a rate (int_customer_purchases.is_unconverted) counts as a purchase day; its money does not, so a day
+    with nothing but such purchases has no amount and is left out of the monetary mean.
       btyd_frequency      distinct purchase days - 1
       btyd_recency_days   days from the first to the last purchase day
       btyd_t_days         days from the first purchase day to the reference date
@@ -34,10 +36,9 @@ days as (
     select
         customer_id,
         purchase_date,
-        sum(net_amount) as net_amount,
+        sum(case when not is_unconverted then net_amount end) as net_amount,
         max(case when is_purchase then 1 else 0 end) as is_purchase_day
     from purchases
-    where not is_unconverted
     group by customer_id, purchase_date
 ),
 
@@ -80,8 +81,11 @@ final as (
             'reference_date.as_of_date',
             'day'
         ) }} as integer) as btyd_t_days,
+        -- a double division on every engine (DuckDB divides decimals as doubles; Spark would keep a decimal rounded
+        -- to its scale, and the Gamma-Gamma fit, flat near its optimum, turns that last digit into another estimate)
         cast(case
-            when per_customer.monetary_days > 0 then per_customer.monetary_sum / per_customer.monetary_days
+            when per_customer.monetary_days > 0
+                then cast(per_customer.monetary_sum as double) / per_customer.monetary_days
             else 0
         end as double) as btyd_monetary,
         cast(per_customer.monetary_days as integer) as btyd_monetary_days,

@@ -4,11 +4,8 @@ each figure (a fallback is labelled, never silent). One row per customer of int_
 
 
 def model(dbt, session):
-    from cdp_runner.value.ltv_io import predict_from_params
+    from cdp_runner.value.ltv_io import SUMMARY_PROJECTION, predict_from_params
 
     dbt.config(materialized="table")
-    summaries = dbt.ref("int_customer_btyd_summary").project(
-        "customer_id, btyd_frequency as frequency, btyd_recency_days as recency, btyd_t_days as T, "
-        "btyd_monetary as monetary, btyd_monetary_days as monetary_count"
-    )
+    summaries = dbt.ref("int_customer_btyd_summary").project(SUMMARY_PROJECTION)
     return predict_from_params(summaries, dbt.ref("int_ltv_model_fit"))

@@ -1,7 +1,9 @@
 {#- Every purchase transaction of a resolved customer up to the end of the reference date, online and in store, with
-    its money in the reporting currency: shop orders that were not cancelled (net of their refunds) and till receipts
-    (sales, and returns as negative receipts). One row per order or receipt. Margin figures come from the lines whose
-    product has a unit cost in the catalogue. -#}
+    its money in the reporting currency (var cdp_reporting_currency, rates from the seed currency_rates:
+    cdp_currency_rates): shop orders that were not cancelled (net of their refunds) and till receipts (sales, and
+    returns as negative receipts). One row per order or receipt; a transaction in a currency without a rate is kept,
+    flagged is_unconverted, with its money figures null. Margin figures come from the lines whose product has a unit
+    cost in the catalogue. -#}
 with
 
 orders as (
@@ -25,7 +27,7 @@ products as (
 ),
 
 rates as (
-    select * from {{ ref('currency_rates') }}
+    select * from {{ cdp_currency_rates() }}
 ),
 
 reference_date as (

@@ -1,18 +1,16 @@
 """Fits BG/NBD (purchases) and Gamma-Gamma (spend) once, by maximum likelihood, on the per-customer summaries of
 int_customer_btyd_summary (cdp_runner.value.ltv; docs/value-marts.md). Returns the long parameter table: estimates,
 fallback inputs, diagnostics and the prediction settings (vars ltv_horizon_days, ltv_discount_rate), which
-int_customer_ltv_predictions reads back without refitting. Needs a Python-capable dbt runtime (dbt-duckdb here)."""
+int_customer_ltv_predictions reads back without refitting. Needs a Python-capable dbt runtime (dbt-duckdb here); on Spark the runner writes the same table
+(cdp_runner.spark.ltv_step)."""
 
 
 def model(dbt, session):
-    from cdp_runner.value.ltv_io import fit_params_table
+    from cdp_runner.value.ltv_io import SUMMARY_PROJECTION, fit_params_table
 
     dbt.config(materialized="table")
     # anonymous single till receipts are not purchase histories: see int_customer_btyd_summary.is_in_model_fit
-    summaries = dbt.ref("int_customer_btyd_summary").filter("is_in_model_fit").project(
-        "customer_id, btyd_frequency as frequency, btyd_recency_days as recency, btyd_t_days as T, "
-        "btyd_monetary as monetary, btyd_monetary_days as monetary_count"
-    )
+    summaries = dbt.ref("int_customer_btyd_summary").filter("is_in_model_fit").project(SUMMARY_PROJECTION)
     return fit_params_table(
         summaries,
         horizon_days=float(dbt.config.get("ltv_horizon_days")),

@@ -1,5 +1,5 @@
 {#- Current segment membership: one row per (customer, segment), with since when the customer has been a member
-    without interruption (the entry the snapshot recorded). -#}
+    without interruption (the entry int_audience_membership_history recorded). -#}
 
 with
 
@@ -8,7 +8,18 @@ members as (
 ),
 
 history as (
-    select * from {{ ref('segment_membership_snapshot') }}
+    select * from {{ ref('int_audience_membership_history') }}
+),
+
+latest_changes as (
+    select
+        customer_id,
+        segment_name,
+        change_type,
+        as_of_date,
+        changed_at,
+        row_number() over (partition by customer_id, segment_name order by changed_at desc) as change_rank
+    from history
 ),
 
 open_entries as (
@@ -16,11 +27,9 @@ open_entries as (
         customer_id,
         segment_name,
         as_of_date as member_since_date,
-        dbt_valid_from as member_since_at
-    from history
-    where
-        dbt_valid_to is null
-        and coalesce(dbt_is_deleted, 'False') <> 'True'
+        changed_at as member_since_at
+    from latest_changes
+    where change_rank = 1 and change_type = 'entered'
 ),
 
 final as (

@@ -1,11 +1,12 @@
-{#- Entries into and exits from segments, one row per change the snapshot recorded. is_latest_change flags the changes
+{#- Entries into and exits from segments, one row per change int_audience_membership_history
+    recorded. is_latest_change flags the changes
     recorded since the previous build (audience_build_log), so a marketer sees who entered or left since the last run;
     after a build that changed nothing, no change is flagged. -#}
 
 with
 
 history as (
-    select * from {{ ref('segment_membership_snapshot') }}
+    select * from {{ ref('int_audience_membership_history') }}
 ),
 
 builds as (
@@ -29,8 +30,8 @@ changes as (
     select
         customer_id,
         segment_name,
-        case when coalesce(dbt_is_deleted, 'False') = 'True' then 'exited' else 'entered' end as change_type,
-        cast(dbt_valid_from as timestamp) as changed_at
+        change_type,
+        changed_at
     from history
 ),
 

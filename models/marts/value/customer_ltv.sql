@@ -70,10 +70,11 @@ final as (
         cast(coalesce(buyers.refunded_amount, 0) as decimal(18, 2)) as refunded_amount,
         cast(coalesce(buyers.net_revenue, 0) as decimal(18, 2)) as net_revenue,
         cast(case when buyers.costed_line_amount <> 0 then buyers.margin_amount end as decimal(18, 2)) as margin_amount,
+        -- divisions of doubles on every engine (DuckDB divides decimals as doubles; Spark would round a decimal)
         cast(case
-            when buyers.line_amount <> 0 then buyers.costed_line_amount / buyers.line_amount
+            when buyers.line_amount <> 0 then cast(buyers.costed_line_amount as double) / buyers.line_amount
         end as double) as margin_cost_coverage,
-        cast(buyers.net_revenue / buyers.order_count as decimal(18, 2)) as average_order_value,
+        cast(cast(buyers.net_revenue as double) / buyers.order_count as decimal(18, 2)) as average_order_value,
         summaries.btyd_frequency,
         summaries.btyd_recency_days,
         summaries.btyd_t_days,

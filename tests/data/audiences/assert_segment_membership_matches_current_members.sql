@@ -1,5 +1,5 @@
 -- segment_membership is exactly the current evaluation of the segments (nothing lost or added by the history join),
--- and every current member has an open, non-exit row in the snapshot.
+-- and every current member has an open entry in the membership history.
 with
 
 members as (
@@ -16,12 +16,21 @@ membership as (
     from {{ ref('segment_membership') }}
 ),
 
+latest_changes as (
+    select
+        customer_id,
+        segment_name,
+        change_type,
+        row_number() over (partition by customer_id, segment_name order by changed_at desc) as change_rank
+    from {{ ref('int_audience_membership_history') }}
+),
+
 open_history as (
     select
         customer_id,
         segment_name
-    from {{ ref('segment_membership_snapshot') }}
-    where dbt_valid_to is null and coalesce(dbt_is_deleted, 'False') <> 'True'
+    from latest_changes
+    where change_rank = 1 and change_type = 'entered'
 ),
 
 missing as (
@@ -50,7 +59,7 @@ unrecorded as (
     select
         members.customer_id,
         members.segment_name,
-        'current member without an open snapshot row' as problem
+        'current member without an open entry in the history' as problem
     from members
     left join open_history
         on members.customer_id = open_history.customer_id and members.segment_name = open_history.segment_name

@@ -1,4 +1,4 @@
--- A customer is in a segment once: duplicates would mean the snapshot has two open entries for one membership.
+-- A customer is in a segment once: duplicates would mean the history has two open entries for one membership.
 select
     customer_id,
     segment_name,

@@ -123,12 +123,13 @@ keyed as (
 ranked as (
     select
         *,
-        row_number() over (
+        -- bigint on every engine (Spark's row_number gives int)
+        cast(row_number() over (
             partition by customer_id, attribute_name
             order by
                 suppression_key asc, rule_1_key asc, rule_2_key asc, rule_3_key asc, attribute_value asc,
                 source_name asc
-        ) as candidate_rank,
+        ) as bigint) as candidate_rank,
         count(*) over (partition by customer_id, attribute_name) as candidate_count
     from keyed
 ),

@@ -72,11 +72,12 @@ final as (
         per_customer.customer_id,
         per_customer.first_seen_at,
         per_customer.last_seen_at,
-        {{ dbt.datediff(
+        -- bigint on every engine (Spark's datediff gives int)
+        cast({{ dbt.datediff(
             'cast(per_customer.last_seen_at as date)',
             'as_of.as_of_date',
             'day'
-        ) }} as days_since_last_seen,
+        ) }} as bigint) as days_since_last_seen,
         per_customer.uses_web = 1 as uses_web,
         per_customer.uses_app = 1 as uses_app,
         per_customer.uses_store = 1 as uses_store,

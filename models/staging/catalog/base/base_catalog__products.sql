@@ -16,7 +16,8 @@ typed as (
         {{ cdp_clean_string('list_price') }} as list_price_delivered,
         {{ cdp_parse_decimal('unit_cost') }} as unit_cost,
         {{ cdp_clean_string('unit_cost') }} as unit_cost_delivered,
-        upper({{ cdp_clean_string('currency') }}) as currency,
+        {{ cdp_parse_currency_code('currency') }} as currency,
+        {{ cdp_clean_string('currency') }} as currency_delivered,
         {{ cdp_parse_boolean('is_active') }} as is_active,
         {{ cdp_clean_string('is_active') }} as is_active_delivered,
         {{ cdp_parse_date('launched_on') }} as launched_on,
@@ -31,11 +32,6 @@ checked as (
             when parse_error is not null then parse_error
             {{ cdp_missing('product_sku') }}
             {{ cdp_missing('product_name') }}
-            {{ cdp_unparsed('list_price') }}
-            {{ cdp_unparsed('unit_cost') }}
-            when not {{ cdp_regexp_like('currency', '^[A-Z]{3}$') }} then 'invalid currency: ' || currency
-            {{ cdp_unparsed('is_active') }}
-            {{ cdp_unparsed('launched_on') }}
         end as rejection_reason
     from typed
 ),

@@ -42,10 +42,6 @@ checked as (
         case
             when parse_error is not null then parse_error
             {{ cdp_missing('crm_customer_id') }}
-            {{ cdp_unparsed('birth_date') }}
-            {{ cdp_unparsed('email_opt_in') }}
-            {{ cdp_unparsed('sms_opt_in') }}
-            {{ cdp_unparsed('consent_updated_at') }}
             {{ cdp_unparsed('created_at') }}
             {{ cdp_unparsed('updated_at') }}
             {{ cdp_missing('created_at') }}

@@ -12,12 +12,16 @@ typed as (
         {{ cdp_clean_string('phone') }} as phone_delivered,
         {{ cdp_clean_string('first_name') }} as first_name,
         {{ cdp_clean_string('last_name') }} as last_name,
-        lower({{ cdp_clean_string('tier') }}) as tier,
+        {{ cdp_valid_or_null(
+            'lower(' ~ cdp_clean_string('tier') ~ ')', "in ('bronze', 'silver', 'gold', 'platinum')"
+        ) }} as tier,
+        {{ cdp_clean_string('tier') }} as tier_delivered,
         {{ cdp_to_utc_timestamp('joined_at') }} as joined_at,
         {{ cdp_clean_string('joined_at') }} as joined_at_delivered,
         {{ cdp_parse_integer('points_balance') }} as points_balance,
         {{ cdp_clean_string('points_balance') }} as points_balance_delivered,
-        lower({{ cdp_clean_string('status') }}) as status
+        {{ cdp_valid_or_null('lower(' ~ cdp_clean_string('status') ~ ')', "in ('active', 'closed')") }} as status,
+        {{ cdp_clean_string('status') }} as status_delivered
     from source
 ),
 
@@ -29,9 +33,6 @@ checked as (
             {{ cdp_missing('loyalty_card_number') }}
             {{ cdp_unparsed('joined_at') }}
             {{ cdp_missing('joined_at') }}
-            {{ cdp_unknown_value('tier', ['bronze', 'silver', 'gold', 'platinum']) }}
-            {{ cdp_unparsed('points_balance') }}
-            {{ cdp_unknown_value('status', ['active', 'closed']) }}
         end as rejection_reason
     from typed
 ),

@@ -26,8 +26,6 @@ checked as (
             when parse_error is not null then parse_error
             {{ cdp_missing('store_id') }}
             {{ cdp_missing('store_name') }}
-            {{ cdp_unparsed('opened_on') }}
-            {{ cdp_unparsed('closed_on') }}
         end as rejection_reason
     from typed
 ),

@@ -44,7 +44,6 @@ checked as (
             {{ cdp_missing('quantity') }}
             {{ cdp_unparsed('unit_price') }}
             {{ cdp_missing('unit_price') }}
-            {{ cdp_unparsed('discount_amount') }}
             when not has_staged_transaction then 'transaction_id not staged: ' || transaction_id
         end as rejection_reason
     from with_parent

@@ -14,7 +14,10 @@ typed as (
         {{ cdp_normalize_loyalty_card('loyalty_card_number') }} as loyalty_card_number,
         {{ cdp_clean_string(cdp_trim_whitespace('receipt_email')) }} as receipt_email_delivered,
         lower({{ cdp_clean_string('transaction_type') }}) as transaction_type,
-        lower({{ cdp_clean_string('payment_method') }}) as payment_method,
+        {{ cdp_valid_or_null(
+            'lower(' ~ cdp_clean_string('payment_method') ~ ')', "in ('card', 'cash', 'mobile')"
+        ) }} as payment_method,
+        {{ cdp_clean_string('payment_method') }} as payment_method_delivered,
         upper({{ cdp_clean_string('currency') }}) as currency,
         {{ cdp_parse_decimal('total_amount') }} as total_amount,
         {{ cdp_clean_string('total_amount') }} as total_amount_delivered
@@ -32,7 +35,6 @@ checked as (
             {{ cdp_missing('occurred_at') }}
             {{ cdp_missing('transaction_type') }}
             {{ cdp_unknown_value('transaction_type', ['sale', 'return']) }}
-            {{ cdp_unknown_value('payment_method', ['card', 'cash', 'mobile']) }}
             {{ cdp_missing('currency') }}
             when not {{ cdp_regexp_like('currency', '^[A-Z]{3}$') }} then 'invalid currency: ' || currency
             {{ cdp_unparsed('total_amount') }}

@@ -11,9 +11,9 @@ typed as (
         {{ cdp_clean_string('qr_code_id') }} as qr_code_id,
         lower({{ cdp_clean_string('scan_type') }}) as scan_type,
         {{ cdp_clean_string('anonymous_id') }} as anonymous_id,
-        {{ cdp_parse_decimal('latitude', 9, 6) }} as latitude,
+        {{ cdp_valid_or_null(cdp_parse_decimal('latitude', 9, 6), 'between -90 and 90') }} as latitude,
         {{ cdp_clean_string('latitude') }} as latitude_delivered,
-        {{ cdp_parse_decimal('longitude', 9, 6) }} as longitude,
+        {{ cdp_valid_or_null(cdp_parse_decimal('longitude', 9, 6), 'between -180 and 180') }} as longitude,
         {{ cdp_clean_string('longitude') }} as longitude_delivered,
         {{ cdp_clean_string('store_id') }} as store_id,
         {{ cdp_clean_string('transaction_id') }} as transaction_id,
@@ -33,10 +33,6 @@ checked as (
             {{ cdp_missing('scan_type') }}
             {{ cdp_unparsed('scanned_at') }}
             {{ cdp_missing('scanned_at') }}
-            {{ cdp_unparsed('latitude') }}
-            {{ cdp_unparsed('longitude') }}
-            when latitude not between -90 and 90 then 'out-of-range latitude: ' || latitude_delivered
-            when longitude not between -180 and 180 then 'out-of-range longitude: ' || longitude_delivered
             {{ cdp_unknown_value('scan_type', ['online', 'in_store']) }}
         end as rejection_reason
     from typed

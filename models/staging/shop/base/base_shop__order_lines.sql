@@ -46,8 +46,6 @@ checked as (
             {{ cdp_missing('quantity') }}
             {{ cdp_unparsed('unit_price') }}
             {{ cdp_missing('unit_price') }}
-            {{ cdp_unparsed('discount_amount') }}
-            {{ cdp_unparsed('returned_quantity') }}
             when not has_staged_order then 'order_id not staged: ' || order_id
         end as rejection_reason
     from with_parent

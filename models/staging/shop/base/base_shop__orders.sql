@@ -43,12 +43,8 @@ checked as (
             {{ cdp_unknown_value('status', ['completed', 'cancelled', 'refunded', 'partially_refunded', 'returned']) }}
             {{ cdp_missing('currency') }}
             when not {{ cdp_regexp_like('currency', '^[A-Z]{3}$') }} then 'invalid currency: ' || currency
-            {{ cdp_unparsed('subtotal_amount') }}
-            {{ cdp_unparsed('discount_amount') }}
-            {{ cdp_unparsed('shipping_amount') }}
             {{ cdp_unparsed('total_amount') }}
             {{ cdp_missing('total_amount') }}
-            {{ cdp_unparsed('refunded_amount') }}
         end as rejection_reason
     from typed
 ),

@@ -12,9 +12,9 @@ typed as (
         {{ cdp_clean_string(cdp_trim_whitespace('visitor_email')) }} as visitor_email_delivered,
         {{ cdp_clean_string('visitor_name') }} as visitor_name,
         lower({{ cdp_clean_string('status') }}) as status,
-        {{ cdp_parse_integer('message_count') }} as message_count,
+        {{ cdp_valid_or_null(cdp_parse_integer('message_count'), '>= 0') }} as message_count,
         {{ cdp_clean_string('message_count') }} as message_count_delivered,
-        {{ cdp_parse_integer('satisfaction_score') }} as satisfaction_score,
+        {{ cdp_valid_or_null(cdp_parse_integer('satisfaction_score'), 'between 1 and 5') }} as satisfaction_score,
         {{ cdp_clean_string('satisfaction_score') }} as satisfaction_score_delivered,
         {{ cdp_to_utc_timestamp('started_at') }} as started_at,
         {{ cdp_clean_string('started_at') }} as started_at_delivered,
@@ -31,12 +31,6 @@ checked as (
             {{ cdp_missing('chat_id') }}
             {{ cdp_unparsed('started_at') }}
             {{ cdp_missing('started_at') }}
-            {{ cdp_unparsed('ended_at') }}
-            {{ cdp_unparsed('message_count') }}
-            {{ cdp_unparsed('satisfaction_score') }}
-            when message_count < 0 then 'negative message_count: ' || message_count_delivered
-            when satisfaction_score not between 1 and 5
-                then 'out-of-range satisfaction_score: ' || satisfaction_score_delivered
         end as rejection_reason
     from typed
 ),

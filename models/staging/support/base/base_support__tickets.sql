@@ -14,7 +14,7 @@ typed as (
         lower({{ cdp_clean_string('channel') }}) as channel,
         {{ cdp_clean_string('category') }} as category,
         lower({{ cdp_clean_string('status') }}) as status,
-        {{ cdp_parse_integer('satisfaction_score') }} as satisfaction_score,
+        {{ cdp_valid_or_null(cdp_parse_integer('satisfaction_score'), 'between 1 and 5') }} as satisfaction_score,
         {{ cdp_clean_string('satisfaction_score') }} as satisfaction_score_delivered,
         {{ cdp_to_utc_timestamp('created_at') }} as created_at,
         {{ cdp_clean_string('created_at') }} as created_at_delivered,
@@ -31,10 +31,6 @@ checked as (
             {{ cdp_missing('ticket_id') }}
             {{ cdp_unparsed('created_at') }}
             {{ cdp_missing('created_at') }}
-            {{ cdp_unparsed('solved_at') }}
-            {{ cdp_unparsed('satisfaction_score') }}
-            when satisfaction_score not between 1 and 5
-                then 'out-of-range satisfaction_score: ' || satisfaction_score_delivered
         end as rejection_reason
     from typed
 ),

@@ -1,0 +1,88 @@
+"""The values of a load checked against the contract's types, for `cdp load` to say what staging will do with them.
+
+The loader stores every value as delivered; staging parses them (macros/normalize/) and decides: a required value
+that is missing or not of its type quarantines its record, an optional one that is not of its type is nulled and the
+record kept (audit.audit_nulled_fields). This module applies the same parsing rules to a load's rows in DuckDB, so
+that `cdp load` can tell the user at once. The staging models stay the one authority, and check more than the types
+(accepted values, ranges): `cdp build` reports what they did. tests/python/test_staging_outcomes.py checks that both
+agree on the types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+
+from ..config import RAW_SCHEMA
+from ..warehouse import quote_identifier
+from .contracts import Source
+
+# Each type's rule, as the staging macros parse it (cdp_parse_date, cdp_parse_decimal, cdp_parse_integer,
+# cdp_parse_boolean, duckdb__cdp_to_utc_timestamp), over {value}: the text cleaned like cdp_clean_string, or {raw}:
+# the text as delivered (cdp_parse_boolean trims spaces only).
+_DECIMAL = r"^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)$"
+_TIMESTAMP_WITH_OFFSET = r"[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)? ?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$"
+_PARSES = {
+    "date": "try_cast({value} as date) is not null",
+    "decimal": f"regexp_matches({{value}}, '{_DECIMAL}') and try_cast({{value}} as decimal(18, 2)) is not null",
+    "integer": "regexp_matches({value}, '^[+-]?[0-9]+$') and try_cast({value} as bigint) is not null",
+    "boolean": "lower(trim({raw})) in ('true', 't', '1', 'yes', 'y', 'false', 'f', '0', 'no', 'n')",
+    "timestamp": (
+        "try_cast(case"
+        f" when regexp_matches({{value}}, '{_TIMESTAMP_WITH_OFFSET}') then {{value}}"
+        " when regexp_matches({value}, '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9:.]+$') then {value} || '+00:00'"
+        " when regexp_matches({value}, '^[0-9]{4}-[0-9]{2}-[0-9]{2}$') then {value} || 'T00:00:00+00:00'"
+        " end as timestamptz) is not null"
+    ),
+}
+
+
+def cleaned(column: str) -> str:
+    """cdp_clean_string(column) in DuckDB SQL (white space trimmed as cdp_trim_whitespace does)."""
+    trimmed = f"trim(translate({quote_identifier(column)}, chr(9) || chr(10) || chr(13) || chr(160), '    '))"
+    return f"(case when lower({trimmed}) in ('', 'null', 'nan') then null else {trimmed} end)"
+
+
+def parses(contract_type: str, column: str) -> str:
+    """SQL: whether the column's delivered text parses as the contract type (always true for text)."""
+    rule = _PARSES.get(contract_type)
+    if rule is None:
+        return "true"
+    test = rule.replace("{value}", cleaned(column)).replace("{raw}", quote_identifier(column))
+    return f"coalesce({test}, false)"
+
+
+@dataclass
+class ValueCheck:
+    """What staging will do with a load's values, as far as the contract's types tell."""
+
+    rows_to_quarantine: int = 0  # split records with a missing required value or one not of its type
+    fields_to_null: dict[str, int] = field(default_factory=dict)  # optional column: values not of its type
+
+    @property
+    def fields(self) -> int:
+        return sum(self.fields_to_null.values())
+
+
+def check_values(con: duckdb.DuckDBPyConnection, source: Source, load_id: str) -> ValueCheck:
+    """The load's split records checked against the contract: one scan of its rows."""
+    required = [
+        f"({cleaned(column.name)} is null or not {parses(column.type, column.name)})"
+        for column in source.columns
+        if column.required
+    ]
+    optional = [column for column in source.columns if not column.required and column.type != "string"]
+    counts = [f"count(*) filter (where {' or '.join(required)})"]
+    counts += [
+        f"count(*) filter (where {cleaned(column.name)} is not null and not {parses(column.type, column.name)})"
+        for column in optional
+    ]
+    row = con.execute(
+        f"select {', '.join(counts)} from {RAW_SCHEMA}.{source.name} where _load_id = ? and _parse_error is null",
+        [load_id],
+    ).fetchall()[0]
+    return ValueCheck(
+        rows_to_quarantine=row[0],
+        fields_to_null={column.name: count for column, count in zip(optional, row[1:], strict=True) if count},
+    )

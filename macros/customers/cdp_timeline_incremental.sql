@@ -1,0 +1,78 @@
+{#- How customer_timeline builds incrementally, per engine (the model and its post-hook call these three).
+    DuckDB: delete+insert on interaction_key of the records that are new or that identity resolution moved to another
+    customer; the post-hook deletes the records that no longer resolve to any customer.
+    Spark (Parquet, no delete or merge): insert_overwrite of the partitions by load_id that changed in any of those
+    ways, each rewritten whole from int_customer_interactions; the post-hook drops the partitions of loads none of
+    whose records resolve any more. Loads are immutable, so a build after new loads rewrites their partitions and
+    those of the loads whose customers moved, and leaves the others untouched. -#}
+{% macro cdp_timeline_incremental_config() -%}
+    {{ return(adapter.dispatch('cdp_timeline_incremental_config', 'cdp')()) }}
+{%- endmacro %}
+
+{% macro default__cdp_timeline_incremental_config() -%}
+    {{ return({'materialized': 'incremental', 'incremental_strategy': 'delete+insert', 'unique_key': 'interaction_key'}) }}
+{%- endmacro %}
+
+{% macro spark__cdp_timeline_incremental_config() -%}
+    {#- load_id is the model's last column: Spark puts partition columns last, so the column order stays the same -#}
+    {{ return({'materialized': 'incremental', 'incremental_strategy': 'insert_overwrite', 'partition_by': ['load_id']}) }}
+{%- endmacro %}
+
+
+{#- The filter (joins and where clause) that keeps, of the rows of `interactions` (a CTE name), those an incremental
+    run writes into `existing` (the model's table). -#}
+{% macro cdp_timeline_increment_filter(interactions, existing) -%}
+    {{ return(adapter.dispatch('cdp_timeline_increment_filter', 'cdp')(interactions, existing)) }}
+{%- endmacro %}
+
+{% macro default__cdp_timeline_increment_filter(interactions, existing) -%}
+    left join {{ existing }} as existing
+        on
+            {{ interactions }}.interaction_key = existing.interaction_key
+            and {{ interactions }}.customer_id = existing.customer_id
+    where existing.interaction_key is null
+{%- endmacro %}
+
+{% macro spark__cdp_timeline_increment_filter(interactions, existing) -%}
+    where {{ interactions }}.load_id in (
+        select current_rows.load_id
+        from {{ interactions }} as current_rows
+        left anti join {{ existing }} as existing
+            on
+                current_rows.interaction_key = existing.interaction_key
+                and current_rows.customer_id = existing.customer_id
+        union
+        select existing.load_id
+        from {{ existing }} as existing
+        left anti join {{ interactions }} as current_rows
+            on
+                existing.interaction_key = current_rows.interaction_key
+                and existing.customer_id = current_rows.customer_id
+    )
+{%- endmacro %}
+
+
+{#- The post-hook's statement after an incremental run: removes from `existing` what no longer resolves to a customer
+    in `interactions` (a relation). -#}
+{% macro cdp_timeline_prune(existing, interactions) -%}
+    {{ return(adapter.dispatch('cdp_timeline_prune', 'cdp')(existing, interactions)) }}
+{%- endmacro %}
+
+{% macro default__cdp_timeline_prune(existing, interactions) -%}
+    delete from {{ existing }} where interaction_key not in (select interaction_key from {{ interactions }})
+{%- endmacro %}
+
+{#- Partitions whose load still has records were rewritten whole by the run; the loads left without any are dropped
+    here, one statement each, and nothing is left for the hook to run. -#}
+{% macro spark__cdp_timeline_prune(existing, interactions) -%}
+    {%- if execute -%}
+        {%- set emptied = run_query(
+            'select distinct existing.load_id from ' ~ existing ~ ' as existing left anti join '
+            ~ interactions ~ ' as current_rows on existing.load_id = current_rows.load_id'
+        ) -%}
+        {%- for row in emptied -%}
+            {%- do run_query('alter table ' ~ existing ~ ' drop if exists partition (load_id = '
+                ~ cdp_string_literal(row[0]) ~ ')') -%}
+        {%- endfor -%}
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,125 @@
+"""The Spark end-to-end run test_spark.py checks: generated data loaded once into one warehouse, built on Spark and on
+DuckDB with every data test, then more data and a second, incremental build on both, and Spark's public marts
+exported as Parquet for the comparison. Runs in the background under xdist (session_build.py DIR spark).
+
+One warehouse serves both engines: the loader's DuckDB file, whose raw layer Spark reads from the raw zone the loader
+publishes beside it. So both see the same loads and the same salt, and so the same customer ids.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+
+SPARK_CUSTOMERS = 300
+SPARK_SEED = 16
+# Relative tolerance of double columns between the engines (docs/spark.md): the lifetime-value fits run the same
+# code on the same input, so they agree far closer; decimals, integers, text, dates and times must be equal.
+FLOAT_TOLERANCE = 1e-6
+# Delivered in the second load: the late web events (what the incremental build adds).
+LATE_FILES = ("web_events_late.jsonl",)
+# Every model and seed on both builds, and every data test on the final (incremental) one, whose results are compared.
+# Spark's fixed cost per query (docs/spark.md) makes each of the ~570 data tests 0.3-1 s there, so they run once per
+# engine; the session build (session_build.py) runs them on a full DuckDB build besides. The unit tests (SQL logic on
+# fixed rows, 3-5 s each on Spark) run in the session build on DuckDB and in `cdp --target spark build` by hand.
+MODELS_ONLY = ["--exclude-resource-type", "unit_test", "test"]
+WITH_DATA_TESTS = ["--exclude-resource-type", "unit_test"]
+BUILD_ARGS = {"first": MODELS_ONLY, "second": WITH_DATA_TESTS}
+
+
+@contextmanager
+def _target(name: str, folder: Path) -> Iterator[None]:
+    """CDP_TARGET and dbt's target folder for the code in the block (each engine keeps its own parse)."""
+    saved = {key: os.environ.get(key) for key in ("CDP_TARGET", "DBT_TARGET_PATH", "DBT_LOG_PATH")}
+    os.environ.update(
+        {"CDP_TARGET": name, "DBT_TARGET_PATH": str(folder / "target"), "DBT_LOG_PATH": str(folder / "logs")}
+    )
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def run(root: Path) -> dict:
+    """Everything above, into root; what test_spark.py reads (JSON-able)."""
+    from cdp_runner.activation.marts_export import public_marts
+    from cdp_runner.config import PROJECT_DIR
+    from cdp_runner.generator.generate import generate
+    from cdp_runner.ingest.loader import load_path
+    from cdp_runner.pipeline import build_warehouse
+
+    data, first, late = root / "data", root / "first", root / "late"
+    generate(SPARK_CUSTOMERS, SPARK_SEED, data)
+    for folder in (first, late):
+        folder.mkdir()
+    for file in data.iterdir():
+        if file.is_file():
+            shutil.copy(file, (late if file.name in LATE_FILES else first) / file.name)
+    warehouse = root / "warehouse.duckdb"
+    timings: dict[str, float] = {}
+    outcomes = {}
+    timeline: dict[str, dict[str, list[str]]] = {}
+    for step, folder in (("first", first), ("second", late)):
+        with _target("spark", root / "spark-dbt"):
+            started = time.perf_counter()
+            load_path(folder, warehouse=warehouse)
+            timings[f"spark {step} load and publish"] = time.perf_counter() - started
+            started = time.perf_counter()
+            outcome = build_warehouse(warehouse=warehouse, dbt_args=BUILD_ARGS[step])
+            outcomes[f"spark {step}"] = asdict(outcome)
+            timings[f"spark {step} build"] = time.perf_counter() - started
+            timeline[step] = _partition_files(root / "spark" / "tables" / "marts.db" / "customer_timeline")
+        with _target("duckdb", root / "duckdb-dbt"):
+            started = time.perf_counter()
+            outcome = build_warehouse(warehouse=warehouse, dbt_args=BUILD_ARGS[step])
+            outcomes[f"duckdb {step}"] = asdict(outcome)
+            timings[f"duckdb {step} build"] = time.perf_counter() - started
+    exported = root / "spark-marts"
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "cdp_runner.cli", "--target", "spark", "export-marts", str(exported)],
+        cwd=PROJECT_DIR,
+        env={
+            **os.environ,
+            "CDP_WAREHOUSE": str(warehouse),
+            "DBT_TARGET_PATH": str(root / "spark-dbt" / "target"),
+            "DBT_LOG_PATH": str(root / "spark-dbt" / "logs"),
+        },
+        check=True,
+        capture_output=True,
+    )
+    timings["spark export-marts"] = time.perf_counter() - started
+    with _target("duckdb", root / "duckdb-dbt"):
+        marts = public_marts(warehouse=warehouse)
+    print("spark run timings (s):", {step: round(seconds, 1) for step, seconds in timings.items()}, flush=True)
+    return {
+        "warehouse": str(warehouse),
+        "exported": str(exported),
+        "outcomes": outcomes,
+        "timings": timings,
+        "marts": marts,
+        "timeline_partitions": timeline,
+    }
+
+
+def _partition_files(table: Path) -> dict[str, list[str]]:
+    """The data files of each partition of a Spark table (Spark names every file it writes afresh)."""
+    return {
+        partition.name: sorted(file.name for file in partition.glob("*.parquet"))
+        for partition in sorted(table.glob("*=*"))
+    }
+
+
+if __name__ == "__main__":
+    print(run(Path(sys.argv[1]))["timings"])
