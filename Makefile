@@ -14,7 +14,7 @@ BENCH_CUSTOMERS ?= 1000000
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: setup demo test pytest lint lint-python lint-delta bench browser contracts clean
+.PHONY: setup demo test pytest lint lint-python lint-delta bench bench-statistical browser contracts clean
 
 setup: $(STAMP)
 
@@ -72,8 +72,22 @@ lint-delta: $(STAMP)
 contracts: $(STAMP)
 	$(BIN)/python -m cdp_runner.ingest.contract_files --write
 
-bench: $(STAMP)
-	$(BIN)/python -m bench --customers $(BENCH_CUSTOMERS)
+# Splink, only for the bench's side-by-side of statistical matching (bench/statistical.py): a virtualenv of its own,
+# never a dependency of cdp.
+SPLINK_VENV := .build/splink-venv
+SPLINK_STAMP := $(SPLINK_VENV)/.installed-stamp
+
+$(SPLINK_STAMP):
+	$(PYTHON) -m venv $(SPLINK_VENV)
+	$(SPLINK_VENV)/bin/pip install --quiet 'splink==5.0.0' pyarrow
+	touch $(SPLINK_STAMP)
+
+bench: $(STAMP) $(SPLINK_STAMP)
+	$(BIN)/python -m bench --customers $(BENCH_CUSTOMERS) --splink-python $(SPLINK_VENV)/bin/python
+
+# Only the statistical-matching comparison with Splink (a few minutes)
+bench-statistical: $(STAMP) $(SPLINK_STAMP)
+	$(BIN)/python -m bench.statistical --splink-python $(SPLINK_VENV)/bin/python
 
 clean:
 	rm -rf $(VENV) target logs .build warehouse demo_data exports .mypy_cache .ruff_cache

@@ -16,7 +16,8 @@ second run measures the later stages only):
 7. the marts (dbt run of the single customer view, value, recommendation and audience models);
 8. the lifetime-value fits on simulated purchase summaries of the same scale (bench/ltv_fits.py);
 9. a bounded load test of `cdp serve`'s look-up on that warehouse: 20 clients at once against localhost, p50, p95,
-   p99 (bench/serve_load.py; target p99 <= 50 ms at 100,000 customers).
+   p99 (bench/serve_load.py; target p99 <= 50 ms at 100,000 customers);
+10. statistical matching of person records, cdp against Splink on the same records (bench/statistical.py).
 
 Figures go to the console and to <workdir>/bench-<customers>.json. The machine's load average is printed with
 them: on two cores another busy process doubles DuckDB's times, so compare ratios from the same run.
@@ -144,6 +145,15 @@ def main(argv: list[str] | None = None) -> None:
         default=1,
         help="dbt threads for the marts stage (default 1: two large marts side by side spill to disk)",
     )
+    parser.add_argument(
+        "--statistical-records",
+        type=int,
+        default=10_000,
+        help="person records for the statistical-matching comparison with Splink (0: skip it)",
+    )
+    parser.add_argument(
+        "--splink-python", type=Path, default=None, help="Python of a virtualenv with Splink (`make bench` makes it)"
+    )
     args = parser.parse_args(argv)
 
     workdir = args.workdir / str(args.customers)
@@ -202,6 +212,19 @@ def main(argv: list[str] | None = None) -> None:
         )
         figures["serve_lookup"] = _stage(
             "cdp serve look-up, 20 clients", figures, serve_load.main, ["--warehouse", str(warehouse)]
+        )
+
+    if args.statistical_records:
+        from bench import statistical  # it reuses this module's build helpers
+
+        figures["statistical_matching"] = _stage(
+            "statistical matching, cdp and Splink",
+            figures,
+            statistical.run,
+            args.statistical_records,
+            args.seed,
+            args.workdir / "statistical",
+            args.splink_python,
         )
 
     out = workdir / f"bench-{args.customers}.json"

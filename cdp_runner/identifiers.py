@@ -141,6 +141,7 @@ def identifier_candidates(identifier: str) -> list[tuple[str, str]]:
         add("email", canonical_email(raw))
         return candidates
     add("user_id", raw)
+    add("crm_account", raw)
     add("loyalty_card", normalize_loyalty_card(raw))
     if re.search(r"[0-9]", raw) and not re.search(r"[A-Za-z]", raw):
         for spelling in phone_spellings(raw):

@@ -10,6 +10,13 @@ person, and a *predicted pair* when the record map gives them the same customer_
 Both counts come from the contingency table of (person, customer) without enumerating pairs:
 sum over cells of n(n-1)/2. Ground-truth records missing from the record map (quarantined rows, or
 records that reached no profile) count as singletons: they can only lower recall.
+
+By link kind: the same figures for `deterministic_customer_id` (deterministic links alone) and for the pairs only
+statistical links put together (same customer, different deterministic customer); the gain is the difference.
+
+The ceiling is the recall an oracle would reach with the same evidence: records of one person joined whenever they
+share any identifier (IP addresses, cut and shared identifiers included; blocked junk not) or are a candidate pair
+of statistical matching. What no evidence ties together (a till receipt paid in cash, a quarantined row) stays apart.
 """
 
 from __future__ import annotations
@@ -18,9 +25,26 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..errors import UserError
+from ..ingest.contracts import IDENTIFIER_TYPES
 from ..warehouse import connect
 
 RECORD_MAP = "marts.identity_record_map"
+
+
+@dataclass(frozen=True)
+class PairCounts:
+    predicted_pairs: int
+    correct_pairs: int
+    precision: float
+    recall: float
+    f1: float
+
+
+def _scores(correct: int, predicted: int, true: int) -> tuple[float, float, float]:
+    precision = correct / predicted if predicted else 1.0
+    recall = correct / true if true else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
 
 
 @dataclass(frozen=True)
@@ -38,9 +62,17 @@ class IdentityQuality:
     profiles: int
     persons_split: int
     profiles_merging_persons: int
+    deterministic: PairCounts | None = None
+    statistical_pairs: int = 0
+    statistical_correct_pairs: int = 0
+    recall_ceiling: float | None = None
+
+    @property
+    def statistical_precision(self) -> float:
+        return self.statistical_correct_pairs / self.statistical_pairs if self.statistical_pairs else 1.0
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "statistical_precision": self.statistical_precision}
 
 
 def _truth_file(path: Path) -> Path:
@@ -76,6 +108,9 @@ def evaluate_identity(truth: Path, *, warehouse: str | Path | None = None) -> Id
                 truth.person_id,
                 coalesce(record_map.customer_id, 'unassigned:' || truth.source_name || ':' || truth.record_key)
                     as customer_id,
+                coalesce(
+                    record_map.deterministic_customer_id, 'unassigned:' || truth.source_name || ':' || truth.record_key
+                ) as deterministic_customer_id,
                 record_map.customer_id is null as is_missing
             from truth
             left join {RECORD_MAP} as record_map
@@ -106,6 +141,30 @@ def evaluate_identity(truth: Path, *, warehouse: str | Path | None = None) -> Id
                 (select count(*) from customers where persons > 1)
             """
         ).fetchall()[0]
+        by_kind = con.execute(
+            """
+            with
+            deterministic_cells as (
+                select deterministic_customer_id, person_id, count(*) as n from assigned group by all
+            ),
+            deterministic as (select deterministic_customer_id, count(*) as n from assigned group by all),
+            -- pairs in one customer but two deterministic customers: what statistical links added
+            statistical_cells as (
+                select customer_id, person_id, deterministic_customer_id, count(*) as n from assigned group by all
+            ),
+            joint as (select customer_id, person_id, count(*) as n from assigned group by all),
+            customer_parts as (select customer_id, deterministic_customer_id, count(*) as n from assigned group by all),
+            customers as (select customer_id, count(*) as n from assigned group by all)
+            select
+                (select coalesce(sum(n * (n - 1) // 2), 0) from deterministic),
+                (select coalesce(sum(n * (n - 1) // 2), 0) from deterministic_cells),
+                (select coalesce(sum(n * (n - 1) // 2), 0) from customers)
+                - (select coalesce(sum(n * (n - 1) // 2), 0) from customer_parts),
+                (select coalesce(sum(n * (n - 1) // 2), 0) from joint)
+                - (select coalesce(sum(n * (n - 1) // 2), 0) from statistical_cells)
+            """
+        ).fetchall()[0]
+        ceiling_pairs = _oracle_pairs(con)
     (
         records_in_truth,
         records_evaluated,
@@ -120,9 +179,8 @@ def evaluate_identity(truth: Path, *, warehouse: str | Path | None = None) -> Id
     ) = (int(value) for value in row)
     if records_in_truth == 0:
         raise UserError(f"ground truth {truth_file} holds no records")
-    precision = correct_pairs / predicted_pairs if predicted_pairs else 1.0
-    recall = correct_pairs / true_pairs if true_pairs else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    precision, recall, f1 = _scores(correct_pairs, predicted_pairs, true_pairs)
+    deterministic_predicted, deterministic_correct, statistical_pairs, statistical_correct = (int(v) for v in by_kind)
     return IdentityQuality(
         records_in_truth=records_in_truth,
         records_evaluated=records_evaluated,
@@ -137,4 +195,80 @@ def evaluate_identity(truth: Path, *, warehouse: str | Path | None = None) -> Id
         profiles=profiles,
         persons_split=persons_split,
         profiles_merging_persons=profiles_merging,
+        deterministic=PairCounts(
+            deterministic_predicted,
+            deterministic_correct,
+            *_scores(deterministic_correct, deterministic_predicted, true_pairs),
+        ),
+        statistical_pairs=statistical_pairs,
+        statistical_correct_pairs=statistical_correct,
+        recall_ceiling=ceiling_pairs / true_pairs if ceiling_pairs is not None and true_pairs else None,
     )
+
+
+def _oracle_pairs(con) -> int | None:
+    """Pairs of one person's records that some evidence ties together (the module's docstring): the oracle's
+    components over the graph of record -> (identifier, person) nodes and same-person candidate pairs."""
+    import numpy as np
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    present = {
+        name
+        for (name,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'intermediate'"
+        ).fetchall()
+    }
+    if not {"int_identity_source_records", "int_identity_identifiers"} <= present:
+        return None
+    markers = " union all ".join(
+        f"select source_name, record_key, '{marker}' as identifier_type, marker_{marker} as identifier_value "
+        f"from intermediate.int_identity_source_records where marker_{marker} is not null"
+        for marker in IDENTIFIER_TYPES
+    )
+    con.execute("create temp table records as select row_number() over () - 1 as node, * from truth")
+    edges = f"""
+        with
+        markers as ({markers}),
+        usable as (
+            select markers.* from markers
+            inner join intermediate.int_identity_identifiers as identifiers
+                on markers.identifier_type = identifiers.identifier_type
+                and markers.identifier_value = identifiers.identifier_value
+            where not identifiers.is_blocked
+        ),
+        tied as (
+            select records.node, dense_rank() over (
+                order by usable.identifier_type, usable.identifier_value, records.person_id
+            ) + (select count(*) from records) as evidence
+            from usable
+            inner join records using (source_name, record_key)
+        )
+        select node, evidence from tied
+    """
+    pairs = con.execute(edges).fetchnumpy()
+    sources, targets = list(pairs["node"]), list(pairs["evidence"])
+    if "int_identity_match_candidates" in present and "int_identity_person_records" in present:
+        candidates = con.execute(
+            """
+            select node_l.node as node_a, node_r.node as node_b
+            from intermediate.int_identity_match_candidates as candidates
+            inner join intermediate.int_identity_person_records as record_l
+                on candidates.identifier_id_l = record_l.identifier_id
+            inner join intermediate.int_identity_person_records as record_r
+                on candidates.identifier_id_r = record_r.identifier_id
+            inner join records as node_l
+                on record_l.source_name = node_l.source_name and record_l.record_key = node_l.record_key
+            inner join records as node_r
+                on record_r.source_name = node_r.source_name and record_r.record_key = node_r.record_key
+            where node_l.person_id = node_r.person_id
+            """
+        ).fetchnumpy()
+        sources += list(candidates["node_a"])
+        targets += list(candidates["node_b"])
+    size = int(max([*sources, *targets, con.execute("select count(*) from records").fetchall()[0][0]]) + 1)
+    graph = coo_matrix((np.ones(len(sources)), (np.array(sources), np.array(targets))), shape=(size, size))
+    _, labels = connected_components(graph, directed=False)
+    record_count = con.execute("select count(*) from records").fetchall()[0][0]
+    sizes = np.bincount(labels[:record_count])
+    return int((sizes * (sizes - 1) // 2).sum())

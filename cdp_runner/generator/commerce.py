@@ -31,6 +31,7 @@ from .block import (
     typos,
     user_ids,
     valid,
+    with_typos,
 )
 from .world import BROWSER, BUYER, CONTACT_ONLY, DAY, GENDERS, NEVER, postcodes
 
@@ -359,12 +360,24 @@ def crm_records(block: Block) -> tuple[Records, CrmAccounts]:
     email = tx.null_where(rng.random(m) < 0.03, email)
     phone_at = np.where(duplicate | ~reported, created, updated)
     phone = null_unless(rng.random(m) < 0.75, typed_phones(block, person, phone_at))
+    # Contact-less accounts (a till, a phone call, an old system's import): only the person's details.
+    contactless = rng.random(m) < np.where(
+        duplicate, accounts.crm_contactless_share["duplicate"], accounts.crm_contactless_share["first"]
+    )
+    email = tx.null_where(contactless, email)
+    phone = tx.null_where(contactless, phone)
+    user_id = tx.null_where(contactless, user_id)
     gender = null_unless(rng.random(m) < 0.8, tx.pick(GENDERS, block.people("gender", person)))
     has_address = rng.random(m) < 0.8
-    postcode = block.household("postcode", person)
+    # A duplicate registered after a move: another household's address of the block stands in for the new one.
+    moved = duplicate & (rng.random(m) < accounts.crm_moved_share)
+    at_address = np.where(moved, rng.integers(0, block.n, m), person)
+    postcode = block.household("postcode", at_address)
+    postcode = with_typos(rng, postcode, accounts.crm_postcode_typo_share)
     squashed = rng.random(m) < 0.1  # typed without the space, in lower case
     postcode = tx.where(squashed, pc.utf8_lower(pc.replace_substring(postcode, " ", "")), postcode)
-    city = tx.pick([c[0] for c in ref.CITIES], block.household("city", person))
+    city = tx.pick([c[0] for c in ref.CITIES], block.household("city", at_address))
+    birth_day = typed_birth_days(rng, block.people("birth_day", person), accounts.crm_birth_date_slips)
     country = tx.pick([c[0] for c in ref.COUNTRIES], block.people("country", person))
     email_opt_in = rng.random(m) < np.where(
         block.people("segment", person) == CONTACT_ONLY, 0.9, accounts.email_opt_in_share
@@ -378,9 +391,9 @@ def crm_records(block: Block) -> tuple[Records, CrmAccounts]:
         "last_name": last,
         "email": email,
         "phone": phone,
-        "birth_date": null_unless(rng.random(m) < 0.65, tx.dates(block.people("birth_day", person))),
+        "birth_date": null_unless(rng.random(m) < 0.65, tx.dates(birth_day)),
         "gender": gender,
-        "street_address": null_unless(has_address, block.household("street", person)),
+        "street_address": null_unless(has_address, block.household("street", at_address)),
         "postcode": null_unless(has_address, postcode),
         "city": null_unless(has_address, city),
         "country": null_unless(has_address | (rng.random(m) < 0.5), country),
@@ -401,6 +414,20 @@ def crm_records(block: Block) -> tuple[Records, CrmAccounts]:
     }
     crm = CrmAccounts(person, account, created, updated, consent, email, phone, email_opt_in, sms_opt_in)
     return block.records(columns, person), crm
+
+
+def typed_birth_days(rng: np.random.Generator, birth_day: np.ndarray, slips: dict) -> np.ndarray:
+    """Birth dates as typed: day and month swapped (when the day could be a month), or a day off by one."""
+    dates = np.asarray(birth_day, dtype=np.int64).astype("datetime64[D]")
+    years = dates.astype("datetime64[Y]")
+    months = (dates.astype("datetime64[M]") - years).astype(np.int64) + 1
+    days = (dates - dates.astype("datetime64[M]")).astype(np.int64) + 1
+    draw = rng.random(len(dates))
+    swap = (draw < slips["day_month_swapped"]) & (days <= 12) & (days != months)
+    swapped = (years + (days - 1).astype("timedelta64[M]")).astype("datetime64[D]") + (months - 1)
+    off_by_one = (draw >= slips["day_month_swapped"]) & (draw < slips["day_month_swapped"] + slips["day_off_by_one"])
+    typed = np.where(swap, swapped.astype(np.int64), birth_day)
+    return np.where(off_by_one, typed + np.where(days < 28, 1, -1), typed)
 
 
 def loyalty_records(block: Block, purchases: Purchases) -> Records:

@@ -47,6 +47,7 @@ class Population:
     segment_shares: dict = field(default_factory=lambda: {"buyer": 0.70, "browser": 0.18, "contact_only": 0.12})
     household_size_shares: tuple = (0.45, 0.33, 0.12, 0.10)  # 1, 2, 3, 4 people
     household_surname_share: float = 0.8
+    twin_share: float = 0.02  # second members of a household born the same day as the first, with its surname
     bots_per_customer: float = 1 / 400
     online_only_share: float = 0.35  # of buyers; the rest of the preference is below
     store_only_share: float = 0.15
@@ -73,6 +74,12 @@ class Accounts:
     loyalty_card_presented_share: float = 0.75
     crm_share_store_buyers_without_account: float = 0.20
     crm_duplicate_share: float = 0.04
+    # CRM accounts opened at a till, over the phone or imported from an older system: no e-mail, phone or login,
+    # only the person's details (a duplicate more often than a first account)
+    crm_contactless_share: dict = field(default_factory=lambda: {"first": 0.10, "duplicate": 0.45})
+    crm_moved_share: float = 0.30  # of duplicates: registered at a later address
+    crm_birth_date_slips: dict = field(default_factory=lambda: {"day_month_swapped": 0.03, "day_off_by_one": 0.02})
+    crm_postcode_typo_share: float = 0.02
     email_opt_in_share: float = 0.60
     sms_opt_in_share: float = 0.25
     app_share: float = 0.30  # of account holders

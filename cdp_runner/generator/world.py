@@ -450,6 +450,10 @@ def _people(
     age_years = np.where(position == 1, np.clip(age_years[first_member] + rng.normal(0, 4, n), 18, 90), age_years)
     age_years = np.where(position >= 2, 18 + rng.uniform(0, 12, n), age_years)
     birth_day = (end_s // DAY - age_years * 365.25).astype(np.int64)
+    # Twins: a second member born the same day as the first, with the family's surname (a hard case for matching).
+    twin = (position == 1) & (rng.random(n) < pop.twin_share)
+    birth_day = np.where(twin, birth_day[first_member], birth_day)
+    last_name = pc.take(last_name, pa.array(np.where(twin, first_member, np.arange(n))))
 
     email, email2 = _emails(rng, first_name, last_name, birth_day, country, pop.second_email_share)
 

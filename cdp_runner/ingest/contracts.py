@@ -75,6 +75,7 @@ IDENTIFIER_TYPES = (
     "push_token",
     "qr_code",
     "pos_transaction",
+    "crm_account",
 )
 # Identity reads IP addresses as markers but never gives them to a customer (households and offices share them), so
 # they are not a person's: an erasure leaves them alone.
@@ -553,9 +554,9 @@ SOURCES: tuple[Source, ...] = (
         description="Customer accounts exported from the CRM, one row per account.",
         key="crm_customer_id",
         default_format="csv",
-        markers=("email", "phone", "user_id"),
+        markers=("crm_account", "email", "phone", "user_id"),
         columns=(
-            _c("crm_customer_id", "string", "CRM account id.", required=True),
+            _c("crm_customer_id", "string", "CRM account id.", required=True, pii=True, identifier="crm_account"),
             _c("user_id", "string", "Shop account id linked to the CRM account.", pii=True, identifier="user_id"),
             _c("first_name", "string", "First name.", pii=True),
             _c("last_name", "string", "Last name.", pii=True),

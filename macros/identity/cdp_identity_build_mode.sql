@@ -63,6 +63,7 @@
     {%- do parts.append('markers=' ~ tojson(cdp_identity_person_sources())) -%}
     {%- do parts.append('salt=' ~ var('cdp_identity_salt', env_var('CDP_IDENTITY_SALT', ''))) -%}
     {%- do parts.append('rounds=' ~ var('identity_max_rounds', 50)) -%}
+    {%- do parts.append('statistical=' ~ var('cdp_identity_statistical_links', true)) -%}
     {{ return(local_md5(parts | join('|'))) }}
 {%- endmacro %}
 

@@ -33,7 +33,7 @@
             'system': 'pos'},
         {'source': 'crm_customers', 'base': 'base_crm__customers',
             'staged': 'stg_crm__customers', 'key': 'crm_customer_id',
-            'markers': ['email', 'phone', 'user_id'],
+            'markers': ['crm_account', 'email', 'phone', 'user_id'],
             'system': 'crm'},
         {'source': 'loyalty_members', 'base': 'base_loyalty__members',
             'staged': 'stg_loyalty__members', 'key': 'loyalty_card_number',
@@ -68,5 +68,5 @@
 {#- The identity marker types, in the order of the marker_<type> columns every person-bearing staging model
     ends with (cdp_identity_markers writes them; the identity stage reads them by name). -#}
 {% macro cdp_identity_marker_types() -%}
-    {{ return(['email', 'phone', 'user_id', 'anonymous_id', 'device_id', 'loyalty_card', 'ip_address', 'push_token', 'qr_code', 'pos_transaction']) }}
+    {{ return(['email', 'phone', 'user_id', 'anonymous_id', 'device_id', 'loyalty_card', 'ip_address', 'push_token', 'qr_code', 'pos_transaction', 'crm_account']) }}
 {%- endmacro %}

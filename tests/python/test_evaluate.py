@@ -18,10 +18,15 @@ def _write_truth(path, rows):
 
 
 def _write_record_map(warehouse, rows):
+    """rows: (source_name, record_key, customer_id[, deterministic_customer_id]); without the last, the customer is
+    deterministic."""
     con = duckdb.connect(str(warehouse))
     con.execute("create schema if not exists marts")
-    con.execute("create table marts.identity_record_map (source_name varchar, record_key varchar, customer_id varchar)")
-    con.executemany("insert into marts.identity_record_map values (?, ?, ?)", rows)
+    con.execute(
+        "create table marts.identity_record_map "
+        "(source_name varchar, record_key varchar, customer_id varchar, deterministic_customer_id varchar)"
+    )
+    con.executemany("insert into marts.identity_record_map values (?, ?, ?, ?)", [(*row, row[2])[:4] for row in rows])
     con.close()
 
 
@@ -46,6 +51,29 @@ def test_metrics_match_a_hand_worked_example(tmp_path):
     assert quality.persons_split == 2
     assert quality.profiles_merging_persons == 1
     assert quality.profiles == 2
+
+
+def test_figures_by_link_kind_match_a_hand_worked_example(tmp_path):
+    # Truth: P1 = r1 r2 r3, P2 = r4. Deterministic customers D1 = r1 r2, D2 = r3, D3 = r4; statistical links join
+    # them all into C1. Deterministic alone: 1 pair predicted, 1 correct. With the statistical links: 6 predicted,
+    # 3 correct; the 5 pairs only statistical links made, 2 of them right (r1-r3, r2-r3).
+    truth = tmp_path / "truth.parquet"
+    _write_truth(truth, [("crm", "r1", "P1"), ("crm", "r2", "P1"), ("crm", "r3", "P1"), ("crm", "r4", "P2")])
+    warehouse = tmp_path / "wh.duckdb"
+    _write_record_map(
+        warehouse,
+        [("crm", "r1", "C1", "D1"), ("crm", "r2", "C1", "D1"), ("crm", "r3", "C1", "D2"), ("crm", "r4", "C1", "D3")],
+    )
+
+    quality = evaluate_identity(truth, warehouse=warehouse)
+
+    assert (quality.predicted_pairs, quality.correct_pairs) == (6, 3)
+    assert quality.deterministic is not None
+    assert (quality.deterministic.predicted_pairs, quality.deterministic.correct_pairs) == (1, 1)
+    assert quality.deterministic.recall == pytest.approx(1 / 3)
+    assert (quality.statistical_pairs, quality.statistical_correct_pairs) == (5, 2)
+    assert quality.statistical_precision == pytest.approx(0.4)
+    assert quality.recall_ceiling is None  # no identity stage tables to find the evidence in
 
 
 def test_a_perfect_map_scores_one(tmp_path):

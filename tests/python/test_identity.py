@@ -9,8 +9,11 @@ the tests then run in order on it, each adding data or an override and rebuildin
    events resolve to their customer;
 4. an order linking two existing profiles merges them: identity_merges names both ids, the older survives, and the
    order is the link that caused it;
-5. manual overrides (a forced merge and a forced split) apply on the next build and show in the audit;
-6. a has_person source missing from the staged-source registry fails the coverage test.
+5. two contact-less CRM accounts of one person (a nickname, a typo), customers of their own until the second gives a
+   birth date and address, then merge by a statistical link that identity_merges records and the audit explains;
+   twins at one address stay apart; a later shared e-mail confirms the link, keeping the customer id;
+6. manual overrides (a forced merge and a forced split) apply on the next build and show in the audit;
+7. a has_person source missing from the staged-source registry fails the coverage test.
 
 About 3 minutes (marked slow).
 """
@@ -163,7 +166,8 @@ def test_first_build_passes_the_identity_tests_and_is_precise(project):
     assert ok, output
     quality = evaluate_identity(project / "data", warehouse=project / "warehouse.duckdb")
     assert quality.precision >= 0.999, quality
-    assert quality.recall > 0.6, quality
+    # the generated CRM accounts without e-mail, phone or login bound the recall (0.74 here): most of it is reached
+    assert quality.recall_ceiling is not None and quality.recall > 0.75 * quality.recall_ceiling, quality
     assert _rows(project, "select count(*) from marts.identity_merges") == [(0,)]
 
 
@@ -342,6 +346,112 @@ def test_a_linking_record_merges_two_profiles_and_is_recorded(project):
     # a rebuild with nothing new records nothing more
     _build(project)
     assert len(_rows(project, "select * from marts.identity_merges")) == 1
+
+
+CRM_COLUMNS = (
+    "crm_customer_id,user_id,first_name,last_name,email,phone,birth_date,gender,street_address,postcode,city,country,"
+    "marital_status,occupation,income_band,email_opt_in,sms_opt_in,consent_updated_at,created_at,updated_at"
+)
+
+
+def _crm_accounts(path: Path, rows: list[tuple[str, str, str, str, str, str, str]], updated_at: str) -> None:
+    """CRM accounts with no login or phone: (id, first name, last name, e-mail, birth date, street, postcode)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        CRM_COLUMNS
+        + "\n"
+        + "".join(
+            f"{key},,{first},{last},{email},,{born},,{street},{postcode},Edinburgh,GB,,,,,,,2026-01-05 10:00:00,"
+            f"{updated_at}\n"
+            for key, first, last, email, born, street, postcode in rows
+        )
+    )
+
+
+def test_statistical_links_join_one_persons_accounts_and_deterministic_evidence_confirms_them(project):
+    # Robert Brown's two CRM accounts, typed differently, share no identifier; twins at one address, same birth day.
+    # Bob's account first comes without birth date or address: names alone are not enough, two customers.
+    email = "robert.brown.idtest@mailbox.co.uk"
+    people = [
+        ("IDT-STAT-1", "Robert", "Brown", email, "1974-01-23", "67 Albert Road", "EH12 5HD"),
+        ("IDT-STAT-2", "Bob", "Brwon", "", "1974-01-23", "67 Albert Road", "EH12 5HD"),
+        ("IDT-STAT-3", "Emily", "Quennell", "", "1990-05-04", "12 Mill Lane", "EH3 9QX"),
+        ("IDT-STAT-4", "Elizabeth", "Quennell", "", "1990-05-04", "12 Mill Lane", "EH3 9QX"),
+    ]
+    first = [*people[:1], (*people[1][:4], "", "", ""), *people[2:]]
+    _crm_accounts(project / "extra" / "crm_customers_identity_statistical.csv", first, "2026-01-06 10:00:00")
+    load_path(project / "extra" / "crm_customers_identity_statistical.csv", warehouse=project / "warehouse.duckdb")
+    _build(project)
+    apart = dict(
+        _rows(
+            project,
+            "select identifier_value, customer_id from marts.identity_map "
+            "where identifier_value in ('IDT-STAT-1', 'IDT-STAT-2')",
+        )
+    )
+    assert apart["IDT-STAT-1"] != apart["IDT-STAT-2"]
+
+    # then it is delivered again with the birth date and address: a statistical link merges the two customers
+    _crm_accounts(project / "extra" / "crm_customers_identity_completed.csv", people[1:2], "2026-01-20 10:00:00")
+    load_path(project / "extra" / "crm_customers_identity_completed.csv", warehouse=project / "warehouse.duckdb")
+    _build(project)
+    rows = {
+        value: (customer, status, kind, deterministic)
+        for value, customer, status, kind, deterministic in _rows(
+            project,
+            "select identifier_value, customer_id, identity_status, link_kind, deterministic_customer_id "
+            "from marts.identity_map where identifier_type = 'crm_account' and identifier_value like 'IDT-STAT-%'",
+        )
+    }
+    robert, bob, emily, elizabeth = (rows[key] for key, *_ in people)
+    assert robert[0] == bob[0] and robert[1] == bob[1] == "statistical"
+    assert robert[3] != bob[3]  # two deterministic customers, one customer with the statistical link
+    assert {robert[2], bob[2]} == {"deterministic", "statistical"}
+    assert emily[0] != elizabeth[0] and emily[1] == elizabeth[1] == "deterministic"
+    (confidence,) = _rows(
+        project, "select max(identity_confidence) from marts.identity_map where customer_id = ?", [robert[0]]
+    )[0]
+    assert confidence >= 0.995
+    explained = _rows(
+        project,
+        "select link_status, first_name_level, last_name_level, birth_date_level, address_level, match_weight, "
+        "prior_weight + first_name_weight + last_name_weight + birth_date_weight + address_weight + phone_weight "
+        "+ email_weight from audit.audit_identity_statistical_links "
+        "where identifier_value_a like 'IDT-STAT-%' and identifier_value_b like 'IDT-STAT-%'",
+    )
+    statuses = {row[0]: row for row in explained}
+    assert statuses["linked"][1:5] == (3, 2, 3, 3)  # nickname, swapped letters, same birth date, same home
+    assert statuses["linked"][5] == pytest.approx(statuses["linked"][6])
+    assert "linked" in statuses and all(
+        status in ("linked", "missing_evidence", "below_threshold") for status in statuses
+    )
+    merges = _rows(
+        project,
+        "select merged_customer_id, surviving_customer_id, merge_cause, link_source_name, link_record_key "
+        "from marts.identity_merges where link_record_key like 'IDT-STAT-%'",
+    )
+    assert merges == [(apart["IDT-STAT-2"], apart["IDT-STAT-1"], "statistical_link", "crm_customers", "IDT-STAT-2")]
+
+    # later Bob's account gives Robert's e-mail: deterministic evidence confirms the link, the customer id stays
+    _crm_accounts(
+        project / "extra" / "crm_customers_identity_confirmed.csv",
+        [(*people[1][:3], email, *people[1][4:])],
+        "2026-02-06 10:00:00",
+    )
+    load_path(project / "extra" / "crm_customers_identity_confirmed.csv", warehouse=project / "warehouse.duckdb")
+    _build(project)
+    confirmed = _rows(
+        project,
+        "select distinct customer_id, identity_status, link_kind from marts.identity_map "
+        "where identifier_value in ('IDT-STAT-1', 'IDT-STAT-2')",
+    )
+    assert confirmed == [(robert[0], "deterministic", "deterministic")]
+    assert _rows(
+        project,
+        "select link_status from audit.audit_identity_statistical_links "
+        "where identifier_value_a like 'IDT-STAT-%' and identifier_value_b like 'IDT-STAT-%' and link_source = "
+        "'person_record' and first_name_level = 3",
+    ) == [("confirmed",)]
 
 
 def test_overrides_force_a_merge_and_a_split(project):

@@ -19,7 +19,10 @@ members as (
 customers as (
     select
         profile_key,
-        customer_id
+        customer_id,
+        identity_status,
+        identity_confidence,
+        anchor_deterministic_profile_key
     from {{ ref('int_identity_customers') }}
 ),
 
@@ -41,6 +44,16 @@ final as (
             when customers.customer_id is not null then 'assigned'
             else 'cut'
         end as resolution_status,
+        -- statistical: the identifier belongs to its customer through a statistical link only (its deterministic
+        -- profile is not the anchor's)
+        case
+            when customers.customer_id is null then null
+            when members.deterministic_profile_key = customers.anchor_deterministic_profile_key then 'deterministic'
+            else 'statistical'
+        end as link_kind,
+        customers.identity_status,
+        customers.identity_confidence,
+        members.deterministic_customer_id,
         members.cut_rule,
         members.cut_level,
         members.cut_detail,

@@ -1,7 +1,8 @@
 {#- One row per profile with its anchor and customer id. The anchor is the profile's earliest identifier by
     (first_loaded_at, anchor_seen_at, priority, type, value): the first loaded, then the first seen within that
     load. It only changes when the profile merges with an older one (whose anchor then wins) or loses its anchor,
-    so the id survives unrelated data and full rebuilds. customer_id = 'cus_' + 20 hex digits of a salted MD5 of
+    so the id survives unrelated data and full rebuilds, and a statistical merge keeps the older profile's id as any
+    merge does. customer_id = 'cus_' + 20 hex digits of a salted MD5 of
     the anchor (cdp_identity_customer_id).
 
     A delta build rewrites the profiles with a member in int_identity_delta_scope (every changed profile lies wholly
@@ -27,6 +28,8 @@ members as (
     select
         members.profile_key,
         members.is_force_merged,
+        members.deterministic_profile_key,
+        members.identity_confidence,
         identifiers.identifier_id,
         identifiers.identifier_type,
         identifiers.identifier_value,
@@ -66,7 +69,8 @@ profiles as (
         count(*) as identifier_count,
         min(first_seen_at) as first_seen_at,
         max(last_seen_at) as last_seen_at,
-        max(case when is_force_merged then 1 else 0 end) = 1 as has_forced_merge
+        max(case when is_force_merged then 1 else 0 end) = 1 as has_forced_merge,
+        min(identity_confidence) as identity_confidence
     from members
     group by profile_key
 ),
@@ -81,7 +85,12 @@ final as (
         profiles.identifier_count,
         profiles.first_seen_at,
         profiles.last_seen_at,
-        profiles.has_forced_merge
+        profiles.has_forced_merge,
+        -- statistical: a statistical link (int_identity_statistical_merges) joined parts that deterministic links
+        -- alone keep apart; identity_confidence is the weakest such link's confidence
+        case when profiles.identity_confidence is null then 'deterministic' else 'statistical' end as identity_status,
+        profiles.identity_confidence,
+        anchor.deterministic_profile_key as anchor_deterministic_profile_key
     from profiles
     inner join ranked as anchor
         on profiles.profile_key = anchor.profile_key and anchor.anchor_rank = 1

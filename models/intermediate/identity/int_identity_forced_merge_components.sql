@@ -1,5 +1,5 @@
-{#- Forced merges of identity_overrides, applied after the rules: the profiles (or, for an identifier the rules
-    left without a profile, the identifier itself) of the two ends are clustered, so chains of merges join
+{#- Forced merges of identity_overrides, applied after the rules and the statistical links: the profiles (or, for an
+    identifier the rules left without a profile, the identifier itself) of the two ends are clustered, so chains of merges join
     transitively. component_id is the node that names the merged profile. -#}
 {{ config(materialized='connected_components', node_a='node_a', node_b='node_b') }}
 
@@ -17,7 +17,7 @@ placed_nodes as (
     select
         identifier_id,
         coalesce(profile_key, identifier_id) as node_id
-    from {{ ref('int_identity_resolution') }}
+    from {{ ref('int_identity_statistical_merges') }}
 ),
 
 final as (

@@ -1,5 +1,6 @@
-{#- Final membership: every identifier of int_identity_resolution with the profile it ends in after the forced
-    merges (profile_key null = in no profile). A delta build rewrites the rows of int_identity_delta_scope. -#}
+{#- Final membership: every identifier of int_identity_resolution with the profile it ends in after the statistical
+    links (int_identity_statistical_merges) and the forced merges (profile_key null = in no profile), and its
+    deterministic profile. A delta build rewrites the rows of int_identity_delta_scope. -#}
 {{ config(materialized='identity_delta', delta_key=['identifier_id']) }}
 -- depends_on: {{ ref('int_identity_batch') }}
 -- depends_on: {{ ref('int_identity_delta_scope') }}
@@ -8,14 +9,19 @@ with
 
 resolution as (
     select
-        identifier_id,
-        profile_key,
-        resolution_status,
-        cut_rule,
-        cut_level,
-        cut_detail
-    from {{ ref('int_identity_resolution') }}
-    {{ cdp_identity_delta_scope_filter('identifier_id') }}
+        resolved.identifier_id,
+        statistical.profile_key,
+        statistical.deterministic_profile_key,
+        statistical.deterministic_customer_id,
+        statistical.identity_confidence,
+        resolved.resolution_status,
+        resolved.cut_rule,
+        resolved.cut_level,
+        resolved.cut_detail
+    from {{ ref('int_identity_resolution') }} as resolved
+    inner join {{ ref('int_identity_statistical_merges') }} as statistical
+        on resolved.identifier_id = statistical.identifier_id
+    {{ cdp_identity_delta_scope_filter('resolved.identifier_id') }}
 ),
 
 merged as (
@@ -29,6 +35,9 @@ final as (
     select
         resolution.identifier_id,
         coalesce(merged.component_id, resolution.profile_key) as profile_key,
+        resolution.deterministic_profile_key,
+        resolution.deterministic_customer_id,
+        resolution.identity_confidence,
         merged.component_id is not null as is_force_merged,
         resolution.resolution_status,
         resolution.cut_rule,

@@ -17,12 +17,19 @@ customers as (
     group by customer_id
 ),
 
-person_identifiers as (
-    select distinct identity_map.customer_id
+-- known: the profile holds an identifier that names a person (login, e-mail, card, phone, CRM account); how it was
+-- built: one value per customer (identity_status, identity_confidence of the identity map)
+customer_identity as (
+    select
+        identity_map.customer_id,
+        max(case when identifier_types.identifies_person then 1 else 0 end) = 1 as is_known_customer,
+        max(identity_map.identity_status) as identity_status,
+        max(identity_map.identity_confidence) as identity_confidence
     from {{ ref('identity_map') }} as identity_map
     inner join {{ ref('identifier_types') }} as identifier_types
         on identity_map.rule_type = identifier_types.identifier_type
-    where identity_map.customer_id is not null and identifier_types.identifies_person
+    where identity_map.customer_id is not null
+    group by identity_map.customer_id
 ),
 
 winners as (
@@ -68,7 +75,9 @@ typed as (
                 as {{ attribute.name }}_observed_at,
         {%- endfor %}
         as_of.as_of_date,
-        person_identifiers.customer_id is not null as is_known_customer,
+        coalesce(customer_identity.is_known_customer, false) as is_known_customer,
+        cast(customer_identity.identity_status as {{ dbt.type_string() }}) as identity_status,
+        customer_identity.identity_confidence,
         cast(customers.record_count as bigint) as record_count,
         cast(customers.source_count as bigint) as source_count,
         customers.first_record_at,
@@ -77,8 +86,8 @@ typed as (
     cross join as_of
     left join pivoted
         on customers.customer_id = pivoted.customer_id
-    left join person_identifiers
-        on customers.customer_id = person_identifiers.customer_id
+    left join customer_identity
+        on customers.customer_id = customer_identity.customer_id
 ),
 
 with_month_days as (
@@ -108,6 +117,8 @@ final as (
         end as age_years,
         as_of_date,
         is_known_customer,
+        identity_status,
+        identity_confidence,
         record_count,
         source_count,
         first_record_at,

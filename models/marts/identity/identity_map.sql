@@ -1,5 +1,6 @@
 {#- Every usable (unblocked) identifier with the customer it belongs to. customer_id is null for statistical
-    identifiers (IP addresses never link) and for identifiers a rule cut (audit_identity_cuts). -#}
+    identifiers (IP addresses never link) and for identifiers a rule cut (audit_identity_cuts). link_kind says whether
+    the identifier belongs to its customer by deterministic links or only through a statistical one. -#}
 
 with
 
@@ -16,6 +17,10 @@ final as (
         rule_type,
         kind,
         resolution_status,
+        link_kind,
+        identity_status,
+        identity_confidence,
+        deterministic_customer_id,
         cut_rule,
         first_seen_at,
         last_seen_at,

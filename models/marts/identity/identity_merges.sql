@@ -1,7 +1,8 @@
 {#- Merges between builds: a customer id that disappeared because its identifiers now belong to another customer
     id that existed before (the surviving, older profile). One row per (merged, surviving) pair and build, with the
     link that caused it: the most recently loaded link between an identifier of the merged profile and one that
-    was not in it, both now in the surviving profile, and a source record that carries the link. Appended by every
+    was not in it, both now in the surviving profile, and a source record that carries the link (a statistical link:
+    the person record of its later end). Appended by every
     build that merges; never rebuilt by --full-refresh. A delta build reads only the identifiers of
     int_identity_delta_scope: every profile that changed, and so every merged and surviving customer with all its
     identifiers and the links between them, lies inside it. -#}
@@ -101,15 +102,61 @@ merged_pairs as (
         and current_customers.customer_id is null
 ),
 
-links as (
+deterministic_links as (
     select
         identifier_id_a,
         identifier_id_b,
         first_loaded_at,
         first_seen_at,
         example_source_name,
-        example_record_key
+        example_record_key,
+        'deterministic' as link_kind
     from {{ ref('int_identity_links') }}
+),
+
+-- the statistical links that built profiles, when they were first possible (the later end's first load), with the
+-- person record of the later end (loaded, then seen, later) as the example (none for behaviour links)
+statistical_link_ends as (
+    select
+        links.identifier_id_a,
+        links.identifier_id_b,
+        end_a.first_loaded_at as first_loaded_at_a,
+        end_b.first_loaded_at as first_loaded_at_b,
+        end_a.first_seen_at as first_seen_at_a,
+        end_b.first_seen_at as first_seen_at_b,
+        coalesce(
+            end_a.first_loaded_at > end_b.first_loaded_at
+            or (end_a.first_loaded_at = end_b.first_loaded_at and end_a.first_seen_at > end_b.first_seen_at),
+            false
+        ) as is_a_later
+    from {{ ref('int_identity_statistical_links') }} as links
+    inner join {{ ref('int_identity_identifiers') }} as end_a
+        on links.identifier_id_a = end_a.identifier_id
+    inner join {{ ref('int_identity_identifiers') }} as end_b
+        on links.identifier_id_b = end_b.identifier_id
+    where links.is_above_threshold and not links.is_confirmed
+),
+
+statistical_links as (
+    select
+        ends.identifier_id_a,
+        ends.identifier_id_b,
+        case when ends.is_a_later then ends.first_loaded_at_a else ends.first_loaded_at_b end as first_loaded_at,
+        case when ends.is_a_later then ends.first_seen_at_a else ends.first_seen_at_b end as first_seen_at,
+        case when ends.is_a_later then records_a.source_name else records_b.source_name end as example_source_name,
+        case when ends.is_a_later then records_a.record_key else records_b.record_key end as example_record_key,
+        'statistical' as link_kind
+    from statistical_link_ends as ends
+    left join {{ ref('int_identity_person_records') }} as records_a
+        on ends.identifier_id_a = records_a.identifier_id
+    left join {{ ref('int_identity_person_records') }} as records_b
+        on ends.identifier_id_b = records_b.identifier_id
+),
+
+links as (
+    select * from deterministic_links
+    union all
+    select * from statistical_links
 ),
 
 oriented_links as (
@@ -119,7 +166,8 @@ oriented_links as (
         first_loaded_at,
         first_seen_at,
         example_source_name,
-        example_record_key
+        example_record_key,
+        link_kind
     from links
     union all
     select
@@ -128,7 +176,8 @@ oriented_links as (
         first_loaded_at,
         first_seen_at,
         example_source_name,
-        example_record_key
+        example_record_key,
+        link_kind
     from links
 ),
 
@@ -142,6 +191,7 @@ causes as (
         outer_end.identifier_value as other_identifier_value,
         oriented_links.example_source_name,
         oriented_links.example_record_key,
+        oriented_links.link_kind,
         row_number() over (
             partition by merged_pairs.merged_customer_id, merged_pairs.surviving_customer_id
             order by
@@ -174,8 +224,11 @@ final as (
         merged_pairs.merged_customer_id,
         merged_pairs.surviving_customer_id,
         merged_pairs.merged_at,
-        case when causes.merged_customer_id is null then 'manual_override_or_rule_change' else 'link' end
-            as merge_cause,
+        case
+            when causes.merged_customer_id is null then 'manual_override_or_rule_change'
+            when causes.link_kind = 'statistical' then 'statistical_link'
+            else 'link'
+        end as merge_cause,
         causes.identifier_type as link_identifier_type,
         causes.identifier_value as link_identifier_value,
         causes.other_identifier_type as link_other_identifier_type,

@@ -72,6 +72,8 @@ signature_identifiers as (
         markers.signature_id,
         assignments.identifier_type,
         assignments.customer_id,
+        assignments.deterministic_customer_id,
+        assignments.link_kind,
         assignments.is_blocked,
         assignments.is_linkable,
         case when assignments.customer_id is not null then assignments.priority end as strength_order
@@ -100,6 +102,8 @@ summary as (
     select
         signature_id,
         min_by(customer_id, strength_order) as customer_id,
+        min_by(deterministic_customer_id, strength_order) as deterministic_customer_id,
+        min_by(link_kind, strength_order) as link_kind,
         min_by(identifier_type, strength_order) as resolved_by_identifier_type,
         min(customer_id) as first_customer_id,
         max(customer_id) as last_customer_id,
@@ -117,6 +121,8 @@ decisions as (
         signatures.source_name,
         signatures.identity_signature_key,
         summary.customer_id,
+        summary.deterministic_customer_id,
+        summary.link_kind,
         summary.resolved_by_identifier_type,
         case
             when summary.customer_id is not null then null
@@ -138,6 +144,8 @@ decisions as (
             staged.record_key,
             staged.observed_at,
             decisions.customer_id,
+            decisions.deterministic_customer_id,
+            decisions.link_kind,
             decisions.resolved_by_identifier_type,
             decisions.unresolved_reason,
             decisions.has_conflicting_identifiers

@@ -48,6 +48,7 @@ final as (
             source_name='crm_customers',
             record_key='crm_customer_id',
             observed_at='updated_at',
+            crm_account='crm_customer_id',
             email='email_canonical',
             phone='phone_e164',
             user_id='user_id'
