@@ -16,7 +16,9 @@
     int_identity_batch).
     cdp_identity_in_delta_scope(column): the condition that column holds an identifier of int_identity_delta_scope
     (the calling model depends on it); cdp_identity_delta_scope_filter(column) is a WHERE clause of it in a delta
-    build of the calling model, else nothing. -#}
+    build of the calling model, else nothing.
+    cdp_identity_previous_members(): the relation of int_identity_profile_members as the last build wrote it, for
+    int_identity_delta_scope, upstream of it (so found in the graph, not through ref); none when it does not exist. -#}
 {% macro cdp_identity_build_mode() -%}
     {%- if var('cdp_identity_render_delta', false) -%}
         {{ return('delta') }}
@@ -80,4 +82,12 @@
     {%- if cdp_identity_is_delta() -%}
         where {{ cdp_identity_in_delta_scope(column) }}
     {%- endif -%}
+{%- endmacro %}
+
+{% macro cdp_identity_previous_members() -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set node = graph.nodes.values() | selectattr('name', 'equalto', 'int_identity_profile_members') | first -%}
+    {{ return(load_relation(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias))) }}
 {%- endmacro %}

@@ -1,14 +1,17 @@
 {#- The identifiers whose rows a delta build rewrites after the resolution (profile members, customers, assignments,
-    the assignment log and merges): the re-resolved ones (int_identity_affected), every member of a profile joined
-    by a forced merge (such a profile may reach outside the re-resolved components, and an override may apply for
-    the first time because one of its identifiers arrived), and every member of a deterministic profile that a
-    statistical link touches (statistical links are scored on all the data every build, so a merge they make may
-    reach outside the re-resolved components; and one that no longer holds must be undone). The affected identifiers
-    include every identifier the
-    pending loads carry, blocked and statistical ones too (their first and last seen and record counts change).
-    Every profile that changes lies wholly inside this scope. Empty after a full build. -#}
+    the assignment log and merges). Seeds: the re-resolved identifiers (int_identity_affected: every identifier the
+    pending loads carry, blocked and statistical ones too), every member of a profile joined by a forced merge (an
+    override may apply for the first time because one of its identifiers arrived), and every identifier whose final
+    profile, deterministic profile or confidence after the statistical links differs from what the last build wrote
+    (statistical links are scored on all the data every build, so a link may appear or go anywhere in the graph).
+    The scope is the seeds and every member of a profile holding a seed, both as the last build grouped them and as
+    this build does: so every profile that changes, gained or lost a member, lies wholly inside it. Empty after a
+    full build. -#}
 -- depends_on: {{ ref('int_identity_batch') }}
 {%- set is_delta = cdp_identity_build_mode() == 'delta' %}
+{#- What the last build wrote: int_identity_profile_members, downstream of this model (so not a ref), read before
+    this build rewrites it. Without it everything is in scope. -#}
+{%- set written = cdp_identity_previous_members() if is_delta else none %}
 
 with
 
@@ -16,33 +19,26 @@ affected as (
     select identifier_id from {{ ref('int_identity_affected') }}
 ),
 
-resolution as (
+current_members as (
     select
         identifier_id,
-        profile_key
+        coalesce(profile_key, identifier_id) as profile_key,
+        deterministic_profile_key,
+        deterministic_customer_id,
+        identity_confidence
     from {{ ref('int_identity_statistical_merges') }}
 ),
 
-deterministic as (
+previous_members as (
     select
         identifier_id,
-        profile_key
-    from {{ ref('int_identity_resolution') }}
-),
-
-statistical_ends as (
-    select identifier_id_a as identifier_id from {{ ref('int_identity_statistical_links') }}
-    union
-    select identifier_id_b as identifier_id from {{ ref('int_identity_statistical_links') }}
-),
-
-statistically_touched as (
-    select members.identifier_id
-    from statistical_ends
-    inner join deterministic as ends
-        on statistical_ends.identifier_id = ends.identifier_id
-    inner join deterministic as members
-        on coalesce(ends.profile_key, ends.identifier_id) = coalesce(members.profile_key, members.identifier_id)
+        coalesce(profile_key, identifier_id) as profile_key,
+        deterministic_profile_key,
+        deterministic_customer_id,
+        identity_confidence,
+        {{ 'is_force_merged' if written is not none else 'true as is_force_merged' }}
+    from {{ written if written is not none else ref('int_identity_statistical_merges') }}
+    {% if written is none %}where 1 = 0{% endif %}
 ),
 
 merged as (
@@ -50,18 +46,68 @@ merged as (
 ),
 
 force_merged as (
-    select resolution.identifier_id
-    from resolution
+    select current_members.identifier_id
+    from current_members
     inner join merged
-        on coalesce(resolution.profile_key, resolution.identifier_id) = merged.node_id
+        on current_members.profile_key = merged.node_id
 ),
 
-final as (
+-- a row the last build force-merged is compared in full: its written profile is the merge's, not the link's
+changed as (
+    select current_members.identifier_id
+    from current_members
+    left join previous_members
+        on current_members.identifier_id = previous_members.identifier_id
+    where
+        previous_members.identifier_id is null
+        or previous_members.is_force_merged
+        or current_members.profile_key <> previous_members.profile_key
+        or current_members.deterministic_profile_key is distinct from previous_members.deterministic_profile_key
+        or current_members.deterministic_customer_id is distinct from previous_members.deterministic_customer_id
+        or current_members.identity_confidence is distinct from previous_members.identity_confidence
+    union
+    -- an identifier gone since (its profile lost a member)
+    select previous_members.identifier_id
+    from previous_members
+    left join current_members
+        on previous_members.identifier_id = current_members.identifier_id
+    where current_members.identifier_id is null
+),
+
+seeds as (
     select identifier_id from affected
     union
     select identifier_id from force_merged
     union
-    select identifier_id from statistically_touched
+    select identifier_id from changed
+),
+
+current_profiles as (
+    select distinct current_members.profile_key
+    from current_members
+    inner join seeds
+        on current_members.identifier_id = seeds.identifier_id
+),
+
+previous_profiles as (
+    select distinct previous_members.profile_key
+    from previous_members
+    inner join seeds
+        on previous_members.identifier_id = seeds.identifier_id
+),
+
+final as (
+    select identifier_id from seeds
+    union
+    select current_members.identifier_id
+    from current_members
+    inner join current_profiles
+        on current_members.profile_key = current_profiles.profile_key
+    union
+    select previous_members.identifier_id
+    from previous_members
+    inner join previous_profiles
+        on previous_members.profile_key = previous_profiles.profile_key
 )
 
 -- a full build resolves everything and reads no scope
