@@ -60,12 +60,21 @@ def main(target: str | None) -> None:
     Typical flow: generate (or bring your own files) -> load -> build.
     """
     if target:
-        import os
-
         from .config import target_type
 
+        # dbt reads the target from CDP_TARGET (profiles.yml), in this process and in the ones it starts; set for
+        # this command only, so that a caller running cdp in-process (a test, a notebook) keeps its own
+        previous = os.environ.get("CDP_TARGET")
         os.environ["CDP_TARGET"] = target
+        click.get_current_context().call_on_close(lambda: _restore_target(previous))
         target_type(target)  # an unknown target stops here, with the list of known ones
+
+
+def _restore_target(previous: str | None) -> None:
+    if previous is None:
+        os.environ.pop("CDP_TARGET", None)
+    else:
+        os.environ["CDP_TARGET"] = previous
 
 
 @main.command()

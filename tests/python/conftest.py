@@ -140,14 +140,3 @@ class SharedBuild:
             process.wait()
         for root in self.roots.values():
             shutil.rmtree(root, ignore_errors=True)
-
-
-@pytest.fixture(autouse=True)
-def _cdp_target_restored():
-    """`cdp --target` sets CDP_TARGET for its process; a CLI test run in-process must not hand it to the next test."""
-    saved = os.environ.get("CDP_TARGET")
-    yield
-    if saved is None:
-        os.environ.pop("CDP_TARGET", None)
-    else:
-        os.environ["CDP_TARGET"] = saved

@@ -4,6 +4,7 @@ when its rows changed, atomically, and in step with the DuckDB state; the Spark 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import duckdb
@@ -95,10 +96,13 @@ def test_the_commands_reading_duckdb_marts_stop_on_spark_with_one_error_line(com
 
     from cdp_runner.cli import main
 
+    target = os.environ.get("CDP_TARGET")
     arguments = ["--target", "spark", command, "--warehouse", str(tmp_path / "warehouse.duckdb")]
     result = CliRunner().invoke(main, [*arguments, *(["someone@example.com"] if command == "profile" else [])])
     assert result.exit_code == 1, result.output
     assert result.output.startswith(f"Error: cdp {command} reads the marts from the DuckDB file"), result.output
+    # --target holds for the command only: the caller's process (here the test worker) keeps its own target
+    assert os.environ.get("CDP_TARGET") == target
 
 
 def test_the_spark_build_splits_around_the_python_models():
