@@ -25,10 +25,16 @@ class MartsResult:
     tables: dict[str, int] = field(default_factory=dict)
 
 
+MARTS_SCHEMA = "marts"
+
+
 def public_marts(*, warehouse: str | Path | None = None) -> list[str]:
-    """Models with `access: public` in dbt's manifest (the marts BI tools may read)."""
+    """Models of the marts schema with `access: public` in dbt's manifest (the marts BI tools may read; the audit
+    models are public too, for governance, but they are not marts)."""
     return sorted(
-        name for name, model in project_models(warehouse=warehouse).items() if model.get("access") == "public"
+        name
+        for name, model in project_models(warehouse=warehouse).items()
+        if model.get("access") == "public" and model.get("schema") == MARTS_SCHEMA
     )
 
 
@@ -76,7 +82,7 @@ class _DuckDBMarts:
         self.built = {
             row[0]
             for row in con.execute(
-                "select table_name from information_schema.tables where table_schema = 'marts'"
+                f"select table_name from information_schema.tables where table_schema = '{MARTS_SCHEMA}'"
             ).fetchall()
         }
 
