@@ -101,7 +101,7 @@
         {% do cdp.cdp_identity_create_work_table(too_many,
             cdp.cdp_identity_resolution_sql_too_many_profiles(links, level_identifiers)) %}
         {%- set n_kept = cdp.cdp_identity_create_work_table(kept,
-            cdp.cdp_identity_resolution_sql_kept_links(links, too_many)) -%}
+            cdp.cdp_identity_resolution_sql_kept_links(links, too_many), counted=true) -%}
 
         {#- cluster the contracted graph: level identifiers and existing profiles (super-nodes) -#}
         {% do drop_relation_if_exists(components) %}

@@ -48,17 +48,22 @@
 {%- endmacro %}
 
 
-{#- Creates a work table from a SELECT now; returns its row count. -#}
-{% macro cdp_identity_create_work_table(relation, sql) -%}
-    {{ return(adapter.dispatch('cdp_identity_create_work_table', 'cdp')(relation, sql)) }}
+{#- Creates a work table from a SELECT now; with counted, returns its row count (elsewhere than on DuckDB that is
+    one more statement, and on Spark each statement is a job, so only a caller that reads the count asks for it). -#}
+{% macro cdp_identity_create_work_table(relation, sql, counted=false) -%}
+    {{ return(adapter.dispatch('cdp_identity_create_work_table', 'cdp')(relation, sql, counted)) }}
 {%- endmacro %}
 
-{% macro default__cdp_identity_create_work_table(relation, sql) -%}
-    {{ return(cdp.cdp_identity_run_statements(cdp.cdp_identity_work_table_sql(relation, sql)
-                                              + [cdp.cdp_identity_count_sql(relation)]) | int) }}
+{% macro default__cdp_identity_create_work_table(relation, sql, counted) -%}
+    {%- set statements = cdp.cdp_identity_work_table_sql(relation, sql) -%}
+    {%- if not counted -%}
+        {% do cdp.cdp_identity_run_statements(statements) %}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(cdp.cdp_identity_run_statements(statements + [cdp.cdp_identity_count_sql(relation)]) | int) }}
 {%- endmacro %}
 
-{% macro duckdb__cdp_identity_create_work_table(relation, sql) -%}
+{% macro duckdb__cdp_identity_create_work_table(relation, sql, counted) -%}
     {#- DuckDB reports the number of rows written by CREATE TABLE AS -#}
     {{ return(cdp.cdp_identity_run_statements(cdp.cdp_identity_work_table_sql(relation, sql)) | int) }}
 {%- endmacro %}
