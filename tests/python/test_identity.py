@@ -432,6 +432,29 @@ def test_statistical_links_join_one_persons_accounts_and_deterministic_evidence_
     )
     assert merges == [(apart["IDT-STAT-2"], apart["IDT-STAT-1"], "statistical_link", "crm_customers", "IDT-STAT-2")]
 
+    # a build with the statistical links switched off (deterministic links only): two customers again, with the ids
+    # they had apart; switched on again, one customer with the id it had merged
+    _build(project, "--vars", "{cdp_identity_statistical_links: false}")
+    switched_off = dict(
+        _rows(
+            project,
+            "select identifier_value, customer_id || '/' || identity_status from marts.identity_map "
+            "where identifier_value in ('IDT-STAT-1', 'IDT-STAT-2')",
+        )
+    )
+    assert switched_off == {key: f"{customer}/deterministic" for key, customer in apart.items()}
+    assert ("disabled",) in _rows(
+        project,
+        "select link_status from audit.audit_identity_statistical_links "
+        "where identifier_value_a like 'IDT-STAT-%' and identifier_value_b like 'IDT-STAT-%'",
+    )
+    _build(project)
+    assert _rows(
+        project,
+        "select distinct customer_id, identity_status from marts.identity_map "
+        "where identifier_value in ('IDT-STAT-1', 'IDT-STAT-2')",
+    ) == [(robert[0], "statistical")]
+
     # later Bob's account gives Robert's e-mail: deterministic evidence confirms the link, the customer id stays
     _crm_accounts(
         project / "extra" / "crm_customers_identity_confirmed.csv",
