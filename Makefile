@@ -37,7 +37,7 @@ test: $(STAMP)
 # single-threaded parsing and compiling, so two processes use both cores. The browser tests of cdp serve drive
 # Debian's Chromium (make browser).
 pytest: $(STAMP) browser
-	$(BIN)/pytest -q -n 2 --dist loadfile
+	$(BIN)/pytest -q -n 2 --dist loadfile --durations=25
 
 # The Spark run with two builds, the second incremental (tests/python/spark_run.py): the incremental paths on Spark.
 # About 25 minutes on 2 cores, so not part of `make test`, whose Spark run builds once.

@@ -83,15 +83,20 @@ def spark_run(request, tmp_path_factory) -> dict:
     return run.run(tmp_path_factory.mktemp("spark"))
 
 
-def _needs_built_warehouse(item) -> bool:
-    return bool({"built_warehouse", "spark_run"} & set(getattr(item, "fixturenames", ())))
+def _needs(item, fixture: str) -> bool:
+    return fixture in set(getattr(item, "fixturenames", ()))
 
 
 def pytest_collection_modifyitems(config, items):
     """The files that need a shared build last (a stable sort, the same in every worker), so that under xdist
-    the workers run the others while it is built."""
-    files_needing = {item.path for item in items if _needs_built_warehouse(item)}
-    items.sort(key=lambda item: item.path in files_needing)
+    the workers run the others while it is built; the Spark run's file after them all: it is the longest build, and
+    the worker that takes the file waits for it, so it should have nothing else left to do."""
+    needing: dict = {}
+    for item in items:
+        needing.setdefault(item.path, set()).update(
+            fixture for fixture in ("built_warehouse", "spark_run") if _needs(item, fixture)
+        )
+    items.sort(key=lambda item: ("spark_run" in needing[item.path], "built_warehouse" in needing[item.path]))
 
 
 @pytest.hookimpl(trylast=True)  # after xdist's own, which registers its controller (dsession)
