@@ -8,13 +8,11 @@ customer_timeline by partition, history appended) run on Spark. That doubles the
 machine, over make test's budget), so make test runs the single build (docs/spark.md, "Time").
 
 One warehouse serves both engines: the loader's DuckDB file, whose raw layer Spark reads from the raw zone the loader
-publishes beside it. So both see the same loads and the same salt, and so the same customer ids. The final DuckDB
-build runs on a copy of that file, beside the Spark build.
+publishes beside it. So both see the same loads and the same salt, and so the same customer ids.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -88,35 +86,21 @@ def run(root: Path) -> dict:
         if incremental()
         else [("final", [first, late], WITH_DATA_TESTS)]
     )
-    duckdb_warehouse = warehouse
     for step, folders, dbt_args in builds:
         with _target("spark", root / "spark-dbt"):
             started = time.perf_counter()
             for folder in folders:
                 load_path(folder, warehouse=warehouse)
             timings[f"{step} load and publish"] = time.perf_counter() - started
-        # the final DuckDB build runs beside the Spark build, on a copy of the loaded file (Spark reads the raw zone,
-        # not the file), so the run takes the Spark build's time, not the sum; an earlier one runs after it, on the
-        # file the next load goes to
-        beside = None
-        if step == "final":
-            duckdb_warehouse = root / "duckdb" / warehouse.name
-            duckdb_warehouse.parent.mkdir()
-            shutil.copy(warehouse, duckdb_warehouse)
-            beside = _DuckdbBuild(duckdb_warehouse, dbt_args, root / "duckdb-dbt")
-        with _target("spark", root / "spark-dbt"):
             started = time.perf_counter()
             outcome = build_warehouse(warehouse=warehouse, dbt_args=dbt_args)
             outcomes[f"spark {step}"] = asdict(outcome)
             timings[f"spark {step} build"] = time.perf_counter() - started
             timeline[step] = _partition_files(root / "spark" / "tables" / "marts.db" / "customer_timeline")
-        started = time.perf_counter()
-        if beside is not None:
-            outcomes[f"duckdb {step}"] = beside.result()
-            timings[f"duckdb {step} build (waited for after Spark's)"] = time.perf_counter() - started
-        else:
-            with _target("duckdb", root / "duckdb-dbt"):
-                outcomes[f"duckdb {step}"] = asdict(build_warehouse(warehouse=warehouse, dbt_args=dbt_args))
+        with _target("duckdb", root / "duckdb-dbt"):
+            started = time.perf_counter()
+            outcome = build_warehouse(warehouse=warehouse, dbt_args=dbt_args)
+            outcomes[f"duckdb {step}"] = asdict(outcome)
             timings[f"duckdb {step} build"] = time.perf_counter() - started
     exported = root / "spark-marts"
     started = time.perf_counter()
@@ -134,55 +118,16 @@ def run(root: Path) -> dict:
     )
     timings["spark export-marts"] = time.perf_counter() - started
     with _target("duckdb", root / "duckdb-dbt"):
-        marts = public_marts(warehouse=duckdb_warehouse)
+        marts = public_marts(warehouse=warehouse)
     print("spark run timings (s):", {step: round(seconds, 1) for step, seconds in timings.items()}, flush=True)
     return {
         "warehouse": str(warehouse),
-        "duckdb_warehouse": str(duckdb_warehouse),
         "exported": str(exported),
         "outcomes": outcomes,
         "timings": timings,
         "marts": marts,
         "timeline_partitions": timeline,
     }
-
-
-class _DuckdbBuild:
-    """`cdp build` on DuckDB in a process of its own (dbt runs one invocation per process); result() waits for its
-    outcome."""
-
-    CODE = (
-        "import json, sys\n"
-        "from dataclasses import asdict\n"
-        "from cdp_runner.pipeline import build_warehouse\n"
-        "outcome = build_warehouse(warehouse=sys.argv[1], dbt_args=json.loads(sys.argv[2]))\n"
-        "open(sys.argv[3], 'w').write(json.dumps(asdict(outcome)))\n"
-    )
-
-    def __init__(self, warehouse: Path, dbt_args: list[str], folder: Path) -> None:
-        from cdp_runner.config import PROJECT_DIR
-
-        self.outcome = folder / "outcome.json"
-        self.log = folder / "build.log"
-        folder.mkdir(parents=True, exist_ok=True)
-        with self.log.open("w") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-c", self.CODE, str(warehouse), json.dumps(dbt_args), str(self.outcome)],
-                cwd=PROJECT_DIR,
-                env={
-                    **os.environ,
-                    "CDP_TARGET": "duckdb",
-                    "DBT_TARGET_PATH": str(folder / "target"),
-                    "DBT_LOG_PATH": str(folder / "logs"),
-                },
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-
-    def result(self) -> dict:
-        if self.process.wait() != 0:
-            raise RuntimeError(f"the DuckDB build failed:\n{self.log.read_text()[-3000:]}")
-        return json.loads(self.outcome.read_text())
 
 
 def _partition_files(table: Path) -> dict[str, list[str]]:

@@ -4,8 +4,7 @@ build comes before the late load, and the final build is incremental); every pub
 both engines, except float columns within FLOAT_TOLERANCE (declared in docs/spark.md).
 
 One warehouse serves both engines: the loader's DuckDB file, whose raw layer Spark reads from the raw zone the loader
-publishes beside it. So both see the same loads and the same salt, and so the same customer ids (the final DuckDB
-build runs on a copy of it, engines.duckdb_warehouse).
+publishes beside it. So both see the same loads and the same salt, and so the same customer ids.
 """
 
 from __future__ import annotations
@@ -44,7 +43,6 @@ def engines(spark_run: dict) -> SimpleNamespace:
     }
     return SimpleNamespace(
         warehouse=Path(spark_run["warehouse"]),
-        duckdb_warehouse=Path(spark_run["duckdb_warehouse"]),
         exported=Path(spark_run["exported"]),
         outcomes=outcomes,
         marts=spark_run["marts"],
@@ -68,7 +66,7 @@ def test_both_engines_build_everything_and_pass_every_data_test(engines):
 
 
 def test_every_public_mart_holds_the_same_rows_on_both_engines(engines):
-    con = duckdb.connect(str(engines.duckdb_warehouse), read_only=True)
+    con = duckdb.connect(str(engines.warehouse), read_only=True)
     con.execute("set TimeZone = 'UTC'")
     problems = []
     # the marts schema's public models: the audit models are public for governance, but not marts
@@ -85,7 +83,7 @@ def test_every_public_mart_holds_the_same_rows_on_both_engines(engines):
 
 
 def test_the_lifetime_value_fits_agree_to_the_declared_tolerance(engines):
-    con = duckdb.connect(str(engines.duckdb_warehouse), read_only=True)
+    con = duckdb.connect(str(engines.warehouse), read_only=True)
     try:
         duck = dict(
             con.execute(
@@ -109,7 +107,7 @@ def test_the_lifetime_value_fits_agree_to_the_declared_tolerance(engines):
 
 
 def test_the_spark_timeline_is_partitioned_by_load(engines):
-    con = duckdb.connect(str(engines.duckdb_warehouse), read_only=True)
+    con = duckdb.connect(str(engines.warehouse), read_only=True)
     try:
         loads = {row[0] for row in con.execute("select distinct load_id from marts.customer_timeline").fetchall()}
     finally:
