@@ -74,7 +74,9 @@ final as (
         cast(case
             when buyers.line_amount <> 0 then cast(buyers.costed_line_amount as double) / buyers.line_amount
         end as double) as margin_cost_coverage,
-        cast({{ cdp_money_per_count('buyers.net_revenue', 'buyers.order_count') }} as decimal(18, 2)) as average_order_value,
+        cast(
+            {{ cdp_money_per_count('buyers.net_revenue', 'buyers.order_count') }} as decimal(18, 2)
+        ) as average_order_value,
         summaries.btyd_frequency,
         summaries.btyd_recency_days,
         summaries.btyd_t_days,
