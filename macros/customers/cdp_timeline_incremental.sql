@@ -1,9 +1,11 @@
 {#- How customer_timeline builds incrementally, per engine (the model and its post-hook call these three).
-    DuckDB: delete+insert on interaction_key of the records that are new or that identity resolution moved to another
-    customer; the post-hook deletes the records that no longer resolve to any customer.
-    Spark (Parquet, no delete or merge): insert_overwrite of the partitions by load_id that changed in any of those
-    ways, each rewritten whole from int_customer_interactions; the post-hook drops the partitions of loads none of
-    whose records resolve any more. Loads are immutable, so a build after new loads rewrites their partitions and
+    DuckDB: delete+insert on interaction_key of the records that are new or differ in any column from the table's row
+    (identity resolution moved them to another customer, a later delivery replaced them, their store was renamed);
+    the post-hook deletes the records that no longer resolve to any customer.
+    Spark (Parquet, no delete or merge): insert_overwrite of the partitions by load_id that gained or lost a row in any
+    of those ways (a record delivered again moves from its old load's partition to its new one: both are rewritten),
+    each rewritten whole from int_customer_interactions; the post-hook drops the partitions of loads none of whose
+    records resolve any more. Loads are immutable, so a build after new loads rewrites their partitions and
     those of the loads whose customers moved, and leaves the others untouched. -#}
 {% macro cdp_timeline_incremental_config() -%}
     {{ return(adapter.dispatch('cdp_timeline_incremental_config', 'cdp')()) }}
@@ -27,9 +29,7 @@
 
 {% macro default__cdp_timeline_increment_filter(interactions, existing) -%}
     left join {{ existing }} as existing
-        on
-            {{ interactions }}.interaction_key = existing.interaction_key
-            and {{ interactions }}.customer_id = existing.customer_id
+        on {{ cdp_timeline_rows_match(interactions, 'existing') }}
     where existing.interaction_key is null
 {%- endmacro %}
 
@@ -38,16 +38,12 @@
         select current_rows.load_id
         from {{ interactions }} as current_rows
         left anti join {{ existing }} as existing
-            on
-                current_rows.interaction_key = existing.interaction_key
-                and current_rows.customer_id = existing.customer_id
+            on {{ cdp_timeline_rows_match('current_rows', 'existing') }}
         union
         select existing.load_id
         from {{ existing }} as existing
         left anti join {{ interactions }} as current_rows
-            on
-                existing.interaction_key = current_rows.interaction_key
-                and existing.customer_id = current_rows.customer_id
+            on {{ cdp_timeline_rows_match('existing', 'current_rows') }}
     )
 {%- endmacro %}
 

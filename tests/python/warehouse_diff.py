@@ -35,6 +35,7 @@ VOLATILE_COLUMNS = frozenset(
         "build_started_at",
         "invocation_id",
         "changed_at",
+        "merged_at",
         "recorded_at",
         "member_since_at",
         "fitted_at",

@@ -1,6 +1,7 @@
 {#- Every interaction of every customer across all sources, one row per source record, to be read in time order
     (customer_id, occurred_at). Incremental on every engine (see cdp_timeline_incremental): a run writes only the
-    records that are new or whose customer changed (DuckDB: by interaction_key; Spark: the partitions of their loads),
+    records that are new or differ in any column, e.g. a new customer or a later delivery (DuckDB: by interaction_key;
+    Spark: the partitions of their loads),
     and the post-hook removes the records that no longer resolve to any customer, so the table always equals
     int_customer_interactions (assert_customer_timeline_matches_interactions checks it). -#}
 {{ config(
@@ -29,21 +30,7 @@ changed as (
 ),
 
 final as (
-    select
-        interaction_key,
-        customer_id,
-        occurred_at,
-        source_name,
-        record_key,
-        channel,
-        event_type,
-        description,
-        is_customer_initiated,
-        product_sku,
-        store_id,
-        amount,
-        currency_code,
-        load_id
+    select {{ cdp_timeline_columns() | join(', ') }}
     from changed
 )
 
