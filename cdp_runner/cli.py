@@ -102,14 +102,50 @@ def _restore_target(previous: str | None) -> None:
     show_default=True,
     help="Last day of simulated activity.",
 )
-def generate(customers: int, seed: int, out_dir: str, end_date) -> None:
-    """Write realistic, messy multi-source sample data with its ground truth."""
+@click.option(
+    "--continue-from",
+    "previous",
+    type=click.Path(),
+    default=None,
+    help="A folder 'cdp generate' wrote: write only the days after its end date, for the same people and new ones "
+    "(keys never collide with its records; the ground truth in --out covers both).",
+)
+@click.option(
+    "--days",
+    type=int,
+    default=None,
+    help="With --continue-from: how many days to write.  [default: 1]",
+)
+def generate(customers: int, seed: int, out_dir: str, end_date, previous: str | None, days: int | None) -> None:
+    """Write realistic, messy multi-source sample data with its ground truth, or the next days of earlier data.
+
+    \b
+    cdp generate --customers 300 --seed 7 --out day0/
+    cdp generate --continue-from day0/ --days 1 --out day1/
+    """
     from .console.ingest import print_generate_summary
     from .console.progress import generation_progress
     from .generator.generate import generate as run_generate
 
+    given = click.get_current_context().get_parameter_source
+    if previous is None and days is not None:
+        raise UserError("--days goes with --continue-from: the days after which folder?")
+    if previous is not None and given("end_date") != click.core.ParameterSource.DEFAULT:
+        raise UserError("--end-date comes from the folder continued (the days start after its end date): leave it out")
     with generation_progress() as on_block:
-        summary = run_generate(customers, seed, Path(out_dir), end_date=end_date.date(), on_block=on_block)
+        if previous is None:
+            summary = run_generate(customers, seed, Path(out_dir), end_date=end_date.date(), on_block=on_block)
+        else:
+            from .generator.days import continue_world
+
+            summary = continue_world(
+                Path(previous),
+                1 if days is None else days,
+                Path(out_dir),
+                on_block=on_block,
+                customers=customers if given("customers") != click.core.ParameterSource.DEFAULT else None,
+                seed=seed if given("seed") != click.core.ParameterSource.DEFAULT else None,
+            )
     print_generate_summary(summary, Path(out_dir))
 
 

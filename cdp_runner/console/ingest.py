@@ -13,7 +13,8 @@ from .terminal import console, plural
 
 
 def print_generate_summary(summary: dict, out_dir: Path) -> None:
-    table = Table(title=f"Generated into {out_dir}", show_edge=False)
+    days = f" ({summary['first_day']} to {summary['end_date']}, {summary['new_people']:,} new people)"
+    table = Table(title=f"Generated into {out_dir}{days if 'first_day' in summary else ''}", show_edge=False)
     table.add_column("file")
     table.add_column("rows", justify="right")
     for file_name, rows in sorted(summary["files"].items()):

@@ -15,6 +15,7 @@ from .commerce import ONLINE_HOURS, Orders, time_of_day
 from .world import DAY, NEVER, random_ips
 
 APP_EVENT_TYPES = ("app_open", "screen_view", "product_view", "add_to_cart", "login", "push_open")
+IOS_SHARE = 0.55  # of phones with the app
 APP_OPEN, SCREEN_VIEW, PRODUCT_VIEW, ADD_TO_CART, LOGIN, PUSH_OPEN = range(6)
 
 
@@ -60,7 +61,7 @@ def decide_installs(block: Block) -> Installs:
     person = np.concatenate([own, again])
     start = np.concatenate([first_start[own], reinstall_s[again]])
     end = np.concatenate([np.where(reinstalls[own], reinstall_s[own], NEVER), np.full(len(again), NEVER)])
-    ios = (rng.random(n) < 0.55)[person]  # people keep their platform across reinstalls
+    ios = (rng.random(n) < IOS_SHARE)[person]  # people keep their platform across reinstalls
     permitted = rng.random(len(person)) < accounts.push_permission_share
     token = tx.null_where(~permitted, _push_tokens(rng, ios))
     # People of a household with a shared tablet use it too, logging in as themselves.
@@ -115,16 +116,25 @@ def choose_app_orders(block: Block, installs: Installs, orders: Orders) -> None:
 
 
 def app_records(
-    block: Block, installs: Installs, orders: Orders, push_install: np.ndarray, push_at_s: np.ndarray
+    block: Block,
+    installs: Installs,
+    orders: Orders,
+    push_install: np.ndarray,
+    push_at_s: np.ndarray,
+    since_s: int | None = None,
 ) -> Records:
-    """App analytics events: regular sessions, sessions that end in an order, push opens."""
+    """App analytics events: regular sessions, sessions that end in an order, push opens.
+
+    since_s: for days after the history, where installs made earlier carry on: nothing before it happens (no first
+    session of an install made earlier), and everyone runs the latest release their lag allows."""
     world, rng, facts = block.world, block.rng, block.facts
     activity = world.params.activity
     catalogue = world.catalogue
     until = np.minimum(installs.end_s, facts["interest_until_s"][installs.person])
     until = np.minimum(until, world.end_s)
     rate = activity.app_sessions_rate_factor * facts["browse_rate"][installs.person]
-    regular_install, regular_at = uniform_times(rng, installs.start_s + 600, until, rate)
+    lo = installs.start_s + 600 if since_s is None else np.maximum(installs.start_s + 600, since_s)
+    regular_install, regular_at = uniform_times(rng, lo, until, rate)
     zone = block.people("zone", installs.person[regular_install])
     regular_at = np.maximum(
         time_of_day(block, (regular_at - world.start_s) / DAY, ONLINE_HOURS, zone),
@@ -133,7 +143,7 @@ def app_records(
     # The first session of every install logs in: on a person's own phone after installing, on the shared tablet
     # when the person starts using it (the app binds the push token to whoever logs in, so no one receives
     # pushes on a tablet without having logged in there).
-    opening = np.arange(len(installs))
+    opening = np.arange(len(installs)) if since_s is None else np.flatnonzero(installs.start_s >= since_s)
     ordered = np.flatnonzero(orders.in_app)
     order_install = facts["order_install"][ordered]
     # Sessions: (install, start, kind); kinds: 0 regular, 1 first after install, 2 ends in an order, 3 push open.
@@ -184,10 +194,12 @@ def app_records(
     signed_in &= at_s >= facts["signup_s"][person[session], 0]
     keep = at_s < world.end_s
     releases = len(ref.APP_VERSIONS)
-    version = (
-        np.floor((at_s - world.start_s) / (world.end_s - world.start_s) * releases).astype(np.int64)
-        - installs.version_lag[install[session]]
-    )
+    if since_s is None:
+        released = np.floor((at_s - world.start_s) / (world.end_s - world.start_s) * releases).astype(np.int64)
+    else:
+        keep &= at_s >= since_s
+        released = np.full(len(at_s), releases - 1)
+    version = released - installs.version_lag[install[session]]
     version = np.clip(version, 0, releases - 1)
     home = rng.random(len(kind)) < 0.6
     ip = tx.where(

@@ -38,6 +38,9 @@ class Block:
     hi: int
     rng: np.random.Generator
     facts: dict = field(default_factory=dict)  # per-person (local index) results of the simulation
+    # Next record number per kind of id (orders, receipts, tickets) for days after the history, advanced as ids are
+    # drawn; None for a block of the history, whose numbers are block * 10^6 + sequence.
+    serials: dict[str, int] | None = None
 
     @property
     def n(self) -> int:
@@ -78,11 +81,16 @@ def card_numbers(person: np.ndarray, card: int | np.ndarray) -> pa.Array:
     return tx.join("6330", tx.digits(tx.scramble(2 * np.asarray(person) + card, 100_000_000, 49_979_693, 5_003), 8))
 
 
-def block_ids(block: int, count: int, modulus: int, multiplier: int, offset: int) -> np.ndarray:
-    """Record numbers unique across blocks without coordination: block * 10^6 + sequence."""
+def block_ids(block: Block, kind: str, count: int, modulus: int, multiplier: int, offset: int) -> np.ndarray:
+    """Record numbers unique across blocks without coordination: block * 10^6 + sequence in the history; after it,
+    the block's running numbers of that kind, which start above every number of the history."""
+    if block.serials is not None:
+        first = block.serials[kind]
+        block.serials[kind] = first + count
+        return tx.scramble(first + np.arange(count), modulus, multiplier, offset)
     if count >= 1_000_000:
         raise ValueError("more than a million records of one kind in a block")
-    return tx.scramble(block * 1_000_000 + np.arange(count), modulus, multiplier, offset)
+    return tx.scramble(block.number * 1_000_000 + np.arange(count), modulus, multiplier, offset)
 
 
 # --- ragged groups -----------------------------------------------------------------------

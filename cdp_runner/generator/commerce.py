@@ -33,7 +33,7 @@ from .block import (
     valid,
     with_typos,
 )
-from .world import BROWSER, BUYER, CONTACT_ONLY, DAY, GENDERS, NEVER, postcodes
+from .world import BROWSER, BUYER, CONTACT_ONLY, DAY, GENDERS, NEVER, World, postcodes
 
 STORE_ZONE = 0  # every store keeps UK time (Europe/London and Dublin share it)
 EUR_PER_GBP = 1.17
@@ -184,14 +184,23 @@ def line_items(block: Block, value_cents: np.ndarray, day: np.ndarray, eur: np.n
 
 def simulate_purchases_of_block(block: Block) -> Purchases:
     """Purchases of the block's buyers, with channel, store, value and basket."""
-    world, rng, params = block.world, block.rng, block.world.params
-    n = block.n
+    world, rng = block.world, block.rng
     buyers = np.flatnonzero(block.people("segment") == BUYER)
     acquired_day = (block.people("acquired_s")[buyers] - world.start_s) / DAY
     horizon = (world.end_s - world.start_s) / DAY
     owner, day, dropped_day = simulate_purchases(
         rng, acquired_day, block.people("purchase_rate")[buyers], block.people("dropout_p")[buyers], horizon
     )
+    return purchases_on_days(block, buyers, owner, day, dropped_day)
+
+
+def purchases_on_days(
+    block: Block, buyers: np.ndarray, owner: np.ndarray, day: np.ndarray, dropped_day: np.ndarray
+) -> Purchases:
+    """The purchases of `simulate_purchases` (owner: index into buyers; days since the period's start) with
+    channel, store, value and basket; the block's purchase facts."""
+    world, rng, params = block.world, block.rng, block.world.params
+    n = block.n
     person = buyers[owner]
     order = np.lexsort((day, person))
     person, day = person[order], day[order]
@@ -379,9 +388,7 @@ def crm_records(block: Block) -> tuple[Records, CrmAccounts]:
     city = tx.pick([c[0] for c in ref.CITIES], block.household("city", at_address))
     birth_day = typed_birth_days(rng, block.people("birth_day", person), accounts.crm_birth_date_slips)
     country = tx.pick([c[0] for c in ref.COUNTRIES], block.people("country", person))
-    email_opt_in = rng.random(m) < np.where(
-        block.people("segment", person) == CONTACT_ONLY, 0.9, accounts.email_opt_in_share
-    )
+    email_opt_in = rng.random(m) < email_opt_in_shares(block.world, block.global_index(person))
     sms_opt_in = valid(phone) & (rng.random(m) < accounts.sms_opt_in_share)
     boolean = ("false", "true")
     columns = {
@@ -414,6 +421,12 @@ def crm_records(block: Block) -> tuple[Records, CrmAccounts]:
     }
     crm = CrmAccounts(person, account, created, updated, consent, email, phone, email_opt_in, sms_opt_in)
     return block.records(columns, person), crm
+
+
+def email_opt_in_shares(world: World, person: np.ndarray) -> np.ndarray:
+    """Chance of a CRM account opting in to e-mail: contacts signed up for the newsletter, mostly."""
+    contact = world.people.segment[person] == CONTACT_ONLY
+    return np.where(contact, 0.9, world.params.accounts.email_opt_in_share)
 
 
 def typed_birth_days(rng: np.random.Generator, birth_day: np.ndarray, slips: dict) -> np.ndarray:
@@ -520,7 +533,9 @@ def build_orders(block: Block, purchases: Purchases) -> Orders:
     intended = np.where(at_s >= signup[:, 0], 0, -1)
     intended = np.where((at_s >= signup[:, 1]) & (rng.random(len(person)) < 0.4), 1, intended)
     intended[rng.random(len(person)) < accounts.guest_checkout_share] = -1
-    ids = tx.join("HW", tx.digits(block_ids(block.number, len(person), 10_000_000_000, 738_349_891, 4_839_201_557), 10))
+    ids = tx.join(
+        "HW", tx.digits(block_ids(block, "orders", len(person), 10_000_000_000, 738_349_891, 4_839_201_557), 10)
+    )
     # Outcomes; an order of the last few days cannot have come back yet.
     shares = activity.order_status_shares
     status = np.array([ORDER_STATUSES.index(name) for name in shares])[
@@ -682,7 +697,9 @@ def build_receipts(block: Block, purchases: Purchases) -> Receipts:
     by_basket = np.argsort(lines.basket, kind="stable")
     lines = lines.take(by_basket, lines.basket[by_basket])
     person = np.concatenate([purchases.person[sales], purchases.person[sales][returned]])[order]
-    ids = tx.join("R", tx.digits(block_ids(block.number, len(order), 10_000_000_000, 812_763_407, 7_310_448_219), 10))
+    ids = tx.join(
+        "R", tx.digits(block_ids(block, "receipts", len(order), 10_000_000_000, 812_763_407, 7_310_448_219), 10)
+    )
     sale = np.concatenate([np.full(k, -1), rank[returned]])[order]
     return Receipts(
         person,
@@ -743,8 +760,9 @@ def receipt_records(block: Block, receipts: Receipts) -> tuple[Records, Records]
 # --- customer service -------------------------------------------------------------------------
 
 
-def ticket_records(block: Block, orders: Orders, receipts: Receipts) -> Records:
-    """Help-desk tickets: mostly about orders and returns, some from people who never bought."""
+def ticket_records(block: Block, orders: Orders, receipts: Receipts, since_s: int | None = None) -> Records:
+    """Help-desk tickets: mostly about orders and returns, some from people who never bought (for days after the
+    history, only those raised from since_s on)."""
     rng, world, facts = block.rng, block.world, block.facts
     activity = world.params.activity
     about_return = np.isin(orders.status, [RETURNED, PARTIALLY_REFUNDED, REFUNDED])
@@ -778,7 +796,10 @@ def ticket_records(block: Block, orders: Orders, receipts: Receipts) -> Records:
             rng.choice([4, 5, 6, 7], len(others)),
         ]
     )
-    keep = np.flatnonzero(created < world.end_s)
+    inside = created < world.end_s
+    if since_s is not None:
+        inside &= created >= since_s
+    keep = np.flatnonzero(inside)
     keep = keep[np.argsort(created[keep], kind="stable")]
     person, created, topic = person[keep], created[keep], topic[keep]
     k = len(person)
@@ -793,7 +814,9 @@ def ticket_records(block: Block, orders: Orders, receipts: Receipts) -> Records:
     name = tx.where(rng.random(k) < 0.7, tx.join(first, " ", block.people("last_name", person)), first)
     name = tx.where(rng.random(k) < 0.05, pc.utf8_lower(name), name)
     columns = {
-        "ticket_id": tx.join("TK", tx.digits(block_ids(block.number, k, 1_000_000_000, 512_927_357, 318_775_402), 9)),
+        "ticket_id": tx.join(
+            "TK", tx.digits(block_ids(block, "tickets", k, 1_000_000_000, 512_927_357, 318_775_402), 9)
+        ),
         "requester_email": null_unless((channel != 1) | (rng.random(k) < 0.3), typed_emails(block, person)),
         "requester_phone": null_unless((channel == 1) | (rng.random(k) < 0.15), typed_phones(block, person, created)),
         "requester_name": name,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -229,6 +229,12 @@ def simulate_block(world: World, number: int) -> tuple[dict[str, Records], pa.Ta
     """Everything the people of one block did, as records per source, and their truth."""
     lo = number * BLOCK_PEOPLE
     block = Block(world, number, lo, min(lo + BLOCK_PEOPLE, world.customers), stream(world.seed, STREAM_BLOCKS, number))
+    return simulate_people(block)
+
+
+def simulate_people(block: Block, since_s: int | None = None) -> tuple[dict[str, Records], pa.Table]:
+    """Everything the people of a block did from their acquisition on, as records per source, and their truth
+    (since_s: the first instant of days after the history, for people who join then; see app_records)."""
     purchases = simulate_purchases_of_block(block)
     decide_memberships(block)
     crm, accounts = crm_records(block)
@@ -243,8 +249,8 @@ def simulate_block(world: World, number: int) -> tuple[dict[str, Records], pa.Ta
     devices = decide_devices(block)
     qr = plan_qr(block, receipts)
     plan, qr_sessions = plan_sessions(block, devices, orders, receipts, [email_visits, sms_visits], qr)
-    web = web_records(block, devices, orders, plan, qr_sessions)
-    app = app_records(block, installs, orders, push_install, push_at)
+    web = web_records(block, devices, orders, plan, qr_sessions, since_s)
+    app = app_records(block, installs, orders, push_install, push_at, since_s)
     order_headers, order_lines = order_records(block, orders)
     tills, till_lines = receipt_records(block, receipts)
     records = {
@@ -258,7 +264,7 @@ def simulate_block(world: World, number: int) -> tuple[dict[str, Records], pa.Ta
         "loyalty_members": loyalty,
         "email_events": emails,
         "messaging_sends": messages,
-        "support_tickets": ticket_records(block, orders, receipts),
+        "support_tickets": ticket_records(block, orders, receipts, since_s),
         "live_chats": web.chats,
         "qr_scans": qr_records(block, qr, receipts, web.qr_cookie),
     }
@@ -298,72 +304,98 @@ def generate(
         raise ValueError("seed must not be negative")
     started = time.perf_counter()
     out = Path(out_dir)
-    truth_dir = out / TRUTH_DIR
-    make_folder(truth_dir)
-    params = GeneratorParams()
-    world = build_world(customers, seed, end_date, params)
+    world = build_world(customers, seed, end_date, GeneratorParams())
     blocks = -(-customers // BLOCK_PEOPLE)
     bots = bot_records(world)
     bot_block = (-1 - bots.person) % blocks
 
-    with ExitStack() as stack:
-        sinks = {}
-        for source in SOURCES:
-            path = out / file_name(source)
-            sinks[source.name] = (
-                ParquetSink(path, arrow_schema(source))
-                if source.default_format == "parquet"
-                else TextSink(path, source)
-            )
-        late = TextSink(out / LATE_WEB_EVENTS, SOURCES_BY_NAME["web_events"])
-        truth = ParquetSink(truth_dir / "ground_truth.parquet", TRUTH_SCHEMA)
-        persons = ParquetSink(truth_dir / "persons.parquet", PERSON_SCHEMA)
-        for sink in [*sinks.values(), late, truth, persons]:
-            stack.callback(sink.close)
-        writer = BackgroundWriter()
-        stack.callback(writer.close)  # closed before the sinks: callbacks run last-in first-out
+    with Output(out, world, SOURCES) as output:
         if on_block:
             on_block(0, blocks)
-
-        def write(name: str, records: Records, rng: np.random.Generator) -> None:
-            delivery = deliver(SOURCES_BY_NAME[name], records, rng, world)
-            writer.submit(sinks[name].write, delivery.table, delivery.broken)
-            if delivery.late is not None:
-                writer.submit(late.write, delivery.late)
-            if delivery.truth is not None:
-                writer.submit(truth.write, delivery.truth)
-
         rng = stream(seed, STREAM_DELIVERY, blocks)
-        write("products", catalogue_records(world), rng)
-        write("stores", store_records(world), rng)
+        output.write("products", catalogue_records(world), rng)
+        output.write("stores", store_records(world), rng)
         for number in range(blocks):
             records, people = simulate_block(world, number)
             records["web_events"] = _concat(records["web_events"], _take(bots, np.flatnonzero(bot_block == number)))
-            rng = stream(seed, STREAM_DELIVERY, number)
-            for source in SOURCES:
-                if source.name in records:
-                    write(source.name, records[source.name], rng)
-            writer.submit(persons.write, people)
+            output.write_block(records, stream(seed, STREAM_DELIVERY, number))
+            output.write_persons(people)
             if on_block:
                 on_block(number + 1, blocks)
-        writer.submit(persons.write, bot_truth(world))
+        output.write_persons(bot_truth(world))
 
-    files = {file_name(source): sinks[source.name].rows for source in SOURCES}
-    files[LATE_WEB_EVENTS] = late.rows
-    _write_params(truth_dir / "generator_params.json", world, end_date, files)
+    write_params(output.truth_dir / "generator_params.json", world, end_date, output.files())
     return {
         "out_dir": str(out),
         "customers": customers,
         "seed": seed,
         "end_date": end_date.isoformat(),
-        "files": files,
-        "truth_rows": truth.rows,
-        "persons": persons.rows,
+        "files": output.files(),
+        "truth_rows": output.truth.rows,
+        "persons": output.persons.rows,
         "seconds": round(time.perf_counter() - started, 2),
     }
 
 
-def _write_params(path: Path, world: World, end_date: date, files: dict) -> None:
+class Output:
+    """The files of one run: a sink per source written, late web events, the truth; written in the background.
+
+    Sinks are closed when the `with` block ends, after every write submitted has been done."""
+
+    def __init__(self, out: Path, world: World, sources: Sequence[Source]):
+        self.world, self.sources = world, sources
+        self.truth_dir = out / TRUTH_DIR
+        make_folder(self.truth_dir)
+        self._stack = ExitStack()
+        self.sinks: dict[str, TextSink | ParquetSink] = {}
+        for source in sources:
+            path = out / file_name(source)
+            self.sinks[source.name] = (
+                ParquetSink(path, arrow_schema(source))
+                if source.default_format == "parquet"
+                else TextSink(path, source)
+            )
+        self.late = TextSink(out / LATE_WEB_EVENTS, SOURCES_BY_NAME["web_events"])
+        self.truth = ParquetSink(self.truth_dir / "ground_truth.parquet", TRUTH_SCHEMA)
+        self.persons = ParquetSink(self.truth_dir / "persons.parquet", PERSON_SCHEMA)
+        for sink in [*self.sinks.values(), self.late, self.truth, self.persons]:
+            self._stack.callback(sink.close)
+        self.writer = BackgroundWriter()
+        self._stack.callback(self.writer.close)  # closed before the sinks: callbacks run last-in first-out
+
+    def __enter__(self) -> Output:
+        return self
+
+    def __exit__(self, *error) -> None:
+        self._stack.__exit__(*error)
+
+    def write(self, name: str, records: Records, rng: np.random.Generator) -> None:
+        """The records of one source as a flawed export delivers them, with their truth."""
+        delivery = deliver(SOURCES_BY_NAME[name], records, rng, self.world)
+        self.writer.submit(self.sinks[name].write, delivery.table, delivery.broken)
+        if delivery.late is not None:
+            self.writer.submit(self.late.write, delivery.late)
+        if delivery.truth is not None:
+            self.writer.submit(self.truth.write, delivery.truth)
+
+    def write_block(self, records: dict[str, Records], rng: np.random.Generator) -> None:
+        """A block's records, source by source in the contracts' order."""
+        for source in self.sources:
+            if source.name in records:
+                self.write(source.name, records[source.name], rng)
+
+    def write_persons(self, people: pa.Table) -> None:
+        self.writer.submit(self.persons.write, people)
+
+    def files(self) -> dict[str, int]:
+        """Data rows per file written."""
+        return {file_name(source): self.sinks[source.name].rows for source in self.sources} | {
+            LATE_WEB_EVENTS: self.late.rows
+        }
+
+
+def write_params(path: Path, world: World, end_date: date, files: dict, continuation: dict | None = None) -> None:
+    """generator_params.json; `continuation` describes the days written after the history (docs/generator.md)."""
     params = world.params
     purchase, spend = params.purchase, params.spend
     document = {
@@ -392,4 +424,6 @@ def _write_params(path: Path, world: World, end_date: date, files: dict) -> None
         "junk_identifiers": {"emails": list(ref.JUNK_EMAILS), "phones": list(ref.JUNK_PHONES)},
         "files": files,
     }
+    if continuation is not None:
+        document["continuation"] = continuation
     path.write_text(json.dumps(document, indent=2, sort_keys=False) + "\n")

@@ -169,3 +169,18 @@ class GeneratorParams:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class DailyActivity:
+    """What changes for people of the history in days written after it (`cdp generate --continue-from`).
+
+    Their purchases carry on (BG/NBD is memoryless: active buyers keep their rate and dropout probability), and
+    people join at the rate the history's acquisitions reached at its end (Population.acquisition_skew). Kept out of
+    GeneratorParams so that the history's generator_params.json stays as it was; written with the days'."""
+
+    signup_at_checkout_share: float = 0.05  # of people without a shop account who order online that day
+    loyalty_join_share: float = 0.05  # of people without a card who buy in a store that day
+
+    def as_dict(self) -> dict:
+        return asdict(self)

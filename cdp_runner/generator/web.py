@@ -323,7 +323,10 @@ def plan_sessions(
     return plan, qr_sessions
 
 
-def web_records(block: Block, devices: Devices, orders: Orders, plan: SessionPlan, qr_sessions: slice) -> WebResult:
+def web_records(
+    block: Block, devices: Devices, orders: Orders, plan: SessionPlan, qr_sessions: slice, since_s: int | None = None
+) -> WebResult:
+    """Events of the planned sessions within the period, and live chats (since_s: see _chats)."""
     world, rng, facts = block.world, block.rng, block.facts
     activity, catalogue = world.params.activity, world.catalogue
     s = plan.build()
@@ -400,7 +403,8 @@ def web_records(block: Block, devices: Devices, orders: Orders, plan: SessionPla
     latest = np.searchsorted(auth_key, event_cookie * _KEY + (at_s - devices.base_s), side="right") - 1
     found = latest >= 0
     found[found] &= event_cookie[auth[latest[found]]] == event_cookie[found]
-    event_account = np.where(found, account[auth[np.maximum(latest, 0)]], -1)
+    # (a block of a few days may have no sign-up or login at all)
+    event_account = np.where(found, account[auth[np.maximum(latest, 0)]], -1) if len(auth) else np.full(len(at_s), -1)
     checkout = np.flatnonzero(keep & (event == CHECKOUT))
     orders.account_used[order[session[checkout]]] = event_account[checkout]
 
@@ -473,18 +477,28 @@ def web_records(block: Block, devices: Devices, orders: Orders, plan: SessionPla
     }
     records = block.records(columns, owner)
     session_cookie = pc.take(cookie_id, pa.array(cookie))
-    chats = _chats(block, person, start_s, duration, session_cookie)
+    chats = _chats(block, person, start_s, duration, session_cookie, since_s)
     return WebResult(records, chats, session_cookie[qr_sessions])
 
 
-def _chats(block: Block, person: np.ndarray, start_s: np.ndarray, duration: np.ndarray, cookie: pa.Array) -> Records:
-    """Live chats opened from some sessions through the site's widget."""
+def _chats(
+    block: Block,
+    person: np.ndarray,
+    start_s: np.ndarray,
+    duration: np.ndarray,
+    cookie: pa.Array,
+    since_s: int | None = None,
+) -> Records:
+    """Live chats opened from some sessions through the site's widget (for days after the history, only those
+    opened from since_s on: sessions planned before it, like the browsing before a sign-up, wrote nothing)."""
     world, rng = block.world, block.rng
     chosen = np.flatnonzero(rng.random(len(person)) < world.params.activity.chat_share_per_session)
     who = person[chosen]
     k = len(chosen)
     started = start_s[chosen] + (rng.random(k) * (duration[chosen] + 1)).astype(np.int64)
     keep = started < world.end_s - 3600
+    if since_s is not None:
+        keep &= started >= since_s
     chosen, who, started = chosen[keep], who[keep], started[keep]
     k = len(chosen)
     missed = rng.random(k) < 0.12

@@ -7,7 +7,7 @@ the same world, so the output does not depend on how the work is split.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta, timezone
 
 import numpy as np
@@ -21,8 +21,9 @@ from .params import GeneratorParams
 DAY = 86_400
 NEVER = np.iinfo(np.int64).max // 4  # a time after every simulated one
 
-# Independent random streams, keyed (stream,) or (stream, block number).
-STREAM_CATALOGUE, STREAM_PEOPLE, STREAM_BOTS, STREAM_DELIVERY, STREAM_BLOCKS = range(5)
+# Independent random streams, keyed (stream,) or (stream, block number); days after the history have their own,
+# keyed (STREAM_DAYS, first day, part, ...) and (STREAM_DAYS_STABLE, what) for what stays the same every day.
+STREAM_CATALOGUE, STREAM_PEOPLE, STREAM_BOTS, STREAM_DELIVERY, STREAM_BLOCKS, STREAM_DAYS, STREAM_DAYS_STABLE = range(7)
 
 SEGMENTS = ("buyer", "browser", "contact_only")
 BUYER, BROWSER, CONTACT_ONLY = range(3)
@@ -152,14 +153,7 @@ def build_world(customers: int, seed: int, end_date: date, params: GeneratorPara
     rng = stream(seed, STREAM_CATALOGUE)
     catalogue = _catalogue(rng, scale_of_catalogue(customers), start_s, end_s)
     stores = _stores(rng, scale_of_stores(customers), start_s, end_s)
-    email_calendar, sms_calendar, push_calendar = (
-        _calendar(rng, start_s, end_s, *spec)
-        for spec in (
-            ("em", (1, 4), ref.EMAIL_THEMES, 8),
-            ("sms", (2,), ref.SMS_THEMES, 11),
-            ("push", (0, 3), ref.PUSH_THEMES, 17),
-        )
-    )
+    email_calendar, sms_calendar, push_calendar = calendars(rng, start_s, end_s)
     rng = stream(seed, STREAM_PEOPLE)
     households, household_of_person = _households(rng, customers, params, stores)
     people = _people(rng, household_of_person, households, params, start_s, end_s)
@@ -264,6 +258,19 @@ def _stores(rng: np.random.Generator, n: int, start_s: int, end_s: int) -> Store
         closed_s=closed_s,
         currency=tx.text(["EUR" if c == "IE" else "GBP" for c in country]),
     )
+
+
+def calendars(rng: np.random.Generator, start_s: int, end_s: int) -> tuple[Calendar, Calendar, Calendar]:
+    """Campaign calendars of e-mail (Tuesdays and Fridays), SMS (Wednesdays) and push (Mondays and Thursdays)."""
+    email, sms, push = (
+        _calendar(rng, start_s, end_s, *spec)
+        for spec in (
+            ("em", (1, 4), ref.EMAIL_THEMES, 8),
+            ("sms", (2,), ref.SMS_THEMES, 11),
+            ("push", (0, 3), ref.PUSH_THEMES, 17),
+        )
+    )
+    return email, sms, push
 
 
 def _calendar(
@@ -587,3 +594,64 @@ def _emails(rng, first_name, last_name, birth_day, country, second_share):
         local = tx.replace_rows(local, clash, tx.join(pc.filter(local, pa.array(clash)), suffix))
     both = tx.join(local, "@", domain)
     return both.slice(0, n), tx.null_where(~has_second, both.slice(n, n))
+
+
+# --- people who join after the history ----------------------------------------------------------
+
+
+def stack_rows(first, second):
+    """Two instances of a dataclass of parallel columns (numpy or Arrow), one after the other."""
+    values = {}
+    for column in fields(first):
+        a, b = getattr(first, column.name), getattr(second, column.name)
+        values[column.name] = (
+            pa.concat_arrays([a, b.cast(a.type)]) if isinstance(a, pa.Array) else np.concatenate([a, b])
+        )
+    return type(first)(**values)
+
+
+def add_people(world: World, count: int, rng: np.random.Generator, acquired_from_s: int, acquired_to_s: int) -> World:
+    """The world with `count` more people, in households of their own, acquired in [from, to).
+
+    They are drawn as the history's people are (ages, names and addresses as of the end of the period); a mailbox,
+    mobile or landline someone already has is changed (a number added to the mailbox) or dropped (the phone)."""
+    if count == 0:
+        return world
+    params = world.params
+    households, household_of_person = _households(rng, count, params, world.stores)
+    start_s = acquired_to_s - params.population.history_days * DAY
+    people = _people(rng, household_of_person, households, params, start_s, acquired_to_s)
+    first = len(world.people)
+    people.person_id = tx.numbered("P", np.arange(first + 1, first + count + 1), 8)
+    people.household = people.household + len(world.households.country)
+    people.acquired_s = acquired_from_s + (rng.random(count) * (acquired_to_s - acquired_from_s)).astype(np.int64)
+    _new_mailboxes(rng, world.people, people)
+    earlier = world.people
+    taken = _phone_set(earlier.calling_code, earlier.mobile) | _phone_set(earlier.calling_code, earlier.old_mobile)
+    for name in ("mobile", "old_mobile"):
+        mine = pc.binary_join_element_wise(people.calling_code, getattr(people, name), " ").to_pylist()
+        setattr(people, name, tx.null_where(np.array([value in taken for value in mine], bool), getattr(people, name)))
+    people.mobile_changed_s = np.where(np.asarray(pc.is_valid(people.old_mobile)), people.mobile_changed_s, NEVER)
+    landlines = set(world.households.landline.drop_null().to_pylist())
+    clash = np.array([value in landlines for value in households.landline.to_pylist()], dtype=bool)
+    households.landline = tx.null_where(clash, households.landline)
+    return replace(world, households=stack_rows(world.households, households), people=stack_rows(world.people, people))
+
+
+def _phone_set(calling_code: pa.Array, number: pa.Array) -> set[str]:
+    return set(pc.binary_join_element_wise(calling_code, number, " ").drop_null().to_pylist())
+
+
+def _new_mailboxes(rng: np.random.Generator, earlier: People, people: People) -> None:
+    """Give a number to the new addresses whose mailbox is taken, as providers insist."""
+    taken = set(tx.gmail_mailbox(pa.concat_arrays([earlier.email, earlier.email2]).drop_null()).to_pylist())
+    for name in ("email", "email2"):
+        addresses = getattr(people, name).to_pylist()
+        for row, address in enumerate(addresses):
+            while address is not None and tx.gmail_mailbox(tx.text([address]))[0].as_py() in taken:
+                local, domain = address.split("@")
+                address = f"{local}{int(rng.integers(2, 9999))}@{domain}"
+            if address is not None:
+                taken.add(tx.gmail_mailbox(tx.text([address]))[0].as_py())
+            addresses[row] = address
+        setattr(people, name, pa.array(addresses, pa.string()))
