@@ -13,8 +13,10 @@ from .terminal import console, plural
 
 
 def print_generate_summary(summary: dict, out_dir: Path) -> None:
-    days = f" ({summary['first_day']} to {summary['end_date']}, {summary['new_people']:,} new people)"
-    table = Table(title=f"Generated into {out_dir}{days if 'first_day' in summary else ''}", show_edge=False)
+    title = f"Generated into {out_dir}"
+    if "first_day" in summary:  # days after an earlier run
+        title += f" ({summary['first_day']} to {summary['end_date']}, {summary['new_people']:,} new people)"
+    table = Table(title=title, show_edge=False)
     table.add_column("file")
     table.add_column("rows", justify="right")
     for file_name, rows in sorted(summary["files"].items()):

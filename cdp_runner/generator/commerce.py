@@ -35,6 +35,7 @@ from .block import (
 )
 from .world import BROWSER, BUYER, CONTACT_ONLY, DAY, GENDERS, NEVER, World, postcodes
 
+TICKET_DELAY_DAYS = 10  # a ticket about a purchase comes within this many days of it
 STORE_ZONE = 0  # every store keeps UK time (Europe/London and Dublin share it)
 EUR_PER_GBP = 1.17
 EU_COUNTRIES = [1, 2, 3, 4, 5]  # indices into ref.COUNTRIES of customers who pay in euros online
@@ -784,7 +785,7 @@ def ticket_records(block: Block, orders: Orders, receipts: Receipts, since_s: in
             crm_since[others] + (rng.random(len(others)) * (world.end_s - crm_since[others])).astype(np.int64),
         ]
     )
-    created = base + rng.integers(3600, 10 * DAY, len(person))
+    created = base + rng.integers(3600, TICKET_DELAY_DAYS * DAY, len(person))
     topic = np.concatenate(
         [
             np.where(

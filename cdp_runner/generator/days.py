@@ -36,7 +36,10 @@ from . import text as tx
 from .app import IOS_SHARE, Installs, app_records, choose_app_orders
 from .block import Block, Records, user_ids, valid
 from .commerce import (
+    TICKET_DELAY_DAYS,
     CrmAccounts,
+    Orders,
+    Receipts,
     build_orders,
     build_receipts,
     crm_records,
@@ -53,8 +56,10 @@ from .generate import (
     PERSON_SCHEMA,
     TRUTH_DIR,
     Output,
+    _concat,
     _instants,
     _lists,
+    _take,
     card_numbers,
     crm_ids,
     simulate_people,
@@ -315,6 +320,45 @@ def _earlier_installs(block: Block, has_app: np.ndarray, stable: Stable, start_s
     )
 
 
+def _purchases_before(block: Block, buyers: np.ndarray) -> tuple[Orders, Receipts]:
+    """Orders and till receipts of the buyers in the TICKET_DELAY_DAYS before the days, drawn again from their
+    process (the files of earlier days are not read): only tickets about them are written, and a ticket names no
+    order. Their numbers are drawn from the block's, so a ticket's number is never an earlier one."""
+    world = block.world
+    before = Block(
+        replace(world, start_s=world.start_s - TICKET_DELAY_DAYS * DAY),
+        block.number,
+        block.lo,
+        block.hi,
+        block.rng,
+        facts={"signup_s": block.facts["signup_s"]},
+        serials=block.serials,
+    )
+    owner, day, dropped_day = simulate_purchases(
+        block.rng,
+        np.zeros(len(buyers)),
+        block.people("purchase_rate")[buyers],
+        block.people("dropout_p")[buyers],
+        TICKET_DELAY_DAYS,
+    )
+    purchases = purchases_on_days(before, buyers, owner[len(buyers) :], day[len(buyers) :], dropped_day)
+    return build_orders(before, purchases), build_receipts(before, purchases)
+
+
+def _tickets(
+    block: Block, orders: Orders, receipts: Receipts, earlier_orders: Orders, earlier_receipts: Receipts
+) -> Records:
+    """Tickets raised in the days: about their purchases, the purchases just before them, or nothing bought."""
+    start_s = block.world.start_s
+    tickets = ticket_records(block, orders, receipts, since_s=start_s)
+    crm_created = block.facts["crm_created_s"]
+    block.facts["crm_created_s"] = np.full_like(crm_created, NEVER)  # those who never bought are in `tickets`
+    earlier = ticket_records(block, earlier_orders, earlier_receipts, since_s=start_s)
+    block.facts["crm_created_s"] = crm_created
+    both = _concat(tickets, earlier)
+    return _take(both, np.asarray(pc.sort_indices(both.columns["created_at"])))
+
+
 def continue_block(block: Block, state: State, stable: Stable, daily: DailyActivity) -> dict[str, Records]:
     """What people of earlier days do in the block's days; updates their state."""
     world, rng, facts = block.world, block.rng, block.facts
@@ -362,6 +406,7 @@ def continue_block(block: Block, state: State, stable: Stable, daily: DailyActiv
     acquired = block.people("acquired_s")
     facts["crm_created_s"][:, 0] = np.where(crm >= 1, acquired, facts["crm_created_s"][:, 0])
 
+    earlier_orders, earlier_receipts = _purchases_before(block, buyers)
     orders = build_orders(block, purchases)
     receipts = build_receipts(block, purchases)
     decide_interest(block)
@@ -395,7 +440,7 @@ def continue_block(block: Block, state: State, stable: Stable, daily: DailyActiv
         "loyalty_members": loyalty,
         "email_events": emails,
         "messaging_sends": messages,
-        "support_tickets": ticket_records(block, orders, receipts, since_s=start_s),
+        "support_tickets": _tickets(block, orders, receipts, earlier_orders, earlier_receipts),
         "live_chats": web.chats,
         "qr_scans": qr_records(block, qr, receipts, web.qr_cookie),
     }

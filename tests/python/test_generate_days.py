@@ -191,6 +191,9 @@ def test_the_command_line_continues_and_refuses_bad_folders(chain, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert digests(tmp_path / "d") == digests(chain[1][0])
+    assert "(2026-07-01 to 2026-07-03, " in result.output
+    result = invoke("generate", "--customers", "5", "--out", str(tmp_path / "plain"))
+    assert result.exit_code == 0 and "Generated into" in result.output, result.output
     (tmp_path / "not").mkdir()
     (tmp_path / "not" / "stores.csv").write_text("store_id\nS1\n")
     out = str(tmp_path / "out")
