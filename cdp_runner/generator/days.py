@@ -33,7 +33,7 @@ import pyarrow.parquet as pq
 from ..errors import UserError
 from ..ingest.contracts import SOURCES
 from . import text as tx
-from .app import IOS_SHARE, Installs, app_records, choose_app_orders
+from .app import IOS_SHARE, Installs, choose_app_orders
 from .block import Block, Records, user_ids, valid
 from .commerce import (
     TICKET_DELAY_DAYS,
@@ -45,9 +45,7 @@ from .commerce import (
     crm_records,
     email_opt_in_shares,
     loyalty_records,
-    order_records,
     purchases_on_days,
-    receipt_records,
     simulate_purchases,
     ticket_records,
 )
@@ -55,19 +53,20 @@ from .generate import (
     BLOCK_PEOPLE,
     PERSON_SCHEMA,
     TRUTH_DIR,
+    Commerce,
     Output,
     _concat,
     _instants,
     _lists,
     _take,
+    activity_records,
     card_numbers,
     crm_ids,
     simulate_people,
     write_params,
 )
-from .marketing import email_records, messaging_records
 from .params import DailyActivity, GeneratorParams
-from .web import decide_devices, decide_interest, plan_qr, plan_sessions, qr_records, web_records
+from .web import decide_interest
 from .world import (
     BUYER,
     DAY,
@@ -413,37 +412,19 @@ def continue_block(block: Block, state: State, stable: Stable, daily: DailyActiv
     installs = _earlier_installs(block, state.has_app[own], stable, start_s)
     choose_app_orders(block, installs, orders)
     subscribers = stack_rows(_earlier_crm(block, np.flatnonzero(crm >= 1), stable, start_s), new_accounts)
-    emails, email_visits = email_records(block, subscribers)
-    messages, sms_visits, push_install, push_at = messaging_records(block, subscribers, installs)
-    devices = decide_devices(block)
-    qr = plan_qr(block, receipts)
-    plan, qr_sessions = plan_sessions(block, devices, orders, receipts, [email_visits, sms_visits], qr)
-    web = web_records(block, devices, orders, plan, qr_sessions, since_s=start_s)
-    app = app_records(block, installs, orders, push_install, push_at, since_s=start_s)
-    order_headers, order_lines = order_records(block, orders)
-    tills, till_lines = receipt_records(block, receipts)
-
+    records = activity_records(
+        block,
+        Commerce(crm_rows, subscribers, loyalty, orders, receipts, installs),
+        lambda: _tickets(block, orders, receipts, earlier_orders, earlier_receipts),
+        start_s,
+    )
     state.dropped_s[own] = facts["dropped_s"]
     state.purchases[own] += facts["purchases"]
     state.signup_s[own] = signup
     state.accounts[own] = np.maximum(accounts, signs_up.astype(np.int64))
     state.crm[own] = np.maximum(crm, new_crm.astype(np.int64))
     state.cards[own] = np.maximum(cards, joins.astype(np.int64))
-    return {
-        "web_events": web.records,
-        "app_events": app,
-        "shop_orders": order_headers,
-        "shop_order_lines": order_lines,
-        "pos_transactions": tills,
-        "pos_transaction_lines": till_lines,
-        "crm_customers": crm_rows,
-        "loyalty_members": loyalty,
-        "email_events": emails,
-        "messaging_sends": messages,
-        "support_tickets": _tickets(block, orders, receipts, earlier_orders, earlier_receipts),
-        "live_chats": web.chats,
-        "qr_scans": qr_records(block, qr, receipts, web.qr_cookie),
-    }
+    return records
 
 
 def continue_world(

@@ -15,6 +15,7 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -26,9 +27,12 @@ from ..errors import make_folder
 from ..ingest.contracts import SOURCES, SOURCES_BY_NAME, Source
 from . import reference as ref
 from . import text as tx
-from .app import app_records, choose_app_orders, decide_installs
+from .app import Installs, app_records, choose_app_orders, decide_installs
 from .block import Block, Records, card_numbers, crm_ids, user_ids
 from .commerce import (
+    CrmAccounts,
+    Orders,
+    Receipts,
     build_orders,
     build_receipts,
     crm_records,
@@ -244,8 +248,37 @@ def simulate_people(block: Block, since_s: int | None = None) -> tuple[dict[str,
     decide_interest(block)
     installs = decide_installs(block)
     choose_app_orders(block, installs, orders)
-    emails, email_visits = email_records(block, accounts)
-    messages, sms_visits, push_install, push_at = messaging_records(block, accounts, installs)
+    records = activity_records(
+        block,
+        Commerce(crm, accounts, loyalty, orders, receipts, installs),
+        lambda: ticket_records(block, orders, receipts, since_s),
+        since_s,
+    )
+    has_app = np.zeros(block.n, dtype=bool)
+    has_app[installs.person] = True
+    return records, person_truth(block, has_app)
+
+
+@dataclass
+class Commerce:
+    """A block's accounts, purchases and installs, and the records of its CRM and loyalty cards."""
+
+    crm: Records
+    accounts: CrmAccounts
+    loyalty: Records
+    orders: Orders
+    receipts: Receipts
+    installs: Installs
+
+
+def activity_records(
+    block: Block, commerce: Commerce, tickets: Callable[[], Records], since_s: int | None
+) -> dict[str, Records]:
+    """Marketing, web and app activity around the block's commerce, and every source's records (tickets from
+    `tickets`, called in its turn: every part draws from the block's stream in a fixed order)."""
+    orders, receipts, installs = commerce.orders, commerce.receipts, commerce.installs
+    emails, email_visits = email_records(block, commerce.accounts)
+    messages, sms_visits, push_install, push_at = messaging_records(block, commerce.accounts, installs)
     devices = decide_devices(block)
     qr = plan_qr(block, receipts)
     plan, qr_sessions = plan_sessions(block, devices, orders, receipts, [email_visits, sms_visits], qr)
@@ -253,24 +286,21 @@ def simulate_people(block: Block, since_s: int | None = None) -> tuple[dict[str,
     app = app_records(block, installs, orders, push_install, push_at, since_s)
     order_headers, order_lines = order_records(block, orders)
     tills, till_lines = receipt_records(block, receipts)
-    records = {
+    return {
         "web_events": web.records,
         "app_events": app,
         "shop_orders": order_headers,
         "shop_order_lines": order_lines,
         "pos_transactions": tills,
         "pos_transaction_lines": till_lines,
-        "crm_customers": crm,
-        "loyalty_members": loyalty,
+        "crm_customers": commerce.crm,
+        "loyalty_members": commerce.loyalty,
         "email_events": emails,
         "messaging_sends": messages,
-        "support_tickets": ticket_records(block, orders, receipts, since_s),
+        "support_tickets": tickets(),
         "live_chats": web.chats,
         "qr_scans": qr_records(block, qr, receipts, web.qr_cookie),
     }
-    has_app = np.zeros(block.n, dtype=bool)
-    has_app[installs.person] = True
-    return records, person_truth(block, has_app)
 
 
 def _concat(first: Records, second: Records) -> Records:
