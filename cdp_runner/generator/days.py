@@ -55,14 +55,14 @@ from .generate import (
     TRUTH_DIR,
     Commerce,
     Output,
-    _concat,
-    _instants,
-    _lists,
-    _take,
     activity_records,
     card_numbers,
+    concat_records,
     crm_ids,
+    present_lists,
     simulate_people,
+    take_records,
+    utc_instants,
     write_params,
 )
 from .params import DailyActivity, GeneratorParams
@@ -221,12 +221,12 @@ def updated_persons(persons: pa.Table, index: np.ndarray, state: State) -> pa.Ta
     is_bot = index < 0
     take = pa.array(np.maximum(index, 0))
     columns = {
-        "churned_at": _instants(state.dropped_s),
+        "churned_at": utc_instants(state.dropped_s),
         "purchases": pa.array(state.purchases),
-        "signed_up_at": _instants(state.signup_s),
-        "user_ids": _lists([user_ids(glob, 0), user_ids(glob, 1)], [state.accounts >= 1, state.accounts >= 2]),
-        "crm_customer_ids": _lists([crm_ids(glob, 0), crm_ids(glob, 1)], [state.crm >= 1, state.crm >= 2]),
-        "loyalty_card_numbers": _lists(
+        "signed_up_at": utc_instants(state.signup_s),
+        "user_ids": present_lists([user_ids(glob, 0), user_ids(glob, 1)], [state.accounts >= 1, state.accounts >= 2]),
+        "crm_customer_ids": present_lists([crm_ids(glob, 0), crm_ids(glob, 1)], [state.crm >= 1, state.crm >= 2]),
+        "loyalty_card_numbers": present_lists(
             [card_numbers(glob, 0), card_numbers(glob, 1)], [state.cards >= 1, state.cards >= 2]
         ),
     }
@@ -354,8 +354,8 @@ def _tickets(
     block.facts["crm_created_s"] = np.full_like(crm_created, NEVER)  # those who never bought are in `tickets`
     earlier = ticket_records(block, earlier_orders, earlier_receipts, since_s=start_s)
     block.facts["crm_created_s"] = crm_created
-    both = _concat(tickets, earlier)
-    return _take(both, np.asarray(pc.sort_indices(both.columns["created_at"])))
+    both = concat_records(tickets, earlier)
+    return take_records(both, np.asarray(pc.sort_indices(both.columns["created_at"])))
 
 
 def continue_block(block: Block, state: State, stable: Stable, daily: DailyActivity) -> dict[str, Records]:

@@ -143,7 +143,7 @@ PERSON_SCHEMA = pa.schema(
 )
 
 
-def _lists(candidates: list[pa.Array], present: list[np.ndarray]) -> pa.Array:
+def present_lists(candidates: list[pa.Array], present: list[np.ndarray]) -> pa.Array:
     """Per row, the candidates that are present, as a list."""
     n = len(candidates[0])
     mask = np.stack(present, axis=1)
@@ -153,7 +153,7 @@ def _lists(candidates: list[pa.Array], present: list[np.ndarray]) -> pa.Array:
     return pa.ListArray.from_arrays(pa.array(offsets), values)
 
 
-def _instants(seconds: np.ndarray) -> pa.Array:
+def utc_instants(seconds: np.ndarray) -> pa.Array:
     """UTC timestamps, null where the time is NEVER."""
     seconds = np.asarray(seconds, dtype=np.int64)
     never = seconds >= NEVER
@@ -170,7 +170,7 @@ def person_truth(block: Block, has_app: np.ndarray) -> pa.Table:
     mobile, old_mobile = block.people("mobile"), block.people("old_mobile")
     landline = block.household("landline")
     code = block.people("calling_code")
-    phones = _lists(
+    phones = present_lists(
         [tx.e164(code, mobile), tx.e164(code, old_mobile), tx.e164(pa.array(["44"] * n), landline)],
         [np.asarray(pc.is_valid(v), dtype=bool) for v in (mobile, old_mobile, landline)],
     )
@@ -189,7 +189,7 @@ def person_truth(block: Block, has_app: np.ndarray) -> pa.Table:
         "last_name": block.people("last_name"),
         "gender": tx.pick(GENDERS, block.people("gender")),
         "birth_date": pa.array(block.people("birth_day").astype(np.int32), pa.int32()).cast(pa.date32()),
-        "emails": _lists(
+        "emails": present_lists(
             [block.people("email"), email2], [np.ones(n, dtype=bool), np.asarray(pc.is_valid(email2), dtype=bool)]
         ),
         "phones": phones,
@@ -197,7 +197,7 @@ def person_truth(block: Block, has_app: np.ndarray) -> pa.Table:
         "country": tx.pick([c[0] for c in ref.COUNTRIES], block.people("country")),
         "city": tx.pick([c[0] for c in ref.CITIES], block.household("city")),
         "postcode": block.household("postcode"),
-        "acquired_at": _instants(block.people("acquired_s")),
+        "acquired_at": utc_instants(block.people("acquired_s")),
         "purchase_rate_per_day": pa.array(block.people("purchase_rate")),
         "dropout_probability": pa.array(block.people("dropout_p")),
         "spend_nu": pa.array(nu),
@@ -205,11 +205,11 @@ def person_truth(block: Block, has_app: np.ndarray) -> pa.Table:
         "online_share": pa.array(block.people("online_share")),
         "email_engagement": pa.array(block.people("engagement")),
         "purchases": pa.array(facts["purchases"].astype(np.int64)),
-        "churned_at": _instants(facts["dropped_s"]),
-        "signed_up_at": _instants(signup[:, 0]),
-        "user_ids": _lists([user_ids(glob, 0), user_ids(glob, 1)], [signup[:, 0] < NEVER, signup[:, 1] < NEVER]),
-        "crm_customer_ids": _lists([crm_ids(glob, 0), crm_ids(glob, 1)], [crm[:, 0] < NEVER, crm[:, 1] < NEVER]),
-        "loyalty_card_numbers": _lists(
+        "churned_at": utc_instants(facts["dropped_s"]),
+        "signed_up_at": utc_instants(signup[:, 0]),
+        "user_ids": present_lists([user_ids(glob, 0), user_ids(glob, 1)], [signup[:, 0] < NEVER, signup[:, 1] < NEVER]),
+        "crm_customer_ids": present_lists([crm_ids(glob, 0), crm_ids(glob, 1)], [crm[:, 0] < NEVER, crm[:, 1] < NEVER]),
+        "loyalty_card_numbers": present_lists(
             [card_numbers(glob, 0), card_numbers(glob, 1)], [joined < NEVER, replaced < NEVER]
         ),
         "has_app": pa.array(has_app),
@@ -303,14 +303,14 @@ def activity_records(
     }
 
 
-def _concat(first: Records, second: Records) -> Records:
+def concat_records(first: Records, second: Records) -> Records:
     return Records(
         {name: pa.concat_arrays([first.columns[name], second.columns[name]]) for name in first.columns},
         np.concatenate([first.person, second.person]),
     )
 
 
-def _take(records: Records, rows: np.ndarray) -> Records:
+def take_records(records: Records, rows: np.ndarray) -> Records:
     index = pa.array(rows)
     return Records({name: pc.take(values, index) for name, values in records.columns.items()}, records.person[rows])
 
@@ -347,7 +347,9 @@ def generate(
         output.write("stores", store_records(world), rng)
         for number in range(blocks):
             records, people = simulate_block(world, number)
-            records["web_events"] = _concat(records["web_events"], _take(bots, np.flatnonzero(bot_block == number)))
+            records["web_events"] = concat_records(
+                records["web_events"], take_records(bots, np.flatnonzero(bot_block == number))
+            )
             output.write_block(records, stream(seed, STREAM_DELIVERY, number))
             output.write_persons(people)
             if on_block:
