@@ -174,6 +174,10 @@ def main() -> int:
     ok &= failed_loudly
     print(f"cc_chain_limited (max_rounds=2): {limited[0]}: {(limited[1] or '').splitlines()[0]}")
     leftovers = [r[1] for r in spark.sql("show tables in cc").collect() if "__cc_" in r[1] or "__dbt_" in r[1]]
+    # a model's work database goes when its build ends, or, after a failed build, when the next one begins
+    leftovers += [
+        r[0] for r in spark.sql("show databases like 'cc__*__work'").collect() if r[0] != "cc__cc_chain_limited__work"
+    ]
     ok &= not leftovers
     print(f"work tables left: {leftovers or 'none'}")
     print("OK" if ok else "FAILED")

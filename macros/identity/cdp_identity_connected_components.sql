@@ -18,7 +18,7 @@
     {#- round 0 reads the model's SELECT; later rounds read the contracted edge table E_r (a < b) -#}
     {%- set hooks0 = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'hooks0') -%}
     {%- set ns = namespace(edges_sql=edges_sql, col_a=node_a, col_b=node_b, edges=none, hooks=hooks0,
-                           rounds=0, converged=false, jumps=none, passes=0, left=none, labels=none, n_active=none,
+                           rounds=0, converged=false, jumps=none, active=none, passes=0, left=none, labels=none, n_active=none,
                            first=cdp.cdp_identity_work_table_sql(
                                hooks0, cdp.cdp_identity_components_sql_hook_input(edges_sql, node_a, node_b))) -%}
     {% do live.append(hooks0) %}
@@ -27,14 +27,14 @@
     {% for r in range(max_rounds) %}
         {#- pointer jumping on the hook forest until every pointer is a root -#}
         {%- set ns.jumps = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'jumps' ~ r ~ '_0') -%}
-        {%- set active = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'active' ~ r) -%}
+        {%- set ns.active = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'active' ~ r ~ '_0') -%}
         {% do live.append(ns.jumps) %}
-        {% do live.append(active) %}
+        {% do live.append(ns.active) %}
         {%- set ns.n_active = cdp.cdp_identity_run_statements(
                 ns.first
                 + cdp.cdp_identity_work_table_sql(ns.jumps, cdp.cdp_identity_components_sql_jump_first(ns.hooks))
-                + cdp.cdp_identity_work_table_sql(active, cdp.cdp_identity_components_sql_active(ns.jumps))
-                + [cdp.cdp_identity_count_sql(active)]) | int -%}
+                + cdp.cdp_identity_work_table_sql(ns.active, cdp.cdp_identity_components_sql_active(ns.jumps))
+                + [cdp.cdp_identity_count_sql(ns.active)]) | int -%}
         {%- set ns.passes = ns.passes + 1 -%}
         {#- a pointer doubles its reach every pass: 64 passes cover any depth -#}
         {% for k in range(1, 65) %}
@@ -45,16 +45,22 @@
                 {{ exceptions.raise_compiler_error(
                     "connected_components: pointer jumping did not finish in 64 passes") }}
             {%- endif -%}
+            {#- every step writes a table of its own name: Spark's Parquet tables cannot be replaced in place -#}
             {%- set next_jumps = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'jumps' ~ r ~ '_' ~ k) -%}
+            {%- set next_active = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'active' ~ r ~ '_' ~ k) -%}
             {% do live.append(next_jumps) %}
+            {% do live.append(next_active) %}
             {%- set ns.n_active = cdp.cdp_identity_run_statements(
                     cdp.cdp_identity_work_table_sql(next_jumps,
-                                                    cdp.cdp_identity_components_sql_jump_next(ns.jumps, active))
-                    + cdp.cdp_identity_drop_work_tables_sql([ns.jumps])
-                    + cdp.cdp_identity_work_table_sql(active, cdp.cdp_identity_components_sql_active(next_jumps))
-                    + [cdp.cdp_identity_count_sql(active)]) | int -%}
+                                                    cdp.cdp_identity_components_sql_jump_next(ns.jumps, ns.active))
+                    + cdp.cdp_identity_drop_work_tables_sql([ns.jumps, ns.active])
+                    + cdp.cdp_identity_work_table_sql(next_active,
+                                                      cdp.cdp_identity_components_sql_active(next_jumps))
+                    + [cdp.cdp_identity_count_sql(next_active)]) | int -%}
             {% do live.remove(ns.jumps) %}
+            {% do live.remove(ns.active) %}
             {%- set ns.jumps = next_jumps -%}
+            {%- set ns.active = next_active -%}
             {%- set ns.passes = ns.passes + 1 -%}
         {% endfor %}
         {% do jump_tables.append(ns.jumps) %}
@@ -62,7 +68,7 @@
         {#- contraction onto the roots, and the hooks of the next round -#}
         {%- set next_edges = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'edges' ~ (r + 1)) -%}
         {%- set next_hooks = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'hooks' ~ (r + 1)) -%}
-        {%- set done_with = [active] + ([ns.hooks, ns.edges] if r > 0 else []) -%}
+        {%- set done_with = [ns.active] + ([ns.hooks, ns.edges] if r > 0 else []) -%}
         {% do live.append(next_edges) %}
         {% do live.append(next_hooks) %}
         {%- set ns.left = cdp.cdp_identity_run_statements(

@@ -11,8 +11,9 @@
         {{ return(cdp.cdp_identity_materialization_end(relations, replaced=...)) }}
 -#}
 
-{#- Drops the leftovers of an interrupted build and runs the pre-hooks. Returns the relations: target (the model's
-    table), existing (the relation at its address now, or none), intermediate and backup. -#}
+{#- Drops the leftovers of an interrupted build, prepares the work area and runs the pre-hooks. Returns the
+    relations: target (the model's table), existing (the relation at its address now, or none), intermediate and
+    backup. -#}
 {% macro cdp_identity_materialization_begin() -%}
     {%- set target = this.incorporate(type='table') -%}
     {%- set existing = load_cached_relation(this) -%}
@@ -20,6 +21,7 @@
     {%- set backup = make_backup_relation(target, 'table' if existing is none else existing.type) -%}
     {% do drop_relation_if_exists(load_cached_relation(intermediate)) %}
     {% do drop_relation_if_exists(load_cached_relation(backup)) %}
+    {% do cdp.cdp_identity_work_area_begin() %}
     {% do run_hooks(pre_hooks, inside_transaction=False) %}
     {% do run_hooks(pre_hooks, inside_transaction=True) %}
     {{ return({'target': target, 'existing': existing, 'intermediate': intermediate, 'backup': backup}) }}
@@ -43,6 +45,7 @@
     {% do persist_docs(relations.target, model) %}
     {% do cdp.cdp_identity_commit() %}
     {% do drop_relation_if_exists(relations.backup) %}
+    {% do cdp.cdp_identity_work_area_end() %}
     {% do run_hooks(post_hooks, inside_transaction=False) %}
     {{ return({'relations': [relations.target]}) }}
 {%- endmacro %}

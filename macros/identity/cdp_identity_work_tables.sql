@@ -1,14 +1,48 @@
 {#-
     Work tables of the identity materializations: the clustering rounds (cdp_identity_connected_components), the
     resolution levels (cdp_identity_resolution) and the new rows of a delta (identity_delta). Engine-specific; the SQL
-    that fills them is the same everywhere.
+    that fills them is the same everywhere. Every work table of a build has a name of its own and is written once.
 
-      duckdb  - TEMP tables: in memory, private to dbt's connection, gone when it closes.
-      spark   - parquet tables in the model's schema (session mode has no transactions and a temp view is only a
-                lazily re-evaluated query, so every step is materialised with CREATE TABLE ... USING parquet AS
-                SELECT on a fresh name; nothing is ever updated, merged or deleted).
-      default - ordinary tables in the model's schema.
+      duckdb  - TEMP tables: in memory, private to dbt's connection, gone when it closes; each dropped as soon as
+                it is no longer read, to free the memory.
+      spark   - parquet tables in a work database of the model's own, <schema>__<model>__work (session mode has no
+                transactions and a temp view is only a lazily re-evaluated query, so every step is materialised with
+                CREATE TABLE ... USING parquet AS SELECT). The database is created empty when the model's build
+                begins and dropped with everything in it when it ends (or, after a failed build, when the next one
+                begins): one statement instead of one per table, each a round trip costing about as much as a small
+                query (about 600 of them in a build of the demo data, a third of the stage's time).
+      default - ordinary tables in the model's schema, dropped as soon as they are no longer read.
 -#}
+
+{#- The work database of the model being built (Spark). -#}
+{% macro cdp_identity_work_schema() -%}
+    {{ return(this.schema ~ '__' ~ this.identifier ~ '__work') }}
+{%- endmacro %}
+
+{#- Called by cdp_identity_materialization_begin/end: an empty work area for the model's build, and its removal. -#}
+{% macro cdp_identity_work_area_begin() -%}
+    {{ return(adapter.dispatch('cdp_identity_work_area_begin', 'cdp')()) }}
+{%- endmacro %}
+
+{% macro default__cdp_identity_work_area_begin() -%}
+{%- endmacro %}
+
+{% macro spark__cdp_identity_work_area_begin() -%}
+    {% do run_query('drop database if exists ' ~ cdp.cdp_identity_work_schema() ~ ' cascade') %}
+    {% do run_query('create database ' ~ cdp.cdp_identity_work_schema()) %}
+{%- endmacro %}
+
+{% macro cdp_identity_work_area_end() -%}
+    {{ return(adapter.dispatch('cdp_identity_work_area_end', 'cdp')()) }}
+{%- endmacro %}
+
+{% macro default__cdp_identity_work_area_end() -%}
+{%- endmacro %}
+
+{% macro spark__cdp_identity_work_area_end() -%}
+    {% do run_query('drop database if exists ' ~ cdp.cdp_identity_work_schema() ~ ' cascade') %}
+{%- endmacro %}
+
 
 {#- The relation a work table lives at. `name` is already unique per model and step. -#}
 {% macro cdp_identity_work_relation(base_relation, name) -%}
@@ -20,8 +54,9 @@
 {%- endmacro %}
 
 {% macro spark__cdp_identity_work_relation(base_relation, name) -%}
-    {#- A real table next to the model: a temp view would be re-evaluated, with its whole lineage, at every use. -#}
-    {{ return(cdp.default__cdp_identity_work_relation(base_relation, name)) }}
+    {#- A real table: a temp view would be re-evaluated, with its whole lineage, at every use. -#}
+    {{ return(base_relation.incorporate(path={'schema': cdp.cdp_identity_work_schema(), 'identifier': name},
+                                        type='table')) }}
 {%- endmacro %}
 
 {% macro duckdb__cdp_identity_work_relation(base_relation, name) -%}
@@ -44,7 +79,8 @@
 {%- endmacro %}
 
 {% macro spark__cdp_identity_work_table_sql(relation, sql) -%}
-    {{ return(['drop table if exists ' ~ relation, 'create table ' ~ relation ~ ' using parquet as\n' ~ sql]) }}
+    {#- the work database starts empty and no name is written twice -#}
+    {{ return(['create table ' ~ relation ~ ' using parquet as\n' ~ sql]) }}
 {%- endmacro %}
 
 
@@ -70,6 +106,15 @@
 
 
 {% macro cdp_identity_drop_work_tables_sql(relations) -%}
+    {{ return(adapter.dispatch('cdp_identity_drop_work_tables_sql', 'cdp')(relations)) }}
+{%- endmacro %}
+
+{% macro spark__cdp_identity_drop_work_tables_sql(relations) -%}
+    {#- dropped with the work database when the build ends -#}
+    {{ return([]) }}
+{%- endmacro %}
+
+{% macro default__cdp_identity_drop_work_tables_sql(relations) -%}
     {%- set statements = [] -%}
     {%- for relation in relations -%}
         {%- do statements.append('drop table if exists ' ~ relation) -%}
