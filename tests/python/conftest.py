@@ -15,7 +15,7 @@ import pytest
 import session_build
 from cdp_runner.config import PROJECT_DIR
 
-# Under pytest-xdist (make test runs two workers), each worker's dbt runs get their own target and log folders,
+# Under pytest-xdist (make test runs three workers), each worker's dbt runs get their own target and log folders,
 # so that concurrent runs never read each other's run_results.json or partial-parse state.
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 if _WORKER and "DBT_TARGET_PATH" not in os.environ:
