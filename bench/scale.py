@@ -5,7 +5,7 @@
 Stages (each timed; data and warehouse are kept under --workdir and reused when they already match, so a
 second run measures the later stages only):
 1. generate the sample data, and hold back about 1% of its records (by record key, bench/holdback.py);
-2. load the rest;
+2. load the rest, and a plain DuckDB read of the same files into tables beside it (bench/load_speed.py);
 3. dbt build of staging and the audit models;
 4. the identity stage, built in full (dbt run of the identity seeds and models: identifiers, links, guards,
    profiles, maps);
@@ -36,6 +36,7 @@ from pathlib import Path
 
 from bench import ltv_fits, serve_load
 from bench.holdback import hold_back
+from bench.load_speed import generated, side_by_side
 from cdp_runner.config import PROJECT_DIR
 from cdp_runner.dbt import run_dbt
 from cdp_runner.generator.generate import generate
@@ -68,14 +69,6 @@ def _stage(name: str, figures: dict, function, *args, **kwargs):
     figures[name] = {"seconds": round(seconds, 2), "load_average": round(os.getloadavg()[0], 2)}
     print(f"    {name}: {seconds:.1f} s", flush=True)
     return result
-
-
-def _generated(data_dir: Path, customers: int, seed: int) -> bool:
-    params = data_dir / "_truth" / "generator_params.json"
-    if not params.exists():
-        return False
-    written = json.loads(params.read_text())
-    return written.get("customers") == customers and written.get("seed") == seed
 
 
 def _build(
@@ -168,7 +161,7 @@ def main(argv: list[str] | None = None) -> None:
     }
 
     if args.start == "generate":
-        if _generated(data_dir, args.customers, args.seed):
+        if generated(data_dir, args.customers, args.seed):
             print(f"--- generate: reusing {data_dir}")
         else:
             shutil.rmtree(early_dir, ignore_errors=True)
@@ -179,6 +172,9 @@ def main(argv: list[str] | None = None) -> None:
         loaded = _stage("load", figures, load_path, early_dir, warehouse=warehouse)
         figures["load"]["rows"] = sum(result.rows_read for result in loaded)
         figures["load"]["already_loaded"] = all(result.status == "already_loaded" for result in loaded)
+        if not figures["load"]["already_loaded"]:
+            print("    against a plain DuckDB read of the same files (bench/load_speed.py):")
+            figures["load"]["against_plain_read"] = side_by_side(loaded, figures["load"]["seconds"], early_dir, workdir)
         figures["staging_models"] = _stage("build staging", figures, _build, STAGING_SELECTION, warehouse)
 
     with connect(warehouse, create=True):
