@@ -3,8 +3,11 @@
 A call works in two passes, so that a bad file stops the call before anything is written:
 
 1. check: for every file, find its source and format, hash it and - unless the ledger already
-   holds the same content - read it completely inside DuckDB (reading.py), writing nothing.
-2. load: per file, one transaction inserts its rows and its ledger row.
+   holds the same content - read it completely inside DuckDB into temp tables (reading.py), writing nothing.
+2. load: per file, one transaction inserts its rows, from its temp tables, and its ledger row.
+
+Each file is read once: the temp tables hold its rows from the check to the load (so a call holds its files' rows,
+which DuckDB spills to disk beside the warehouse beyond its memory limit).
 """
 
 from __future__ import annotations
@@ -93,12 +96,12 @@ def load_path(
             on_progress(step, file.name, done, total_bytes)
 
     with connect(warehouse, create=True) as con, _scratch(warehouse) as scratch:
-        # CSV and JSON Lines rows are numbered by the order read_csv returns them in: file order, with this.
-        con.execute("set preserve_insertion_order = true")
         con.execute("set enable_progress_bar = false")  # DuckDB's own bar would write over ours
         plans: list[_Plan] = []
         seen: set[tuple[str, str]] = set()
         done = 0
+        # CSV and JSON Lines rows are numbered by the order read_csv returns them in (file order, with this).
+        con.execute("set preserve_insertion_order = true")
         for index, file in enumerate(files):
             progress("checking", file, done)
             plans.append(_check(con, file, renames.get(file.source.name, {}), f"_cdp_load_{index}", seen, scratch))
@@ -106,6 +109,8 @@ def load_path(
             progress("checking", file, done)
         results = [_skipped(file) for file in skipped]
         done = 0
+        # The rows carry their numbers: the raw tables need not keep their order, which costs a slow checkpoint.
+        con.execute("set preserve_insertion_order = false")
         for plan in plans:
             progress("loading", plan.file, done)
             results.append(_load(con, plan))
@@ -197,8 +202,6 @@ def _load(con, plan: _Plan) -> LoadResult:
         )
     content = plan.content
     assert content is not None, "the check pass reads every content the ledger does not hold"
-    # Keeping the order costs a slow checkpoint after Parquet inserts; their numbers come from the file.
-    con.execute(f"set preserve_insertion_order = {str(content.ordered).lower()}")
     con.execute("begin transaction")
     try:
         loaded_at = utc_now()

@@ -2,6 +2,11 @@
 contract (after the mapping file), the records that cannot be split into columns, and an independent count of its
 records, so that no record can go missing silently. The result says how the loader inserts the rows.
 
+The file is read once, into the temp table <prefix>_rows (CSV: the columns that load; JSON Lines: the lines; Parquet:
+the columns that load, as text): the checks and the insert read that table. Reading it needs no window function, so
+DuckDB reads the file on every core; the k-th row returned is the row with rowid k - 1, as a table filled by one
+insert in order (preserve_insertion_order, which the loader sets) numbers its rows.
+
 Record numbers. `_row_number` is the position of a record among the data records of its file.
 DuckDB's readers return rows in file order, so the k-th row returned is numbered k - except that
 they hold back the records they reject (a CSV line with a wrong field count, ...), reporting those
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import json
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -42,10 +48,12 @@ CSV_DIALECT = "header=true, auto_detect=false, delim=',', quote='\"', escape='\"
 # which valid JSON cannot contain unescaped: a line is never split. (Not one character: DuckDB
 # silently drops empty fields after the last column, which would cut it off the end of a line.)
 JSONL_DIALECT = "header=false, auto_detect=false, delim=chr(31) || chr(30) || chr(29) || chr(28), quote='', escape=''"
-BLANK_LINE = "(line is null or trim(line, ' ' || chr(9)) = '')"
+# Regular expressions, not trim(): trim() with characters to trim walks the whole line, a match of blanks stops at the
+# first other character.
+BLANK_LINE = "(line is null or regexp_full_match(line, '[ \\t]*'))"
 # Whether `doc`, valid JSON or null, is an object: its first non-blank character tells, and that is
 # cheaper than json_type, which parses the document again.
-IS_OBJECT = "coalesce(starts_with(ltrim(doc, ' ' || chr(9) || chr(10) || chr(13)), '{'), false)"
+IS_OBJECT = "coalesce(regexp_matches(doc, '^[ \\t\\n\\r]*[{]'), false)"
 
 # _parse_error texts; DuckDB's reject types map onto them.
 WRONG_COLUMN_COUNT = "wrong column count: expected {expected} fields, found {found}"
@@ -60,15 +68,14 @@ PARSE_ERRORS = {
 
 @dataclass
 class Content:
-    """What reading a file found, and how to insert it (SQL over the file and the plan's temp tables)."""
+    """What reading a file found, and how to insert it (SQL over the plan's temp tables)."""
 
     columns: ColumnPlan
     records: int
     rejected: int  # records with a _parse_error
-    rows_sql: str  # the rows the reader returns: contract columns, _row_number (k), _parse_error, _raw_record
+    rows_sql: str  # the rows the reader returned: contract columns, _row_number (k), _parse_error, _raw_record
     renumber: bool = False  # <prefix>_numbers(k, number) corrects _row_number after the insert
     held_back: bool = False  # <prefix>_rejects(number, parse_error, raw_record): records the reader held back
-    ordered: bool = True  # rows_sql numbers rows by the order DuckDB returns them in
 
 
 def read_content(
@@ -96,11 +103,15 @@ def _check_csv(con, file: DeliveredFile, renames, prefix: str, fingerprint: Fing
         raise file.problem(BINARY_CONTENT)
     columns = plan_columns(file.source, header, renames)
     width = len(header)
-    # DuckDB checks UTF-8 only in the columns a query reads: read the ones the insert will read.
-    loaded = ", ".join(f"count(c{index})" for index in columns.positions.values())
+    # DuckDB checks UTF-8 only in the columns a query reads: the ones that load.
+    loaded = ", ".join(f"c{index}" for index in columns.positions.values())
 
     def count_read(source: DeliveredFile, rejects: str) -> int:
-        return scalar(con, f"select count(*), {loaded} from {_read_csv(source, width, _store_rejects(rejects))}")
+        con.execute(
+            f"create or replace temp table {prefix}_rows as "
+            f"select {loaded} from {_read_csv(source, width, _store_rejects(rejects))}"
+        )
+        return scalar(con, f"select count(*) from {prefix}_rows")
 
     # A rejected record spanning lines, or a reader that gives up on a carriage return, means records the reader
     # cannot find on its own: the file is scanned, and read again as a copy with those records set apart.
@@ -146,14 +157,11 @@ def _check_csv(con, file: DeliveredFile, renames, prefix: str, fingerprint: Fing
             )
 
     select = ", ".join(f"c{index} as {quote_identifier(name)}" for name, index in columns.positions.items())
-    # The insert reads the file with the same reader as the check above: without store_rejects, DuckDB's reader
-    # stops at the first record with bad quoting (ignore_errors alone drops every record after it).
-    numbered = f"select row_number() over () as k, * from {_read_csv(file, width, _store_rejects(prefix + '_insert'))}"
     content = Content(
         columns=columns,
         records=accepted + rejected,
         rejected=rejected,
-        rows_sql=f"select {select}, k as _row_number from ({numbered})",
+        rows_sql=f"select {select}, rowid + 1 as _row_number from {prefix}_rows",
     )
     if rejected or blanks:
         # The reader skips blank lines as well as rejected records: both are gaps in k.
@@ -241,17 +249,20 @@ def _count_csv_records(file: DeliveredFile) -> tuple[int, list[int]]:
 
 
 def _check_jsonl(con, file: DeliveredFile, renames, prefix: str, fingerprint: Fingerprint) -> Content:
+    lines = _jsonl_lines(con, file, prefix)
     kinds = f"""(
         select k, doc, case when {BLANK_LINE} then 'blank' when doc is null then 'malformed'
                             when {IS_OBJECT} then 'object' else 'other' end as kind
-        from {_jsonl_lines(file, _store_rejects(prefix))})"""
+        from {lines})"""
     counts = {"blank": 0, "malformed": 0, "object": 0, "other": 0}
     keys: set[str] = set()
     first_blank = last_record = 0
-    summary = f"select kind, case when kind = 'object' then json_keys(doc) end, count(*), min(k), max(k) from {kinds}"
+    # The key lists grouped as JSON text (one text for one list), which groups faster than the lists themselves.
+    keys_text = "case when kind = 'object' then to_json(json_keys(doc)) end"
+    summary = f"select kind, {keys_text}, count(*), min(k), max(k) from {kinds}"
     for kind, kind_keys, count, first_k, last_k in con.execute(summary + " group by all").fetchall():
         counts[kind] += count
-        keys.update(kind_keys or ())
+        keys.update(json.loads(kind_keys) if kind_keys else ())
         if kind == "blank":
             first_blank = first_k
         else:
@@ -278,8 +289,7 @@ def _check_jsonl(con, file: DeliveredFile, renames, prefix: str, fingerprint: Fi
                     when not is_object then {quote_literal(NOT_AN_OBJECT)} end as _parse_error,
                case when not is_object then line end as _raw_record
         from (select *, case when is_object then json_extract_string(doc, [{paths}]) end as v
-              from (select *, {IS_OBJECT} as is_object
-                    from {_jsonl_lines(file, _store_rejects(prefix + "_insert"))}))
+              from (select *, {IS_OBJECT} as is_object from {lines}))
         where not {BLANK_LINE}"""
     content = Content(
         columns=columns,
@@ -301,17 +311,20 @@ def _check_jsonl(con, file: DeliveredFile, renames, prefix: str, fingerprint: Fi
     return content
 
 
-def _jsonl_lines(file: DeliveredFile, options: str) -> str:
-    """The file's lines numbered k, with `doc`: the line if it is valid JSON, else null.
+def _jsonl_lines(con, file: DeliveredFile, prefix: str) -> str:
+    """Read the file's lines into <prefix>_rows; returns them numbered k, with `doc`: the line if it is valid JSON,
+    else null.
 
     JSON functions raise on malformed JSON. A CASE on json_valid guards them in DuckDB 2.0, but they
     are only ever given `doc`, so that no evaluation order can hand them a malformed line.
     """
-    lines = (
-        f"select row_number() over () as k, line from read_csv({quote_literal(file.path)}, "
-        f"columns={{'line': 'VARCHAR'}}, {JSONL_DIALECT}, max_line_size={MAX_RECORD_BYTES}, {options})"
+    # Whether a line is valid JSON is kept beside it: the check and the insert both need it, and it costs a parse.
+    con.execute(
+        f"create temp table {prefix}_rows as select line, json_valid(line) as valid "
+        f"from read_csv({quote_literal(file.path)}, columns={{'line': 'VARCHAR'}}, {JSONL_DIALECT}, "
+        f"max_line_size={MAX_RECORD_BYTES}, {_store_rejects(prefix)})"
     )
-    return f"(select k, line, case when json_valid(line) then line end as doc from ({lines}))"
+    return f"(select rowid + 1 as k, line, case when valid then line end as doc from {prefix}_rows)"
 
 
 def _check_parquet(con, file: DeliveredFile, renames, prefix: str, fingerprint: Fingerprint) -> Content:
@@ -324,15 +337,13 @@ def _check_parquet(con, file: DeliveredFile, renames, prefix: str, fingerprint: 
     columns = plan_columns(file.source, [name for name, _ in schema], renames)
     positions = columns.positions.items()
     select = ", ".join(f"{_parquet_text(*schema[index])} as {quote_identifier(name)}" for name, index in positions)
-    # Decoding the columns to load finds a corrupt file before anything is written; hashing the
-    # values forces the decoding (a plain count is answered from the file's metadata).
-    loaded = ", ".join(f"bit_xor(hash({quote_identifier(schema[index][0])}))" for index in columns.positions.values())
+    # Decoding the columns that load into the temp table finds a corrupt file before anything is written.
+    con.execute(f"create temp table {prefix}_rows as select {select}, file_row_number + 1 as _row_number from {scan}")
     return Content(
         columns=columns,
-        records=scalar(con, f"select count(*), {loaded} from {scan}"),
+        records=scalar(con, f"select count(*) from {prefix}_rows"),
         rejected=0,
-        rows_sql=f"select {select}, file_row_number + 1 as _row_number from {scan}",
-        ordered=False,
+        rows_sql=f"select * from {prefix}_rows",
     )
 
 

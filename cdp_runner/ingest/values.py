@@ -39,18 +39,38 @@ _PARSES = {
 
 
 def cleaned(column: str) -> str:
-    """cdp_clean_string(column) in DuckDB SQL (white space trimmed as cdp_trim_whitespace does)."""
-    trimmed = f"trim(translate({quote_identifier(column)}, chr(9) || chr(10) || chr(13) || chr(160), '    '))"
+    """cdp_clean_string(column) in DuckDB SQL (white space trimmed as cdp_trim_whitespace does; replace() is the same
+    as its translate() and several times faster)."""
+    spaced = quote_identifier(column)
+    for white in ("chr(9)", "chr(10)", "chr(13)", "chr(160)"):
+        spaced = f"replace({spaced}, {white}, ' ')"
+    trimmed = f"trim({spaced})"
     return f"(case when lower({trimmed}) in ('', 'null', 'nan') then null else {trimmed} end)"
+
+
+# Whether cleaned(column) is null, without cleaning: white space (that cdp_trim_whitespace turns into spaces) around
+# nothing, null or nan in any case (no other character lower-cases to n, u, l or a).
+_WHITE = r"[ \t\n\r\x{a0}]*"
+_MISSING = f"{_WHITE}([nN][uU][lL][lL]|[nN][aA][nN])?{_WHITE}"
+
+
+def missing(column: str) -> str:
+    """SQL: whether the column's value is missing for staging (cleaned(column) is null), without cleaning it."""
+    name = quote_identifier(column)
+    return f"({name} is null or regexp_full_match({name}, '{_MISSING}'))"
+
+
+def _parses(contract_type: str, value: str, raw: str) -> str:
+    """SQL: whether `value` (cleaned text) parses as the contract type; `raw` is the text as delivered."""
+    rule = _PARSES.get(contract_type)
+    if rule is None:
+        return "true"
+    return f"coalesce({rule.replace('{value}', value).replace('{raw}', raw)}, false)"
 
 
 def parses(contract_type: str, column: str) -> str:
     """SQL: whether the column's delivered text parses as the contract type (always true for text)."""
-    rule = _PARSES.get(contract_type)
-    if rule is None:
-        return "true"
-    test = rule.replace("{value}", cleaned(column)).replace("{raw}", quote_identifier(column))
-    return f"coalesce({test}, false)"
+    return _parses(contract_type, cleaned(column), quote_identifier(column))
 
 
 @dataclass
@@ -66,20 +86,28 @@ class ValueCheck:
 
 
 def check_values(con: duckdb.DuckDBPyConnection, source: Source, load_id: str) -> ValueCheck:
-    """The load's split records checked against the contract: one scan of its rows."""
+    """The load's split records checked against the contract: one scan of its rows, each typed value cleaned once."""
+    typed = [column for column in source.columns if column.type != "string"]
+    # v<n>: the n-th typed column cleaned; the rules read it and the delivered text (for booleans) by name
+    values = {column.name: f"v{index}" for index, column in enumerate(typed)}
+    inner = [f"{cleaned(column.name)} as {values[column.name]}" for column in typed]
+    inner += [quote_identifier(column.name) for column in typed]
+    inner += [f"{missing(column.name)} as m{index}" for index, column in enumerate(source.columns) if column.required]
+
+    def bad(column) -> str:
+        return f"not {_parses(column.type, values[column.name], quote_identifier(column.name))}"
+
     required = [
-        f"({cleaned(column.name)} is null or not {parses(column.type, column.name)})"
-        for column in source.columns
+        f"m{index}" + (f" or {bad(column)}" if column.name in values else "")
+        for index, column in enumerate(source.columns)
         if column.required
     ]
-    optional = [column for column in source.columns if not column.required and column.type != "string"]
+    optional = [column for column in typed if not column.required]
     counts = [f"count(*) filter (where {' or '.join(required)})"]
-    counts += [
-        f"count(*) filter (where {cleaned(column.name)} is not null and not {parses(column.type, column.name)})"
-        for column in optional
-    ]
+    counts += [f"count(*) filter (where {values[column.name]} is not null and {bad(column)})" for column in optional]
     row = con.execute(
-        f"select {', '.join(counts)} from {RAW_SCHEMA}.{source.name} where _load_id = ? and _parse_error is null",
+        f"select {', '.join(counts)} from (select {', '.join(inner)} from {RAW_SCHEMA}.{source.name} "
+        "where _load_id = ? and _parse_error is null)",
         [load_id],
     ).fetchall()[0]
     return ValueCheck(
