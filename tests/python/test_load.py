@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from cdp_runner.errors import UserError
-from cdp_runner.ingest import loader, reading
+from cdp_runner.ingest import delivery, loader, reading
 from cdp_runner.ingest.contracts import SOURCES
 from cdp_runner.ingest.loader import load_path
 
@@ -370,6 +370,31 @@ def test_jsonl_row_numbers_match_the_file_for_many_mixed_records(tmp_path, wareh
     assert query("select _row_number, chat_id from raw.live_chats order by 1") == expected
 
 
+@pytest.mark.parametrize("file_format", ["csv", "jsonl"])
+def test_row_numbers_follow_the_file_when_it_is_read_on_every_core(tmp_path, warehouse, query, file_format):
+    # Several row groups (DuckDB's are 122,880 rows), read in parallel; a blank line and a rejected record late in
+    # the file make every row after them renumbered.
+    count, blank_before, broken = 300_000, 250_000, 280_000
+    lines = [STORES_HEADER] if file_format == "csv" else []
+    for number in range(1, count + 1):
+        if number == blank_before:
+            lines.append("")
+        if file_format == "csv":
+            lines.append(f"S{number},too few" if number == broken else f"S{number},name,c,p,DE,,")
+        else:
+            lines.append(f'{{"store_id": "S{number}", "store_name": "name"' + ("" if number == broken else "}"))
+    write(tmp_path / f"stores.{file_format}", "\n".join(lines) + "\n")
+
+    [result] = load_path(tmp_path / f"stores.{file_format}", warehouse=warehouse)
+
+    assert (result.rows_read, result.rows_rejected) == (count, 1)
+    misplaced = query(
+        "select count(*), count(*) filter (where store_id is distinct from 'S' || _row_number), "
+        "max(_row_number) filter (where _parse_error is not null) from raw.stores"
+    )
+    assert misplaced == [(count, 1, broken)]
+
+
 @pytest.mark.parametrize(
     ("sql_type", "value", "text"),
     [
@@ -570,6 +595,24 @@ def test_records_that_cannot_be_accounted_for_stop_the_load(tmp_path, warehouse,
     with pytest.raises(UserError, match=r"^stores\.csv: DuckDB read 2 records and rejected 0, but the file has 3"):
         load_path(file, warehouse=warehouse)
     assert snapshot(warehouse) == loaded_before
+
+
+@pytest.mark.parametrize("chunk_bytes", [1, 2, 3, 5, 64])
+def test_the_fingerprint_counts_line_ends_across_chunks(tmp_path, monkeypatch, chunk_bytes):
+    # Chunks without a carriage return skip counting them: a CRLF split between two chunks must still count.
+    monkeypatch.setattr(delivery, "HASH_CHUNK_BYTES", chunk_bytes)
+    rng = random.Random(chunk_bytes)
+    pieces = [b"ab", b"\n", b"\r\n", b"\r", b"x" * 7, b"\0"]
+    for number in range(200):
+        data = b"".join(rng.choices(pieces, weights=[8, 4, 4, 1, 3, 0 if number % 2 else 1], k=rng.randrange(40)))
+        fingerprint = delivery.fingerprint_file(write(tmp_path / "file.csv", data))
+
+        newlines, crlfs = data.count(b"\n"), data.count(b"\r\n")
+        assert fingerprint.sha256 == hashlib.sha256(data).hexdigest()
+        assert fingerprint.lines == newlines + (1 if data and not data.endswith(b"\n") else 0)
+        assert fingerprint.binary == (b"\0" in data)
+        assert fingerprint.mixed_line_ends == (0 < crlfs < newlines), data
+        assert fingerprint.bare_carriage_returns == (data.count(b"\r") > crlfs), data
 
 
 # --- once per content ------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from cdp_runner.cli import main
 from cdp_runner.config import PROJECT_DIR
 from cdp_runner.ingest.contracts import SOURCES, SOURCES_BY_NAME
-from cdp_runner.ingest.values import cleaned, parses
+from cdp_runner.ingest.values import cleaned, missing, parses
 
 pytestmark = pytest.mark.slow
 
@@ -250,3 +250,24 @@ def test_the_loader_and_staging_agree_on_what_is_not_of_its_type(built_warehouse
                     )
                 )
                 assert flagged & in_staged_records == nulled, (source.name, column.name)
+
+
+def test_the_loader_cleans_and_finds_missing_values_as_staging_does():
+    """values.py's cleaning (faster SQL than the macro's) and its test for a missing value (without cleaning) against
+    cdp_clean_string as the macros define it, on white space of every kind staging trims and the spellings of null."""
+    macro = (PROJECT_DIR / "macros" / "normalize" / "cdp_trim_whitespace.sql").read_text()
+    trimmed = re.search(r"-%}\s*(.*?)\s*{%-", macro, re.S).group(1).replace("{{ expression }}", "v")
+    staging = f"case when lower({trimmed}) in ('', 'null', 'nan') then null else {trimmed} end"
+    values = ["", " ", "\t", "\xa0", "\r\n", " NULL ", "\tnull\xa0", "NaN", "nan ", "Nan\n", "n a n", "nul", "nulls"]
+    values += ["x", "  x  ", "\tx\ty\xa0", "NULL\x0b", "\x0bnull", "none", "\uff2e\uff35\uff2c\uff2c", "nA\tN"]
+    con = duckdb.connect()
+    try:
+        rows = con.execute(
+            f"select v, {cleaned('v')} is not distinct from {staging}, {missing('v')} = ({staging} is null) "
+            "from (select unnest(?::varchar[]) as v union all select null)",
+            [values],
+        ).fetchall()
+    finally:
+        con.close()
+    assert [row for row in rows if not (row[1] and row[2])] == []
+    assert len(rows) == len(values) + 1
