@@ -87,8 +87,8 @@ def read_content(
     scratch: Callable[[], Path],
 ) -> Content:
     """Read the file in its format; its temp tables start with `prefix`, and `scratch()` is a folder for a repaired
-    copy of a CSV file (csv_repair.py) that must live until the rows are inserted. Raises ColumnError (columns that
-    do not fit the contract), duckdb.Error (the reader gave up) or the file's UserError."""
+    copy of a CSV file (csv_repair.py). Raises ColumnError (columns that do not fit the contract), duckdb.Error (the
+    reader gave up) or the file's UserError."""
     if fingerprint.binary and file.format == "jsonl":
         raise file.problem(BINARY_CONTENT)
     if file.format == "csv":

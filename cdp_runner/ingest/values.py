@@ -48,16 +48,23 @@ def cleaned(column: str) -> str:
     return f"(case when lower({trimmed}) in ('', 'null', 'nan') then null else {trimmed} end)"
 
 
-# Whether cleaned(column) is null, without cleaning: white space (that cdp_trim_whitespace turns into spaces) around
-# nothing, null or nan in any case (no other character lower-cases to n, u, l or a).
-_WHITE = r"[ \t\n\r\x{a0}]*"
+# Whether cleaned(column) is null, without cleaning: white space around nothing, null or nan in any case (no other
+# character lower-cases to n, u, l or a). White space is what cdp_trim_whitespace turns into spaces and what DuckDB's
+# trim() removes: the Unicode space separators (category Zs).
+_WHITE_SPACE = (9, 10, 13, 0x20, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000)
+_WHITE = "[" + "".join(f"\\x{{{code:x}}}" for code in _WHITE_SPACE) + "]*"
 _MISSING = f"{_WHITE}([nN][uU][lL][lL]|[nN][aA][nN])?{_WHITE}"
+# The first characters a missing value can start with (ascii('') is 0): most values are ruled out by that alone.
+_MISSING_STARTS = ", ".join(str(code) for code in (0, ord("n"), ord("N"), *_WHITE_SPACE))
 
 
 def missing(column: str) -> str:
     """SQL: whether the column's value is missing for staging (cleaned(column) is null), without cleaning it."""
     name = quote_identifier(column)
-    return f"({name} is null or regexp_full_match({name}, '{_MISSING}'))"
+    return (
+        f"(case when {name} is null then true when ascii({name}) in ({_MISSING_STARTS}) "
+        f"then regexp_full_match({name}, '{_MISSING}') else false end)"
+    )
 
 
 def _parses(contract_type: str, value: str, raw: str) -> str:

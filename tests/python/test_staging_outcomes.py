@@ -260,6 +260,7 @@ def test_the_loader_cleans_and_finds_missing_values_as_staging_does():
     staging = f"case when lower({trimmed}) in ('', 'null', 'nan') then null else {trimmed} end"
     values = ["", " ", "\t", "\xa0", "\r\n", " NULL ", "\tnull\xa0", "NaN", "nan ", "Nan\n", "n a n", "nul", "nulls"]
     values += ["x", "  x  ", "\tx\ty\xa0", "NULL\x0b", "\x0bnull", "none", "\uff2e\uff35\uff2c\uff2c", "nA\tN"]
+    values += ["\u2003null\u3000", "\u1680", "\u205fNaN\u202f", "\u200b", "\u2028null", " \u200anull"]
     con = duckdb.connect()
     try:
         rows = con.execute(
