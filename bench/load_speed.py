@@ -44,6 +44,7 @@ class Timing:
     rows: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     total_seconds: float = 0.0
+    cpu_seconds: float = 0.0  # of the whole run, on all threads: less sensitive than wall time to a busy machine
 
     @property
     def total_rows(self) -> int:
@@ -66,7 +67,7 @@ def baseline(folder: Path, database: Path) -> Timing:
     """A plain DuckDB read of every data file of `folder` into a table of a fresh database."""
     database.unlink(missing_ok=True)
     timing = Timing()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     con = duckdb.connect(str(database))
     try:
         con.execute("set enable_progress_bar = false")
@@ -79,13 +80,14 @@ def baseline(folder: Path, database: Path) -> Timing:
     finally:
         con.close()
     timing.total_seconds = time.perf_counter() - started
+    timing.cpu_seconds = time.process_time() - cpu_started
     database.unlink(missing_ok=True)
     return timing
 
 
-def load_timing(results: list[LoadResult], seconds: float) -> Timing:
+def load_timing(results: list[LoadResult], seconds: float, cpu_seconds: float = 0.0) -> Timing:
     """`cdp load`'s figures from its results: per format the files' own seconds, in total the whole call's."""
-    timing = Timing(total_seconds=seconds)
+    timing = Timing(total_seconds=seconds, cpu_seconds=cpu_seconds)
     for result in results:
         if result.status == "loaded":
             file_format = format_for_file(result.file_name) or ""
@@ -98,9 +100,9 @@ def cdp_load(folder: Path, warehouse: Path) -> Timing:
     """`cdp load` of `folder` into a fresh warehouse."""
     for stale in (warehouse, warehouse.with_name(warehouse.name + ".wal")):
         stale.unlink(missing_ok=True)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     results = load_path(folder, warehouse=warehouse)
-    return load_timing(results, time.perf_counter() - started)
+    return load_timing(results, time.perf_counter() - started, time.process_time() - cpu_started)
 
 
 def _rate(rows: int, seconds: float) -> float:
@@ -126,6 +128,13 @@ def compare(load: Timing, base: Timing, indent: str = "") -> dict:
         print(
             f"{indent}{name:8}          {base_rows:>10,} {base_seconds:>7.1f} {base_rate:>9,.0f}            "
             f"{load_rows:>10,} {load_seconds:>7.1f} {load_rate:>9,.0f}   {ratio:.2f}"
+        )
+    if load.cpu_seconds and base.cpu_seconds:
+        cpu_ratio = base.cpu_seconds / load.cpu_seconds * load.total_rows / base.total_rows
+        figures["total"]["cpu_ratio"] = round(cpu_ratio, 3)
+        print(
+            f"{indent}CPU seconds (all threads): baseline {base.cpu_seconds:.1f}, cdp load {load.cpu_seconds:.1f}; "
+            f"ratio of rows per CPU second {cpu_ratio:.2f}"
         )
     print(f"{indent}ratio = load rows/s / baseline rows/s (target >= {TARGET_RATIO:.2f} in total)", flush=True)
     return figures

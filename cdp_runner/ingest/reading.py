@@ -48,12 +48,17 @@ CSV_DIALECT = "header=true, auto_detect=false, delim=',', quote='\"', escape='\"
 # which valid JSON cannot contain unescaped: a line is never split. (Not one character: DuckDB
 # silently drops empty fields after the last column, which would cut it off the end of a line.)
 JSONL_DIALECT = "header=false, auto_detect=false, delim=chr(31) || chr(30) || chr(29) || chr(28), quote='', escape=''"
-# Regular expressions, not trim(): trim() with characters to trim walks the whole line, a match of blanks stops at the
-# first other character.
-BLANK_LINE = "(line is null or regexp_full_match(line, '[ \\t]*'))"
-# Whether `doc`, valid JSON or null, is an object: its first non-blank character tells, and that is
-# cheaper than json_type, which parses the document again.
-IS_OBJECT = "coalesce(regexp_matches(doc, '^[ \\t\\n\\r]*[{]'), false)"
+# Whether a JSON Lines line is blank (spaces and tabs only), and whether its first non-blank character is `{` (for a
+# valid line: whether it is an object, cheaper than json_type, which parses it again). The first character (ascii() of
+# '' is 0) decides for nearly every line; a regular expression for the rest (trim() would copy the whole line).
+BLANK_LINE = (
+    "(case when line is null then true when ascii(line) in (0, 9, 32) then regexp_full_match(line, '[ \\t]*') "
+    "else false end)"
+)
+OPENS_OBJECT = (
+    "(case when ascii(line) = 123 then true when ascii(line) in (9, 10, 13, 32) "
+    "then regexp_matches(line, '^[ \\t\\n\\r]*[{]') else false end)"
+)
 
 # _parse_error texts; DuckDB's reject types map onto them.
 WRONG_COLUMN_COUNT = "wrong column count: expected {expected} fields, found {found}"
@@ -251,8 +256,8 @@ def _count_csv_records(file: DeliveredFile) -> tuple[int, list[int]]:
 def _check_jsonl(con, file: DeliveredFile, renames, prefix: str, fingerprint: Fingerprint) -> Content:
     lines = _jsonl_lines(con, file, prefix)
     kinds = f"""(
-        select k, doc, case when {BLANK_LINE} then 'blank' when doc is null then 'malformed'
-                            when {IS_OBJECT} then 'object' else 'other' end as kind
+        select k, doc, case when blank then 'blank' when doc is null then 'malformed'
+                            when is_object then 'object' else 'other' end as kind
         from {lines})"""
     counts = {"blank": 0, "malformed": 0, "object": 0, "other": 0}
     keys: set[str] = set()
@@ -288,9 +293,8 @@ def _check_jsonl(con, file: DeliveredFile, renames, prefix: str, fingerprint: Fi
                case when doc is null then {quote_literal(MALFORMED_JSON)}
                     when not is_object then {quote_literal(NOT_AN_OBJECT)} end as _parse_error,
                case when not is_object then line end as _raw_record
-        from (select *, case when is_object then json_extract_string(doc, [{paths}]) end as v
-              from (select *, {IS_OBJECT} as is_object from {lines}))
-        where not {BLANK_LINE}"""
+        from (select *, case when is_object then json_extract_string(doc, [{paths}]) end as v from {lines})
+        where not blank"""
     content = Content(
         columns=columns,
         records=lines_read - counts["blank"] + held_back,
@@ -312,19 +316,23 @@ def _check_jsonl(con, file: DeliveredFile, renames, prefix: str, fingerprint: Fi
 
 
 def _jsonl_lines(con, file: DeliveredFile, prefix: str) -> str:
-    """Read the file's lines into <prefix>_rows; returns them numbered k, with `doc`: the line if it is valid JSON,
-    else null.
+    """Read the file's lines into <prefix>_rows; returns them numbered k, with `blank`, `doc` (the line if it is valid
+    JSON, else null) and `is_object`.
 
     JSON functions raise on malformed JSON. A CASE on json_valid guards them in DuckDB 2.0, but they
     are only ever given `doc`, so that no evaluation order can hand them a malformed line.
     """
-    # Whether a line is valid JSON is kept beside it: the check and the insert both need it, and it costs a parse.
+    # What a line is, kept beside it: the check and the insert both need it, and json_valid costs a parse.
     con.execute(
-        f"create temp table {prefix}_rows as select line, json_valid(line) as valid "
+        f"create temp table {prefix}_rows as "
+        f"select line, coalesce(json_valid(line), false) as valid, {BLANK_LINE} as blank, {OPENS_OBJECT} as opens "
         f"from read_csv({quote_literal(file.path)}, columns={{'line': 'VARCHAR'}}, {JSONL_DIALECT}, "
         f"max_line_size={MAX_RECORD_BYTES}, {_store_rejects(prefix)})"
     )
-    return f"(select rowid + 1 as k, line, case when valid then line end as doc from {prefix}_rows)"
+    return (
+        "(select rowid + 1 as k, line, blank, case when valid then line end as doc, valid and opens as is_object "
+        f"from {prefix}_rows)"
+    )
 
 
 def _check_parquet(con, file: DeliveredFile, renames, prefix: str, fingerprint: Fingerprint) -> Content:

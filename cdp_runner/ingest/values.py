@@ -112,9 +112,10 @@ def check_values(con: duckdb.DuckDBPyConnection, source: Source, load_id: str) -
     optional = [column for column in typed if not column.required]
     counts = [f"count(*) filter (where {' or '.join(required)})"]
     counts += [f"count(*) filter (where {values[column.name]} is not null and {bad(column)})" for column in optional]
+    # Materialized: the optimizer would otherwise put the cleaning back into every place the rules read its result.
     row = con.execute(
-        f"select {', '.join(counts)} from (select {', '.join(inner)} from {RAW_SCHEMA}.{source.name} "
-        "where _load_id = ? and _parse_error is null)",
+        f"with checked as materialized (select {', '.join(inner)} from {RAW_SCHEMA}.{source.name} "
+        f"where _load_id = ? and _parse_error is null) select {', '.join(counts)} from checked",
         [load_id],
     ).fetchall()[0]
     return ValueCheck(

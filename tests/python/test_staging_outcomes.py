@@ -256,7 +256,9 @@ def test_the_loader_cleans_and_finds_missing_values_as_staging_does():
     """values.py's cleaning (faster SQL than the macro's) and its test for a missing value (without cleaning) against
     cdp_clean_string as the macros define it, on white space of every kind staging trims and the spellings of null."""
     macro = (PROJECT_DIR / "macros" / "normalize" / "cdp_trim_whitespace.sql").read_text()
-    trimmed = re.search(r"-%}\s*(.*?)\s*{%-", macro, re.S).group(1).replace("{{ expression }}", "v")
+    body = re.search(r"-%}\s*(.*?)\s*{%-", macro, re.S)
+    assert body, macro
+    trimmed = body.group(1).replace("{{ expression }}", "v")
     staging = f"case when lower({trimmed}) in ('', 'null', 'nan') then null else {trimmed} end"
     values = ["", " ", "\t", "\xa0", "\r\n", " NULL ", "\tnull\xa0", "NaN", "nan ", "Nan\n", "n a n", "nul", "nulls"]
     values += ["x", "  x  ", "\tx\ty\xa0", "NULL\x0b", "\x0bnull", "none", "\uff2e\uff35\uff2c\uff2c", "nA\tN"]
