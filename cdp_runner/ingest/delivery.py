@@ -7,6 +7,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import UserError
 from .contracts import FORMATS, SOURCES_BY_NAME, Source, format_for_file, source_for_file
 
@@ -115,8 +117,8 @@ CARRIAGE_RETURN = "carriage return (CR) that does not end a line (line ends are 
 
 
 def fingerprint_file(path: Path) -> Fingerprint:
-    """Hash the file in chunks, counting line breaks on the way: one read of the file, each chunk searched for
-    carriage returns first (at memchr speed), so that files without them (nearly all) are counted once, for LF."""
+    """Hash the file in chunks, counting line breaks on the way: one read of the file. Line feeds are counted by numpy
+    (twice as fast as bytes.count); carriage returns only in chunks that have one (a search at memchr speed)."""
     digest = hashlib.sha256()
     newlines = crlfs = carriage_returns = 0
     binary = False
@@ -125,7 +127,7 @@ def fingerprint_file(path: Path) -> Fingerprint:
         with path.open("rb") as stream:
             while chunk := stream.read(HASH_CHUNK_BYTES):
                 digest.update(chunk)
-                newlines += chunk.count(b"\n")
+                newlines += int(np.count_nonzero(np.frombuffer(chunk, dtype=np.uint8) == ord("\n")))
                 if b"\r" in chunk or last.endswith(b"\r"):
                     carriage_returns += chunk.count(b"\r")
                     crlfs += chunk.count(b"\r\n") + (last.endswith(b"\r") and chunk.startswith(b"\n"))
