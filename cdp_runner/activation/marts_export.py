@@ -56,13 +56,15 @@ def export_marts(
         if not marts:
             raise UserError(f"no public marts in {database}: run 'cdp build' first")
         build_time = (
-            reader.scalar("select max(built_at) from marts.audience_segments") if "audience_segments" in marts else None
+            reader.scalar(f"select max(built_at) from {MARTS_SCHEMA}.audience_segments")
+            if "audience_segments" in marts
+            else None
         )
         entries = {}
         for index, name in enumerate(marts):
             target = folder / f"{name}.parquet"
-            atomic_write(target, reader.parquet_writer(f"marts.{name}"))
-            rows = reader.scalar(f"select count(*) from marts.{name}")
+            atomic_write(target, reader.parquet_writer(f"{MARTS_SCHEMA}.{name}"))
+            rows = reader.scalar(f"select count(*) from {MARTS_SCHEMA}.{name}")
             entries[name] = {"file": target.name, "rows": rows, "sha256": file_sha256(target)}
             result.tables[name] = rows
             if on_progress:
