@@ -48,6 +48,7 @@ IDENTITY_MODELS = [
     "int_identity_source_records",
     "int_identity_builds",
 ]
+STAGING_SYSTEMS = frozenset(path.name for path in (REPO / "models" / "staging").iterdir() if path.is_dir())
 IDENTITY_TESTS = [
     "path:models/intermediate/identity",
     "path:models/marts/identity",
@@ -113,13 +114,18 @@ def _dbt(root: Path, *args: str) -> tuple[bool, str]:
     return done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
 
 
-def _build(root: Path, *extra: str) -> None:
-    """The identity models and the seeds they read, in one dbt invocation (tests run separately)."""
+def _build(root: Path, *extra: str, restaged: tuple[str, ...] | None = None) -> None:
+    """The identity models and the seeds they read, in one dbt invocation (tests run separately). restaged: the
+    systems (models/staging/<system>) whose files were loaded since the last build, the only staging rebuilt; None
+    rebuilds all of it. (Staging is most of the models, and a test's build after loading one file need not redo it.)"""
+    unchanged = [] if restaged is None else sorted(STAGING_SYSTEMS - set(restaged))
+    excluded = ["--exclude", *(f"path:models/staging/{system}" for system in unchanged)] if unchanged else []
     ok, output = _dbt(
         root,
         "build",
         "-s",
         *IDENTITY_MODELS,
+        *excluded,
         "--exclude-resource-type",
         "test",
         "--exclude-resource-type",
@@ -261,7 +267,7 @@ def test_unrelated_new_person_changes_no_id_and_their_anonymous_history_resolves
         ],
     )
     load_path(project / "extra" / "web_events_identity_new_person.jsonl", warehouse=project / "warehouse.duckdb")
-    _build(project)
+    _build(project, restaged=("web",))
     after = _identity_map(project)
     assert {key: after[key] for key in before} == before
     customers = _rows(
@@ -325,7 +331,7 @@ def test_a_linking_record_merges_two_profiles_and_is_recorded(project):
         f"ID-LINK-1,{user_id},{email},,2026-06-20T12:00:00Z,completed,GBP,10.00,0,0,10.00\n"
     )
     load_path(order, warehouse=project / "warehouse.duckdb")
-    _build(project)
+    _build(project, restaged=("shop",))
 
     merges = _rows(
         project,
@@ -344,7 +350,7 @@ def test_a_linking_record_merges_two_profiles_and_is_recorded(project):
     assert identity_map[("email", email)] == identity_map[("user_id", user_id)] == surviving
     assert merged not in set(identity_map.values())
     # a rebuild with nothing new records nothing more
-    _build(project)
+    _build(project, restaged=())
     assert len(_rows(project, "select * from marts.identity_merges")) == 1
 
 
@@ -381,7 +387,7 @@ def test_statistical_links_join_one_persons_accounts_and_deterministic_evidence_
     first = [*people[:1], (*people[1][:4], "", "", ""), *people[2:]]
     _crm_accounts(project / "extra" / "crm_customers_identity_statistical.csv", first, "2026-01-06 10:00:00")
     load_path(project / "extra" / "crm_customers_identity_statistical.csv", warehouse=project / "warehouse.duckdb")
-    _build(project)
+    _build(project, restaged=("crm",))
     apart = dict(
         _rows(
             project,
@@ -394,7 +400,7 @@ def test_statistical_links_join_one_persons_accounts_and_deterministic_evidence_
     # then it is delivered again with the birth date and address: a statistical link merges the two customers
     _crm_accounts(project / "extra" / "crm_customers_identity_completed.csv", people[1:2], "2026-01-20 10:00:00")
     load_path(project / "extra" / "crm_customers_identity_completed.csv", warehouse=project / "warehouse.duckdb")
-    _build(project)
+    _build(project, restaged=("crm",))
     rows = {
         value: (customer, status, kind, deterministic)
         for value, customer, status, kind, deterministic in _rows(
@@ -434,7 +440,7 @@ def test_statistical_links_join_one_persons_accounts_and_deterministic_evidence_
 
     # a build with the statistical links switched off (deterministic links only): two customers again, with the ids
     # they had apart; switched on again, one customer with the id it had merged
-    _build(project, "--vars", "{cdp_identity_statistical_links: false}")
+    _build(project, "--vars", "{cdp_identity_statistical_links: false}", restaged=())
     switched_off = dict(
         _rows(
             project,
@@ -448,7 +454,7 @@ def test_statistical_links_join_one_persons_accounts_and_deterministic_evidence_
         "select link_status from audit.audit_identity_statistical_links "
         "where identifier_value_a like 'IDT-STAT-%' and identifier_value_b like 'IDT-STAT-%'",
     )
-    _build(project)
+    _build(project, restaged=())
     assert _rows(
         project,
         "select distinct customer_id, identity_status from marts.identity_map "
@@ -462,7 +468,7 @@ def test_statistical_links_join_one_persons_accounts_and_deterministic_evidence_
         "2026-02-06 10:00:00",
     )
     load_path(project / "extra" / "crm_customers_identity_confirmed.csv", warehouse=project / "warehouse.duckdb")
-    _build(project)
+    _build(project, restaged=("crm",))
     confirmed = _rows(
         project,
         "select distinct customer_id, identity_status, link_kind from marts.identity_map "
@@ -505,7 +511,7 @@ def test_overrides_force_a_merge_and_a_split(project):
         f"merge,email,{email_a},email,{email_b},ticket 1: same person,steward,2026-06-25 09:00:00\n"
         f"split,user_id,{user_id},email,{email_c},ticket 2: shared address,steward,2026-06-25 09:00:00\n"
     )
-    _build(project)
+    _build(project, restaged=())
     identity_map = _identity_map(project)
     assert identity_map[("email", email_a)] == identity_map[("email", email_b)] is not None
     assert identity_map[("user_id", user_id)] != identity_map[("email", email_c)]
