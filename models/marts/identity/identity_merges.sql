@@ -199,8 +199,11 @@ causes as (
                 oriented_links.first_seen_at desc nulls last,
                 oriented_links.example_source_name asc,
                 oriented_links.example_record_key asc,
-                inner_end.identifier_id asc,
-                outer_end.identifier_id asc
+                -- by text, not identifier_id: the id is a hash that differs between engines
+                inner_end.identifier_type asc,
+                inner_end.identifier_value asc,
+                outer_end.identifier_type asc,
+                outer_end.identifier_value asc
         ) as cause_rank
     from merged_pairs
     inner join previous_members as inner_previous

@@ -1,6 +1,6 @@
 {#- u, the chance that two records of different people agree at a comparison level, estimated from random pairs:
-    the person records drawn by their identifier id (a hash, so the draw is arbitrary but the same on every build;
-    u_sample_records of identity_match_settings), every pair of them compared. True matches among random pairs are
+    the person records drawn by a hash of their source and record key (arbitrary, but the same on every build and
+    every engine, which identifier_id is not; u_sample_records of identity_match_settings), every pair of them compared. True matches among random pairs are
     too few to matter. One row per comparison and level, with the pairs it is estimated from; a level no random pair
     reached counts as half a pair (it is rare, not impossible). -#}
 -- depends_on: {{ ref('identity_match_settings') }}
@@ -15,7 +15,9 @@ records as (
 ranked as (
     select
         *,
-        row_number() over (order by identifier_id) as draw_order
+        row_number() over (
+            order by {{ dbt.hash("source_name || ':' || record_key") }}, source_name, record_key
+        ) as draw_order
     from records
 ),
 
