@@ -1,5 +1,5 @@
-"""Holding back late records: a generated data set split in two deliveries, for measuring and testing incremental
-identity builds (`make bench`, tests/python/test_identity_incremental.py).
+"""Holding back late records: a generated data set split in two deliveries, for testing incremental identity builds
+(tests/python/test_identity_incremental.py; `make bench` measures one generated day instead, a realistic delivery).
 
 The split is by record key: every delivery of a late key goes to the late part, so no record is delivered by both
 parts (the late part holds new records only, not corrections). Catalogue sources and lines that do not parse stay

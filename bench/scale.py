@@ -3,20 +3,22 @@
     python -m bench --customers 1000000
 
 Stages (each timed; data and warehouse are kept under --workdir and reused when they already match, so a
-second run measures the later stages only):
-1. generate the sample data, and hold back about 1% of its records (by record key, bench/holdback.py);
-2. load the rest, and a plain DuckDB read of the same files into tables beside it (bench/load_speed.py);
+second run measures the later stages only; --skip leaves out the optional ones):
+1. generate the sample data (the history);
+2. load it, and a plain DuckDB read of the same files into tables beside it (bench/load_speed.py);
 3. dbt build of staging and the audit models;
 4. the identity stage, built in full (dbt run of the identity seeds and models: identifiers, links, guards,
    profiles, maps);
 5. the clustering materialization against scipy.sparse.csgraph.connected_components on the identity links of
-   that warehouse (bench/components.py --edges-from), in the same run;
-6. the held-back records: loaded, staged, then the identity stage as a delta, then in full on the same data
-   (docs/identity.md, "Incremental builds"): the delta's time against the full build's;
-7. the marts (dbt run of the single customer view, value, recommendation and audience models);
-8. the lifetime-value fits on simulated purchase summaries of the same scale (bench/ltv_fits.py);
-9. a bounded load test of `cdp serve`'s look-up on that warehouse: 20 clients at once against localhost, p50, p95,
-   p99 (bench/serve_load.py; target p99 <= 50 ms at 100,000 customers);
+   that warehouse (bench/components.py --edges-from), in the same run (--skip clustering);
+6. the marts (dbt run of the single customer view, value, recommendation and audience models);
+7. the lifetime-value fits on simulated purchase summaries of the same scale (bench/ltv_fits.py; --skip ltv);
+8. a bounded load test of `cdp serve`'s look-up on that warehouse: 20 clients at once against localhost, p50, p95,
+   p99 (bench/serve_load.py; target p99 <= 50 ms at 100,000 customers; --skip serve);
+9. one day after the history (`cdp generate --continue-from`), loaded into a copy of that warehouse (--skip day;
+   docs/identity.md, "Incremental builds"): staged, then the identity stage as a delta, then in full on the same
+   data; and, when the marts were built, on a second copy, the whole `cdp build` (dbt build, every model and
+   test) taking in the day, then the whole build with --full-refresh on the same data. The copies are deleted;
 10. statistical matching of person records, cdp against Splink on the same records (bench/statistical.py).
 
 Figures go to the console and to <workdir>/bench-<customers>.json. The machine's load average is printed with
@@ -35,10 +37,10 @@ import time
 from pathlib import Path
 
 from bench import ltv_fits, serve_load
-from bench.holdback import hold_back
 from bench.load_speed import generated, side_by_side
 from cdp_runner.config import PROJECT_DIR
-from cdp_runner.dbt import run_dbt
+from cdp_runner.dbt import DbtOutcome, run_dbt
+from cdp_runner.generator.days import continue_world
 from cdp_runner.generator.generate import generate
 from cdp_runner.ingest.loader import load_path
 from cdp_runner.warehouse import connect
@@ -59,6 +61,7 @@ MART_SELECTION = [
     "--resource-type",
     "model",
 ]
+OPTIONAL_STAGES = ("clustering", "ltv", "serve", "day")
 
 
 def _stage(name: str, figures: dict, function, *args, **kwargs):
@@ -71,44 +74,116 @@ def _stage(name: str, figures: dict, function, *args, **kwargs):
     return result
 
 
-def _build(
-    selection: list[str], warehouse: Path, command: str = "build", threads: int | None = None
-) -> dict[str, float]:
-    outcome = run_dbt(
-        [command, "--select", *selection, *(["--threads", str(threads)] if threads else [])], warehouse=warehouse
-    )
+def _run(arguments: list[str], warehouse: Path, threads: int | None = None) -> DbtOutcome:
+    outcome = run_dbt([*arguments, *(["--threads", str(threads)] if threads else [])], warehouse=warehouse)
     if not outcome.success:
         failed = ", ".join(result.unique_id for result in outcome.failed[:5])
-        raise SystemExit(f"bench: dbt build failed: {failed or outcome.errors[-1:]}")
+        raise SystemExit(f"bench: dbt {arguments[0]} failed: {failed or outcome.errors[-1:]}")
+    return outcome
+
+
+def _model_seconds(outcome: DbtOutcome) -> dict[str, float]:
     return {
         result.unique_id.split(".")[-1]: result.seconds for result in outcome.results if result.resource_type == "model"
     }
 
 
-def _print_models(seconds_by_model: dict[str, float]) -> None:
+def _build(
+    selection: list[str], warehouse: Path, command: str = "build", threads: int | None = None
+) -> dict[str, float]:
+    return _model_seconds(_run([command, "--select", *selection], warehouse, threads))
+
+
+def _print_models(seconds_by_model: dict[str, float], top: int | None = None) -> None:
     print(f"    models: {sum(seconds_by_model.values()):.1f} s in all (dbt's own start and parse excluded)")
-    for name, seconds in sorted(seconds_by_model.items(), key=lambda item: -item[1]):
+    for name, seconds in sorted(seconds_by_model.items(), key=lambda item: -item[1])[:top]:
         print(f"      {name}: {seconds:.1f} s")
 
 
-def _incremental(figures: dict, late_dir: Path, warehouse: Path) -> None:
-    """Point 9 of the identity issue: the held-back records as a delta, against a full build of the same data."""
-    loaded = _stage("load held-back records", figures, load_path, late_dir, warehouse=warehouse)
-    figures["load held-back records"]["rows"] = sum(result.rows_read for result in loaded)
-    _stage("build staging (held-back records)", figures, _build, STAGING_SELECTION, warehouse)
-    delta = _stage("identity stage, delta", figures, _build, IDENTITY_MODELS, warehouse, "run")
-    _print_models(delta)
-    with connect(warehouse, read_only=True) as con:
+def _whole_build(warehouse: Path, flags: list[str]) -> dict:
+    """`cdp build`'s dbt build of every node (and its threads): the models' and data tests' seconds (run_results)."""
+    outcome = _run(["build", *flags], warehouse)
+    models = _model_seconds(outcome)
+    _print_models(models, top=10)
+    tests = sum(result.seconds for result in outcome.results if result.resource_type == "test")
+    print(f"    data tests: {tests:.1f} s in all")
+    return {"models": models, "test_seconds": round(tests, 2)}
+
+
+def _warehouse_files(warehouse: Path) -> list[Path]:
+    return [warehouse, warehouse.with_name(warehouse.name + ".wal")]
+
+
+def _delete_warehouse(warehouse: Path) -> None:
+    for path in _warehouse_files(warehouse):
+        path.unlink(missing_ok=True)
+
+
+def _copy_warehouse(source: Path, target: Path) -> None:
+    _delete_warehouse(target)
+    for original, copy in zip(_warehouse_files(source), _warehouse_files(target), strict=True):
+        if original.exists():
+            shutil.copy(original, copy)
+
+
+def _ratio(figures: dict, part: str, whole: str) -> float:
+    ratio = figures[part]["seconds"] / figures[whole]["seconds"]
+    print(f"    {part} / {whole}: {ratio:.1%} (target <= 10%)")
+    return round(ratio, 3)
+
+
+def _one_day(figures: dict, history: Path, day_dir: Path, warehouse: Path, whole: bool) -> None:
+    """Issue 15, point 5: what arrives in practice, the day after the history, taken in incrementally against full
+    builds of the same data. On copies of the warehouse, which stays the history's for a rerun."""
+    customers, seed = figures["customers"], figures["seed"]
+    if not generated(history, customers, seed):
+        print(f"--- one day: skipped, no history of {customers} customers (seed {seed}) generated in {history}")
+        return
+    if not generated(day_dir, customers, seed):
+        shutil.rmtree(day_dir, ignore_errors=True)
+        _stage("generate one day", figures, continue_world, history, 1, day_dir)
+    day_warehouse = warehouse.with_name("day-identity.duckdb")
+    whole_warehouse = warehouse.with_name("day-whole.duckdb")
+    _copy_warehouse(warehouse, day_warehouse)
+    loaded = _stage("load one day", figures, load_path, day_dir, warehouse=day_warehouse)
+    day: dict = {"loads": len(loaded), "rows": sum(result.rows_read for result in loaded)}
+    if whole:
+        _copy_warehouse(day_warehouse, whole_warehouse)
+
+    _stage("build staging (one day)", figures, _build, STAGING_SELECTION, day_warehouse)
+    delta, full = "identity stage, delta (one day)", "identity stage, full (same data)"
+    day["identity_delta_models"] = _stage(delta, figures, _build, IDENTITY_MODELS, day_warehouse, "run")
+    _print_models(day["identity_delta_models"])
+    with connect(day_warehouse, read_only=True) as con:
         mode, reason, pending = con.execute(
             "select max(build_mode), max(full_reason), count(*) filter (where is_pending) "
             "from intermediate.int_identity_batch"
         ).fetchall()[0]
+        # how much of the graph the day reached: what the delta re-resolved of all it resolves
+        affected, resolved = con.execute(
+            "select (select count(*) from intermediate.int_identity_affected),"
+            " (select count(*) from intermediate.int_identity_resolution)"
+        ).fetchall()[0]
     print(f"    build mode: {mode}{f' ({reason})' if reason else ''}, {pending} pending load(s)")
-    full = _stage("identity stage, full (same data)", figures, _build, IDENTITY_SELECTION, warehouse, "run")
-    _print_models(full)
-    ratio = figures["identity stage, delta"]["seconds"] / figures["identity stage, full (same data)"]["seconds"]
-    figures["incremental"] = {"build_mode": mode, "full_reason": reason, "delta_to_full": round(ratio, 3)}
-    print(f"    delta / full: {ratio:.1%} (target <= 10%)")
+    print(f"    re-resolved {affected} of {resolved} identifiers ({affected / max(resolved, 1):.1%})")
+    day["identity_full_models"] = _stage(full, figures, _build, IDENTITY_SELECTION, day_warehouse, "run")
+    _print_models(day["identity_full_models"])
+    day["identity"] = {
+        "build_mode": mode,
+        "full_reason": reason,
+        "affected_identifiers": affected,
+        "resolved_identifiers": resolved,
+        "delta_to_full": _ratio(figures, delta, full),
+    }
+    _delete_warehouse(day_warehouse)
+
+    if whole:
+        incremental, full = "whole build, incremental (one day)", "whole build, full (same data)"
+        day["whole_incremental"] = _stage(incremental, figures, _whole_build, whole_warehouse, [])
+        day["whole_full"] = _stage(full, figures, _whole_build, whole_warehouse, ["--full-refresh"])
+        day["whole_incremental_to_full"] = _ratio(figures, incremental, full)
+        _delete_warehouse(whole_warehouse)
+    figures["one_day"] = day
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -147,11 +222,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--splink-python", type=Path, default=None, help="Python of a virtualenv with Splink (`make bench` makes it)"
     )
+    parser.add_argument(
+        "--skip",
+        action="append",
+        choices=OPTIONAL_STAGES,
+        default=[],
+        help="leave out an optional stage (repeatable): the clustering comparison, the lifetime-value fits, the"
+        " serve load test, the day after the history",
+    )
     args = parser.parse_args(argv)
 
     workdir = args.workdir / str(args.customers)
-    data_dir, warehouse = workdir / "data", args.warehouse or workdir / "warehouse.duckdb"
-    early_dir, late_dir = workdir / "early", workdir / "late"
+    data_dir, day_dir, warehouse = workdir / "data", workdir / "day", args.warehouse or workdir / "warehouse.duckdb"
     workdir.mkdir(parents=True, exist_ok=True)
     figures: dict = {
         "customers": args.customers,
@@ -164,17 +246,14 @@ def main(argv: list[str] | None = None) -> None:
         if generated(data_dir, args.customers, args.seed):
             print(f"--- generate: reusing {data_dir}")
         else:
-            shutil.rmtree(early_dir, ignore_errors=True)
-            shutil.rmtree(late_dir, ignore_errors=True)
+            shutil.rmtree(day_dir, ignore_errors=True)
             _stage("generate", figures, generate, args.customers, args.seed, data_dir)
-        if not early_dir.exists():
-            figures["held_back_records"] = hold_back(data_dir, early_dir, late_dir)
-        loaded = _stage("load", figures, load_path, early_dir, warehouse=warehouse)
+        loaded = _stage("load", figures, load_path, data_dir, warehouse=warehouse)
         figures["load"]["rows"] = sum(result.rows_read for result in loaded)
         figures["load"]["already_loaded"] = all(result.status == "already_loaded" for result in loaded)
         if not figures["load"]["already_loaded"]:
             print("    against a plain DuckDB read of the same files (bench/load_speed.py):")
-            figures["load"]["against_plain_read"] = side_by_side(loaded, figures["load"]["seconds"], early_dir, workdir)
+            figures["load"]["against_plain_read"] = side_by_side(loaded, figures["load"]["seconds"], data_dir, workdir)
         figures["staging_models"] = _stage("build staging", figures, _build, STAGING_SELECTION, warehouse)
 
     with connect(warehouse, create=True):
@@ -183,6 +262,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.start != "marts":
         figures["identity_models"] = _stage("identity stage", figures, _build, IDENTITY_SELECTION, warehouse, "run")
         _print_models(figures["identity_models"])
+    if args.start != "marts" and "clustering" not in args.skip:
         _stage(
             "clustering vs scipy (the identity links)",
             figures,
@@ -197,18 +277,20 @@ def main(argv: list[str] | None = None) -> None:
             ],
             check=True,
         )
-        if late_dir.exists():
-            _incremental(figures, late_dir, warehouse)
     if args.end == "marts":
         # One model at a time: at 1,000,000 customers customer_traits and customer_recommendations built side by
         # side spilled more than the 28 GB of free disk beside the warehouse.
         figures["mart_models"] = _stage("marts", figures, _build, MART_SELECTION, warehouse, "build", args.mart_threads)
+    if args.end == "marts" and "ltv" not in args.skip:
         _stage(
             "lifetime-value fits (simulated summaries)", figures, ltv_fits.main, ["--customers", str(args.customers)]
         )
+    if args.end == "marts" and "serve" not in args.skip:
         figures["serve_lookup"] = _stage(
             "cdp serve look-up, 20 clients", figures, serve_load.main, ["--warehouse", str(warehouse)]
         )
+    if "day" not in args.skip:
+        _one_day(figures, data_dir, day_dir, warehouse, whole=args.end == "marts")
 
     if args.statistical_records:
         from bench import statistical  # it reuses this module's build helpers
