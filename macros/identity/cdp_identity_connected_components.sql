@@ -18,7 +18,8 @@
     {#- round 0 reads the model's SELECT; later rounds read the contracted edge table E_r (a < b) -#}
     {%- set hooks0 = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'hooks0') -%}
     {%- set ns = namespace(edges_sql=edges_sql, col_a=node_a, col_b=node_b, edges=none, hooks=hooks0,
-                           rounds=0, converged=false, jumps=none, active=none, passes=0, left=none, labels=none, n_active=none,
+                           rounds=0, converged=false, jumps=none, active=none, passes=0, left=none, labels=none,
+                           n_active=none,
                            first=cdp.cdp_identity_work_table_sql(
                                hooks0, cdp.cdp_identity_components_sql_hook_input(edges_sql, node_a, node_b))) -%}
     {% do live.append(hooks0) %}
