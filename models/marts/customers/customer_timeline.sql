@@ -1,9 +1,9 @@
 {#- Every interaction of every customer across all sources, one row per source record, to be read in time order
     (customer_id, occurred_at). Incremental on every engine (see cdp_timeline_incremental): a run writes only the
     records that are new or differ in any column, e.g. a new customer or a later delivery (DuckDB: by interaction_key;
-    Spark: the partitions of their loads),
-    and the post-hook removes the records that no longer resolve to any customer, so the table always equals
-    int_customer_interactions (assert_customer_timeline_matches_interactions checks it). -#}
+    Spark: the partitions of their loads), and the post-hook removes the records that no longer resolve to any
+    customer, so the table always equals int_customer_interactions (assert_customer_timeline_matches_interactions
+    checks it). -#}
 {{ config(
     on_schema_change='fail',
     post_hook=[
