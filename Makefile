@@ -14,7 +14,7 @@ BENCH_CUSTOMERS ?= 1000000
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: setup demo test test-spark-incremental pytest lint lint-python lint-delta bench bench-statistical browser contracts clean
+.PHONY: setup demo test test-spark-incremental pytest lint lint-python bench bench-statistical browser contracts clean
 
 setup: $(STAMP)
 
@@ -65,13 +65,6 @@ lint-python: $(STAMP)
 	$(BIN)/ruff check cdp_runner bench tests/python
 	$(BIN)/ruff format --check cdp_runner bench tests/python
 	$(BIN)/mypy
-
-# The identity models' delta form (.ci/sqlfluff-identity-delta.cfg): rendered only over a previous build, which the
-# lint warehouse never has. Not part of `make test`, which must stay under 20 minutes on 2 cores.
-lint-delta: $(STAMP)
-	mkdir -p .build
-	CDP_WAREHOUSE=$(CURDIR)/.build/lint.duckdb $(BIN)/sqlfluff lint --config .ci/sqlfluff-identity-delta.cfg \
-		models/intermediate/identity models/marts/identity --processes 2
 
 # After changing cdp_runner/ingest/contracts.py: rewrites the staging sources' yml, the staging base models and their
 # yml, the staged-source registry macro and docs/sources.md (tests/python/test_contracts.py fails while they differ).

@@ -15,10 +15,9 @@ second run measures the later stages only; --skip leaves out the optional ones):
 7. the lifetime-value fits on simulated purchase summaries of the same scale (bench/ltv_fits.py; --skip ltv);
 8. a bounded load test of `cdp serve`'s look-up on that warehouse: 20 clients at once against localhost, p50, p95,
    p99 (bench/serve_load.py; target p99 <= 50 ms at 100,000 customers; --skip serve);
-9. one day after the history (`cdp generate --continue-from`), loaded into a copy of that warehouse (--skip day;
-   docs/identity.md, "Incremental builds"): staged, then the identity stage as a delta, then in full on the same
-   data; and, when the marts were built, on a second copy, the whole `cdp build` (dbt build, every model and
-   test) taking in the day, then the whole build with --full-refresh on the same data. The copies are deleted;
+9. when the marts were built, one day after the history (`cdp generate --continue-from`), loaded into a copy of
+   that warehouse (--skip day; docs/identity.md, "Builds"): the whole `cdp build` (dbt build, every model and
+   test) taking in the day, then the whole build with --full-refresh on the same data. The copy is deleted;
 10. statistical matching of person records, cdp against Splink on the same records (bench/statistical.py).
 
 Figures go to the console and to <workdir>/bench-<customers>.json. The machine's load average is printed with
@@ -45,13 +44,10 @@ from cdp_runner.generator.generate import generate
 from cdp_runner.ingest.loader import load_path
 from cdp_runner.warehouse import connect
 
-# --full-refresh: the stage's figure is a full build (a rerun on the same warehouse would otherwise be a delta with
-# nothing pending)
 # cautious: only the tests of staging and audit models, not the tests that also read marts (not built yet); the
 # identity stage's audits (audit_identity_*) read its models, so they are built with that stage
 STAGING_SELECTION = ["staging", "audit", "--exclude", "audit_identity_*", "--indirect-selection", "cautious"]
 IDENTITY_MODELS = ["path:models/intermediate/identity", "path:models/marts/identity", "audit_identity_*"]
-IDENTITY_SELECTION = [*IDENTITY_MODELS, "--full-refresh"]
 # models (the segment membership history among them), without the data tests
 MART_SELECTION = [
     "path:models/intermediate",
@@ -132,9 +128,9 @@ def _ratio(figures: dict, part: str, whole: str) -> float:
     return round(ratio, 3)
 
 
-def _one_day(figures: dict, history: Path, day_dir: Path, warehouse: Path, whole: bool) -> None:
-    """Issue 15, point 5: what arrives in practice, the day after the history, taken in incrementally against full
-    builds of the same data. On copies of the warehouse, which stays the history's for a rerun."""
+def _one_day(figures: dict, history: Path, day_dir: Path, warehouse: Path) -> None:
+    """Issue 15: what arrives in practice, the day after the history, taken in by `cdp build` against a full
+    rebuild of the same data. On a copy of the warehouse, which stays the history's for a rerun."""
     customers, seed = figures["customers"], figures["seed"]
     if not generated(history, customers, seed):
         print(f"--- one day: skipped, no history of {customers} customers (seed {seed}) generated in {history}")
@@ -142,47 +138,15 @@ def _one_day(figures: dict, history: Path, day_dir: Path, warehouse: Path, whole
     if not generated(day_dir, customers, seed):
         shutil.rmtree(day_dir, ignore_errors=True)
         _stage("generate one day", figures, continue_world, history, 1, day_dir)
-    day_warehouse = warehouse.with_name("day-identity.duckdb")
-    whole_warehouse = warehouse.with_name("day-whole.duckdb")
+    day_warehouse = warehouse.with_name("day-whole.duckdb")
     _copy_warehouse(warehouse, day_warehouse)
     loaded = _stage("load one day", figures, load_path, day_dir, warehouse=day_warehouse)
     day: dict = {"loads": len(loaded), "rows": sum(result.rows_read for result in loaded)}
-    if whole:
-        _copy_warehouse(day_warehouse, whole_warehouse)
-
-    _stage("build staging (one day)", figures, _build, STAGING_SELECTION, day_warehouse)
-    delta, full = "identity stage, delta (one day)", "identity stage, full (same data)"
-    day["identity_delta_models"] = _stage(delta, figures, _build, IDENTITY_MODELS, day_warehouse, "run")
-    _print_models(day["identity_delta_models"])
-    with connect(day_warehouse, read_only=True) as con:
-        mode, reason, pending = con.execute(
-            "select max(build_mode), max(full_reason), count(*) filter (where is_pending) "
-            "from intermediate.int_identity_batch"
-        ).fetchall()[0]
-        # how much of the graph the day reached: what the delta re-resolved of all it resolves
-        affected, resolved = con.execute(
-            "select (select count(*) from intermediate.int_identity_affected),"
-            " (select count(*) from intermediate.int_identity_resolution)"
-        ).fetchall()[0]
-    print(f"    build mode: {mode}{f' ({reason})' if reason else ''}, {pending} pending load(s)")
-    print(f"    re-resolved {affected} of {resolved} identifiers ({affected / max(resolved, 1):.1%})")
-    day["identity_full_models"] = _stage(full, figures, _build, IDENTITY_SELECTION, day_warehouse, "run")
-    _print_models(day["identity_full_models"])
-    day["identity"] = {
-        "build_mode": mode,
-        "full_reason": reason,
-        "affected_identifiers": affected,
-        "resolved_identifiers": resolved,
-        "delta_to_full": _ratio(figures, delta, full),
-    }
+    incremental, full = "whole build, incremental (one day)", "whole build, full (same data)"
+    day["whole_incremental"] = _stage(incremental, figures, _whole_build, day_warehouse, [])
+    day["whole_full"] = _stage(full, figures, _whole_build, day_warehouse, ["--full-refresh"])
+    day["whole_incremental_to_full"] = _ratio(figures, incremental, full)
     _delete_warehouse(day_warehouse)
-
-    if whole:
-        incremental, full = "whole build, incremental (one day)", "whole build, full (same data)"
-        day["whole_incremental"] = _stage(incremental, figures, _whole_build, whole_warehouse, [])
-        day["whole_full"] = _stage(full, figures, _whole_build, whole_warehouse, ["--full-refresh"])
-        day["whole_incremental_to_full"] = _ratio(figures, incremental, full)
-        _delete_warehouse(whole_warehouse)
     figures["one_day"] = day
 
 
@@ -260,7 +224,7 @@ def main(argv: list[str] | None = None) -> None:
         pass  # the runner's own tables (e.g. the identity salt) exist before dbt runs, as `cdp build` ensures
     _build(["path:seeds"], warehouse, "seed")
     if args.start != "marts":
-        figures["identity_models"] = _stage("identity stage", figures, _build, IDENTITY_SELECTION, warehouse, "run")
+        figures["identity_models"] = _stage("identity stage", figures, _build, IDENTITY_MODELS, warehouse, "run")
         _print_models(figures["identity_models"])
     if args.start != "marts" and "clustering" not in args.skip:
         _stage(
@@ -289,8 +253,8 @@ def main(argv: list[str] | None = None) -> None:
         figures["serve_lookup"] = _stage(
             "cdp serve look-up, 20 clients", figures, serve_load.main, ["--warehouse", str(warehouse)]
         )
-    if "day" not in args.skip:
-        _one_day(figures, data_dir, day_dir, warehouse, whole=args.end == "marts")
+    if args.end == "marts" and "day" not in args.skip:
+        _one_day(figures, data_dir, day_dir, warehouse)
 
     if args.statistical_records:
         from bench import statistical  # it reuses this module's build helpers

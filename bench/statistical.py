@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from bench.person_records import person_records
-from bench.scale import IDENTITY_SELECTION, STAGING_SELECTION, _build
+from bench.scale import IDENTITY_MODELS, STAGING_SELECTION, _build
 from cdp_runner.config import PROJECT_DIR
 from cdp_runner.evaluation.identity import evaluate_identity
 from cdp_runner.ingest.loader import load_path
@@ -59,7 +59,7 @@ def _cdp(data_dir: Path, warehouse: Path) -> dict:
 
 def _identity_stage(data_dir: Path, warehouse: Path) -> dict:
     started = time.perf_counter()
-    seconds_by_model = _build(IDENTITY_SELECTION, warehouse, "run")
+    seconds_by_model = _build(IDENTITY_MODELS, warehouse, "run")
     stage_seconds = time.perf_counter() - started
     statistical_seconds = sum(seconds for name, seconds in seconds_by_model.items() if name in STATISTICAL_MODELS)
     quality = evaluate_identity(data_dir, warehouse=warehouse)

@@ -1,14 +1,13 @@
 {#-
-    The table scaffold the identity stage's materializations share (connected_components, identity_resolution,
-    identity_delta), the steps of dbt's own table materialization: a new table is built at the intermediate relation
+    The table scaffold the identity stage's materializations share (connected_components, identity_resolution), the
+    steps of dbt's own table materialization: a new table is built at the intermediate relation
     (<model>__dbt_tmp) and swapped in, the old one is renamed to the backup relation (<model>__dbt_backup) and dropped
     after the commit; hooks, grants and persisted docs as for any table.
 
         {%- set relations = cdp.cdp_identity_materialization_begin() -%}
         ... create relations.intermediate in statement 'main' and swap it in: ...
         {% do cdp.cdp_identity_materialization_swap(relations) %}
-        ... or change relations.target in place (a delta) ...
-        {{ return(cdp.cdp_identity_materialization_end(relations, replaced=...)) }}
+        {{ return(cdp.cdp_identity_materialization_end(relations)) }}
 -#}
 
 {#- Drops the leftovers of an interrupted build, prepares the work area and runs the pre-hooks. Returns the
@@ -35,13 +34,12 @@
     {% do adapter.rename_relation(relations.intermediate, relations.target) %}
 {%- endmacro %}
 
-{#- Runs the post-hooks, applies the grants and persists the docs, commits, drops the backup. `replaced`: the
-    target was built anew and swapped in (false: changed in place, so its earlier grants are still on it). Returns
-    what a materialization returns. -#}
-{% macro cdp_identity_materialization_end(relations, replaced=true) -%}
+{#- Runs the post-hooks, applies the grants and persists the docs, commits, drops the backup. Returns what a
+    materialization returns. -#}
+{% macro cdp_identity_materialization_end(relations) -%}
     {% do run_hooks(post_hooks, inside_transaction=True) %}
     {% do apply_grants(relations.target, config.get('grants'),
-                       should_revoke=should_revoke(relations.existing, full_refresh_mode=replaced)) %}
+                       should_revoke=should_revoke(relations.existing, full_refresh_mode=true)) %}
     {% do persist_docs(relations.target, model) %}
     {% do cdp.cdp_identity_commit() %}
     {% do drop_relation_if_exists(relations.backup) %}

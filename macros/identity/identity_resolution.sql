@@ -5,8 +5,7 @@
         {{ config(
             materialized='identity_resolution',
             edges='int_identity_graph_edges',    -- model: (strong_identifier_id, weak_identifier_id, link_priority)
-            splits='int_identity_forced_splits', -- model: (identifier_id, other_identifier_id), both orientations
-            affected='int_identity_affected'     -- optional model: (identifier_id), what a delta build re-resolves
+            splits='int_identity_forced_splits'  -- model: (identifier_id, other_identifier_id), both orientations
         ) }}
         -- depends_on: {{ ref('int_identity_graph_edges') }}
         -- depends_on: {{ ref('int_identity_forced_splits') }}
@@ -33,43 +32,15 @@
     {%- set target_relation = relations.target -%}
     {%- set edges_model = config.require('edges') -%}
     {%- set splits_model = config.require('splits') -%}
-    {%- set affected_model = config.get('affected') -%}
-    {%- set is_delta = affected_model is not none and relations.existing is not none
-                       and cdp.cdp_identity_is_delta() -%}
 
-    {% if is_delta %}
-        {#- a delta build re-resolves only the affected identifiers (whole connected components of the edges) and
-            replaces their rows: the levelled rules never reach across components, so the others keep their result -#}
-        {%- set affected = ref(affected_model) -%}
-        {%- set delta_output = target_relation.incorporate(
-            path={'identifier': target_relation.identifier ~ '__ir_delta'}) -%}
-        {% do drop_relation_if_exists(delta_output) %}
-        {% do cdp.cdp_identity_resolution(
-            nodes_sql='select nodes.* from (' ~ compiled_code ~ ') as nodes inner join ' ~ affected
-                ~ ' as affected on nodes.identifier_id = affected.identifier_id',
-            edges_relation=ref(edges_model),
-            splits_relation=ref(splits_model),
-            output_relation=delta_output,
-            base_relation=target_relation
-        ) %}
-        {% call statement('identity_resolution_delta_delete') -%}
-            delete from {{ target_relation }}
-            where identifier_id in (select affected.identifier_id from {{ affected }} as affected)
-        {%- endcall %}
-        {% call statement('identity_resolution_delta_insert') -%}
-            insert into {{ target_relation }} select * from {{ delta_output }}
-        {%- endcall %}
-        {% do drop_relation_if_exists(delta_output) %}
-    {% else %}
-        {% do cdp.cdp_identity_resolution(
-            nodes_sql=compiled_code,
-            edges_relation=ref(edges_model),
-            splits_relation=ref(splits_model),
-            output_relation=relations.intermediate,
-            base_relation=target_relation
-        ) %}
-        {% do cdp.cdp_identity_materialization_swap(relations) %}
-    {% endif %}
+    {% do cdp.cdp_identity_resolution(
+        nodes_sql=compiled_code,
+        edges_relation=ref(edges_model),
+        splits_relation=ref(splits_model),
+        output_relation=relations.intermediate,
+        base_relation=target_relation
+    ) %}
+    {% do cdp.cdp_identity_materialization_swap(relations) %}
 
-    {{ return(cdp.cdp_identity_materialization_end(relations, replaced=not is_delta)) }}
+    {{ return(cdp.cdp_identity_materialization_end(relations)) }}
 {% endmaterialization %}

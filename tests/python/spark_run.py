@@ -3,8 +3,8 @@ web events second), built on Spark and on DuckDB with every data test, and Spark
 for the comparison. Runs in the background under xdist (session_build.py DIR spark).
 
 With CDP_TEST_SPARK_INCREMENTAL=1 (`make test-spark-incremental`) it builds twice instead: models only after the first
-load, then the late load and an incremental build with every data test, so the incremental paths (identity delta,
-customer_timeline by partition, history appended) run on Spark. That doubles the run (about 25 minutes on the 2-core
+load, then the late load and an incremental build with every data test, so the incremental paths (customer_timeline
+by partition, histories appended) run on Spark. That doubles the run (about 25 minutes on the 2-core
 machine, over make test's budget), so make test runs the single build (docs/spark.md, "Time").
 
 One warehouse serves both engines: the loader's DuckDB file, whose raw layer Spark reads from the raw zone the loader

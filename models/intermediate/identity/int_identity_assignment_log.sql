@@ -2,17 +2,13 @@
     split, cut, block), appended by every build that changes something. The latest row per identifier is the
     previous build's assignment, which identity_merges compares against. Never rebuilt by --full-refresh
     (full_refresh: false), so the history survives a full rebuild. Keyed by type and value, not by identifier_id,
-    which may differ between engines. A delta build compares only the identifiers of int_identity_delta_scope: no
-    other identifier's customer can have changed. -#}
+    which may differ between engines. -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     full_refresh=false,
     on_schema_change='fail'
 ) }}
--- depends_on: {{ ref('int_identity_batch') }}
--- depends_on: {{ ref('int_identity_delta_scope') }}
-{%- set is_delta = cdp_identity_is_delta() %}
 
 with
 
@@ -22,7 +18,6 @@ current_state as (
         identifier_value,
         customer_id
     from {{ ref('int_identity_assignments') }}
-    {{ cdp_identity_delta_scope_filter('identifier_id') }}
 ),
 
 {% if is_incremental() %}
@@ -35,12 +30,6 @@ current_state as (
             history.identifier_value,
             nullif(max_by(coalesce(history.customer_id, ''), history.changed_at), '') as customer_id
         from {{ this }} as history
-        {% if is_delta %}
-            inner join current_state
-                on
-                    history.identifier_type = current_state.identifier_type
-                    and history.identifier_value = current_state.identifier_value
-        {% endif %}
         group by history.identifier_type, history.identifier_value
     ),
 {% else %}

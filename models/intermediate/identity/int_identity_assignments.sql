@@ -1,15 +1,10 @@
 {#- Every identifier with its customer (null when it has none) and why: assigned, cut by a rule (cut_rule), blocked,
-    or statistical (never links). The current state compared build to build by int_identity_assignment_log. A delta
-    build rewrites the rows of int_identity_delta_scope. -#}
-{{ config(materialized='identity_delta', delta_key=['identifier_id']) }}
--- depends_on: {{ ref('int_identity_batch') }}
--- depends_on: {{ ref('int_identity_delta_scope') }}
+    or statistical (never links). The current state compared build to build by int_identity_assignment_log. -#}
 
 with
 
 identifiers as (
     select * from {{ ref('int_identity_identifiers') }}
-    {{ cdp_identity_delta_scope_filter('identifier_id') }}
 ),
 
 members as (

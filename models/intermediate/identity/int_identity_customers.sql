@@ -3,26 +3,9 @@
     load. It only changes when the profile merges with an older one (whose anchor then wins) or loses its anchor,
     so the id survives unrelated data and full rebuilds, and a statistical merge keeps the older profile's id as any
     merge does. customer_id = 'cus_' + 20 hex digits of a salted MD5 of
-    the anchor (cdp_identity_customer_id).
-
-    A delta build rewrites the profiles with a member in int_identity_delta_scope (every changed profile lies wholly
-    inside it) and deletes the rows anchored there, so a profile that merged into another leaves no row behind. -#}
-{{ config(materialized='identity_delta', delta_key=['profile_key'], delta_scope='anchor_identifier_id') }}
--- depends_on: {{ ref('int_identity_batch') }}
--- depends_on: {{ ref('int_identity_delta_scope') }}
-{%- set is_delta = cdp_identity_is_delta() %}
+    the anchor (cdp_identity_customer_id). -#}
 
 with
-
-{% if is_delta %}
-    -- a delta build: the profiles with a member in the scope, whole
-    scoped_profiles as (
-        select distinct scoped_members.profile_key
-        from {{ ref('int_identity_profile_members') }} as scoped_members
-        inner join {{ ref('int_identity_delta_scope') }} as scope
-            on scoped_members.identifier_id = scope.identifier_id
-    ),
-{% endif %}
 
 members as (
     select
@@ -41,10 +24,6 @@ members as (
     from {{ ref('int_identity_profile_members') }} as members
     inner join {{ ref('int_identity_identifiers') }} as identifiers
         on members.identifier_id = identifiers.identifier_id
-    {% if is_delta %}
-        inner join scoped_profiles
-            on members.profile_key = scoped_profiles.profile_key
-    {% endif %}
     where members.profile_key is not null
 ),
 

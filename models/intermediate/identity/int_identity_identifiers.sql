@@ -1,9 +1,6 @@
 {#- One row per identifier (identifier_type, identifier_value) seen in any person-bearing record, with its id,
     when and where it was seen, the rules of its type and whether it is blocked (identifier_blocklist, or a pattern
-    of identifier_block_patterns for its type or for every type). A delta build replaces the rows of the identifiers
-    the pending loads carry (identity_delta, keyed by identifier_id). -#}
-{{ config(materialized='identity_delta', delta_key=['identifier_id']) }}
--- depends_on: {{ ref('int_identity_batch') }}
+    of identifier_block_patterns for its type or for every type). -#}
 {%- set patterns = cdp_identity_seed_rows(
     ref('identifier_block_patterns'), ['identifier_type', 'pattern', 'reason'], 'identifier_type, pattern'
 ) -%}
@@ -15,37 +12,12 @@
 {%- set refinements = cdp_identity_seed_rows(
     ref('identifier_type_refinements'), ['identifier_type', 'pattern', 'rule_type'], 'identifier_type, rule_type, pattern'
 ) -%}
-{%- set is_delta = cdp_identity_is_delta() %}
 
 with
 
 markers as (
     select * from {{ ref('int_identity_signature_markers') }}
 ),
-
-{% if is_delta %}
-    -- a delta build recomputes, from all their signatures, the identifiers the pending loads carry
-    touched as (
-        select distinct
-            identifier_type,
-            identifier_value
-        from markers
-        where first_load_id in ({{ cdp_identity_pending_loads() }})
-    ),
-
-    considered as (
-        select markers.*
-        from markers
-        inner join touched
-            on
-                markers.identifier_type = touched.identifier_type
-                and markers.identifier_value = touched.identifier_value
-    ),
-{% else %}
-    considered as (
-        select * from markers
-    ),
-{% endif %}
 
 -- per identifier and load first: an identifier comes in few loads, so the per-identifier step below runs on far
 -- fewer rows than there are signature markers. The sources that carried it are kept as bits (one per person source,
@@ -65,7 +37,7 @@ per_load as (
                 {% endfor %}
             end
         ) as source_bits
-    from considered
+    from markers
     group by identifier_type, identifier_value, first_loaded_at
 ),
 

@@ -1,11 +1,7 @@
 {#- Deterministic links: every distinct pair of usable, linkable identifiers seen together in one source record
     (identifier_id_a < identifier_id_b). link_priority is the larger priority number of the two ends (the weaker
     end): the level at which the link is considered. Statistical links (link_kind 'statistical', with a
-    confidence) are left for a later stage; confidence is null for deterministic links. A delta build replaces the
-    pairs the pending loads carry, recomputed from every signature that holds them (identity_delta). -#}
-{{ config(materialized='identity_delta', delta_key=['identifier_id_a', 'identifier_id_b']) }}
--- depends_on: {{ ref('int_identity_batch') }}
-{%- set is_delta = cdp_identity_is_delta() %}
+    confidence) are left for a later stage; confidence is null for deterministic links. -#}
 
 with
 
@@ -20,10 +16,9 @@ identifiers as (
     where not is_blocked and is_linkable
 ),
 
-all_record_identifiers as (
+record_identifiers as (
     select
         markers.signature_id,
-        markers.first_load_id,
         markers.source_name,
         markers.first_loaded_at,
         markers.record_count,
@@ -38,52 +33,6 @@ all_record_identifiers as (
             markers.identifier_type = identifiers.identifier_type
             and markers.identifier_value = identifiers.identifier_value
 ),
-
-{% if is_delta %}
-    -- the pairs of the pending loads' signatures, and every signature holding an identifier of theirs: the pairs are
-    -- recomputed from those
-    pending_identifiers as (
-        select
-            signature_id,
-            identifier_id
-        from all_record_identifiers
-        where first_load_id in ({{ cdp_identity_pending_loads() }})
-    ),
-
-    touched_pairs as (
-        select distinct
-            end_a.identifier_id as identifier_id_a,
-            end_b.identifier_id as identifier_id_b
-        from pending_identifiers as end_a
-        inner join pending_identifiers as end_b
-            on
-                end_a.signature_id = end_b.signature_id
-                and end_a.identifier_id < end_b.identifier_id
-    ),
-
-    touched_identifiers as (
-        select distinct identifier_id
-        from pending_identifiers
-    ),
-
-    touched_signatures as (
-        select distinct all_record_identifiers.signature_id
-        from all_record_identifiers
-        inner join touched_identifiers
-            on all_record_identifiers.identifier_id = touched_identifiers.identifier_id
-    ),
-
-    record_identifiers as (
-        select all_record_identifiers.*
-        from all_record_identifiers
-        inner join touched_signatures
-            on all_record_identifiers.signature_id = touched_signatures.signature_id
-    ),
-{% else %}
-    record_identifiers as (
-        select * from all_record_identifiers
-    ),
-{% endif %}
 
 examples as (
     select
@@ -112,12 +61,6 @@ pairs as (
         on
             end_a.signature_id = end_b.signature_id
             and end_a.identifier_id < end_b.identifier_id
-    {% if is_delta %}
-        inner join touched_pairs
-            on
-                end_a.identifier_id = touched_pairs.identifier_id_a
-                and end_b.identifier_id = touched_pairs.identifier_id_b
-    {% endif %}
 ),
 
 -- one pass, no window over every pair: min_by (DuckDB and Spark alike) takes the example's fields from the first

@@ -1,9 +1,6 @@
 {#- Final membership: every identifier of int_identity_resolution with the profile it ends in after the statistical
     links (int_identity_statistical_merges) and the forced merges (profile_key null = in no profile), and its
-    deterministic profile. A delta build rewrites the rows of int_identity_delta_scope. -#}
-{{ config(materialized='identity_delta', delta_key=['identifier_id']) }}
--- depends_on: {{ ref('int_identity_batch') }}
--- depends_on: {{ ref('int_identity_delta_scope') }}
+    deterministic profile. -#}
 
 with
 
@@ -21,7 +18,6 @@ resolution as (
     from {{ ref('int_identity_resolution') }} as resolved
     inner join {{ ref('int_identity_statistical_merges') }} as statistical
         on resolved.identifier_id = statistical.identifier_id
-    {{ cdp_identity_delta_scope_filter('resolved.identifier_id') }}
 ),
 
 merged as (

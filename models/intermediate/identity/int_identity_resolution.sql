@@ -1,17 +1,13 @@
 {#- The profiles: every usable, linkable identifier placed in a profile (profile_key) or cut, by the levelled rules
     of docs/identity.md (materialization identity_resolution, macros/identity/). The SELECT below gives the
-    nodes: each identifier with the limits of its rule type and the order in which it claims a place. A delta build
-    re-resolves only the identifiers of int_identity_affected (whole connected components). -#}
+    nodes: each identifier with the limits of its rule type and the order in which it claims a place. -#}
 {{ config(
     materialized='identity_resolution',
     edges='int_identity_graph_edges',
-    splits='int_identity_forced_splits',
-    affected='int_identity_affected'
+    splits='int_identity_forced_splits'
 ) }}
 -- depends_on: {{ ref('int_identity_graph_edges') }}
 -- depends_on: {{ ref('int_identity_forced_splits') }}
--- depends_on: {{ ref('int_identity_affected') }}
--- depends_on: {{ ref('int_identity_batch') }}
 
 with
 

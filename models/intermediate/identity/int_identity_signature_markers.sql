@@ -16,7 +16,6 @@ unpivoted as (
         select
             signature_id,
             source_name,
-            first_load_id,
             first_loaded_at,
             record_count,
             first_seen_at,

@@ -5,27 +5,15 @@
 
     One row per (source, markers, first load), with the key of the markers that staging computes
     (identity_signature_key), by which identity_record_map finds each record's signature. Grouped by the markers
-    themselves: at 1,000,000 customers that is as fast as grouping by the key and taking the markers' values. A delta
-    build adds the rows of the pending loads (identity_delta, keyed by first_load_id). The first load is the load of a
-    record's first valid delivery (not the kept, newest one): a re-delivery never makes an identifier look younger and
-    never moves a customer id. Only records delivered more than once need a look at their other deliveries. Each source
-    is grouped by the markers its registry entry declares (cdp_staged_sources; cdp_identity_markers enforces them), not
-    by all ten. -#}
-{{ config(materialized='identity_delta', delta_key=['first_load_id']) }}
--- depends_on: {{ ref('int_identity_batch') }}
+    themselves: at 1,000,000 customers that is as fast as grouping by the key and taking the markers' values. The
+    first load is the load of a record's first valid delivery (not the kept, newest one): a re-delivery never makes an
+    identifier look younger and never moves a customer id. Only records delivered more than once need a look at their
+    other deliveries. Each source is grouped by the markers its registry entry declares (cdp_staged_sources;
+    cdp_identity_markers enforces them), not by all ten. -#}
 {%- set sources = cdp_identity_person_sources() -%}
 {%- set marker_types = cdp_identity_marker_types() -%}
-{%- set is_delta = cdp_identity_is_delta() %}
 
 with
-
-{% if is_delta %}
-    -- a delta build: only the records of the loads not yet taken in. int_identity_batch has checked that none of
-    -- them was delivered by an earlier load, so their first load is one of the pending loads.
-    pending as (
-        {{ cdp_identity_pending_loads() }}
-    ),
-{% endif %}
 
 ledger as (
     select
@@ -37,13 +25,11 @@ ledger as (
 {% for entry in sources %}
     {%- set carried = cdp_identity_source_marker_types(entry.source) %}
     {{ entry.source }}_staged as (
-        select staged.* from {{ ref(entry.staged) }} as staged
-        {% if is_delta %}where staged.load_id in (select pending.load_id from pending){% endif %}
+        select * from {{ ref(entry.staged) }}
     ),
 
     {{ entry.source }}_base as (
-        select base.* from {{ ref(entry.base) }} as base
-        {% if is_delta %}where base.load_id in (select pending.load_id from pending){% endif %}
+        select * from {{ ref(entry.base) }}
     ),
 
     {{ entry.source }}_redelivered_keys as (
@@ -104,10 +90,7 @@ final as (
     select
         -- a row number, not a hash of ten text columns (11 s of CPU at 1,000,000 customers): the id only ties a
         -- signature's markers to it within one build
-        {{ cdp_row_id() }}
-        {%- if is_delta %}
-            + (select coalesce(max(built.signature_id), 0) + 1 from {{ this }} as built)
-        {%- endif %} as signature_id,
+        {{ cdp_row_id() }} as signature_id,
         signatures.source_name,
         signatures.first_load_id,
         first_load.finished_at as first_loaded_at,

@@ -2,19 +2,13 @@
     id that existed before (the surviving, older profile). One row per (merged, surviving) pair and build, with the
     link that caused it: the most recently loaded link between an identifier of the merged profile and one that
     was not in it, both now in the surviving profile, and a source record that carries the link (a statistical link:
-    the person record of its later end). Appended by every
-    build that merges; never rebuilt by --full-refresh. A delta build reads only the identifiers of
-    int_identity_delta_scope: every profile that changed, and so every merged and surviving customer with all its
-    identifiers and the links between them, lies inside it. -#}
+    the person record of its later end). Appended by every build that merges; never rebuilt by --full-refresh. -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     full_refresh=false,
     on_schema_change='fail'
 ) }}
--- depends_on: {{ ref('int_identity_batch') }}
--- depends_on: {{ ref('int_identity_delta_scope') }}
-{%- set is_delta = cdp_identity_is_delta() %}
 
 with
 
@@ -36,7 +30,6 @@ identifiers as (
         identifier_value,
         customer_id
     from {{ ref('int_identity_assignments') }}
-    {{ cdp_identity_delta_scope_filter('identifier_id') }}
 ),
 
 this_build as (
@@ -52,12 +45,6 @@ earlier as (
         log.identifier_value,
         nullif(max_by(coalesce(log.customer_id, ''), log.changed_at), '') as customer_id
     from log
-    {% if is_delta %}
-        inner join identifiers
-            on
-                log.identifier_type = identifiers.identifier_type
-                and log.identifier_value = identifiers.identifier_value
-    {% endif %}
     where log.invocation_id <> '{{ invocation_id }}'
     group by log.identifier_type, log.identifier_value
 ),

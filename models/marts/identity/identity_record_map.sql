@@ -6,66 +6,18 @@
     Records with the same markers resolve alike, so the decision is taken once per signature (int_identity_signatures)
     and every record takes its signature's, found by the key of its markers (identity_signature_key, computed by
     staging: cdp_identity_signature_key). It reads the staging models directly, source by source (the one mart that
-    does: tests/python/test_layout.py allows it).
-
-    A delta build (identity_delta, keyed by source and record) rewrites the records of the pending loads and of
-    every signature holding an identifier whose customer changed since the last completed build (the assignment
-    log's rows since then). -#}
-{{ config(materialized='identity_delta', delta_key=['source_name', 'record_key']) }}
--- depends_on: {{ ref('int_identity_batch') }}
--- depends_on: {{ ref('int_identity_assignment_log') }}
-{%- set sources = cdp_identity_person_sources() -%}
-{%- set is_delta = cdp_identity_is_delta() %}
+    does: tests/python/test_layout.py allows it). -#}
+{%- set sources = cdp_identity_person_sources() %}
 
 with
 
-all_signatures as (
+signatures as (
     select
         signature_id,
         source_name,
-        first_load_id,
         identity_signature_key
     from {{ ref('int_identity_signatures') }}
 ),
-
-{% if is_delta %}
-    batch as (
-        select last_built_at
-        from {{ ref('int_identity_batch') }}
-    ),
-
-    changed_identifiers as (
-        select distinct
-            identifier_type,
-            identifier_value
-        from {{ ref('int_identity_assignment_log') }}
-        where changed_at > (select max(batch.last_built_at) from batch)
-    ),
-
-    touched_signatures as (
-        select markers.signature_id
-        from {{ ref('int_identity_signature_markers') }} as markers
-        inner join changed_identifiers
-            on
-                markers.identifier_type = changed_identifiers.identifier_type
-                and markers.identifier_value = changed_identifiers.identifier_value
-        union
-        select signature_id
-        from all_signatures
-        where first_load_id in ({{ cdp_identity_pending_loads() }})
-    ),
-
-    signatures as (
-        select all_signatures.*
-        from all_signatures
-        inner join touched_signatures
-            on all_signatures.signature_id = touched_signatures.signature_id
-    ),
-{% else %}
-    signatures as (
-        select * from all_signatures
-    ),
-{% endif %}
 
 signature_identifiers as (
     select
@@ -78,10 +30,6 @@ signature_identifiers as (
         assignments.is_linkable,
         case when assignments.customer_id is not null then assignments.priority end as strength_order
     from {{ ref('int_identity_signature_markers') }} as markers
-    {% if is_delta %}
-        inner join signatures
-            on markers.signature_id = signatures.signature_id
-    {% endif %}
     inner join {{ ref('int_identity_assignments') }} as assignments
         on
             markers.identifier_type = assignments.identifier_type
