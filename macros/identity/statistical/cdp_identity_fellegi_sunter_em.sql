@@ -50,14 +50,14 @@
                 only multiplies and adds, in the same order as before (the same floats). -#}
             {%- set at_level = {} -%}
             {%- set known = {} -%}
-            {%- set sums = [] -%}
+            {%- set tallies = [] -%}
             {%- for index in trained -%}
                 {%- do known.update({index: namespace(total=0.0)}) -%}
                 {%- do at_level.update({index: {}}) -%}
-                {%- do sums.append(known[index]) -%}
+                {%- do tallies.append(known[index]) -%}
                 {%- for level in m[index] -%}
                     {%- do at_level[index].update({level: namespace(total=0.0)}) -%}
-                    {%- do sums.append(at_level[index][level]) -%}
+                    {%- do tallies.append(at_level[index][level]) -%}
                 {%- endfor -%}
             {%- endfor -%}
             {%- set vectors = [] -%}
@@ -77,7 +77,7 @@
             {%- set state = namespace(prior=0.3, done=false) -%}
             {%- set odds = namespace(match=0.0, other=0.0) -%}
             {%- for iteration in range(max_iterations) if not state.done -%}
-                {%- for sum in sums -%}{%- set sum.total = 0.0 -%}{%- endfor -%}
+                {%- for tally in tallies -%}{%- set tally.total = 0.0 -%}{%- endfor -%}
                 {%- set prior = state.prior -%}
                 {%- set expected = namespace(matches=0.0) -%}
                 {%- for count, factors in vectors -%}
