@@ -5,9 +5,10 @@
 1. person records (bench/person_records.py): CRM accounts with no e-mail, phone or login, about 40% of them a
    person's second or third account, with the truth;
 2. cdp: loaded into a fresh warehouse, staging built, then the identity stage in full (timed: the whole stage, and
-   the statistical models of models/intermediate/identity/statistical on their own, dbt's start and parse
-   excluded), scored with `cdp evaluate`'s pairwise figures; then once more with the setting
-   address_needs_personal_evidence at 1 (less recall, more precision);
+   the seconds of the statistical models of models/intermediate/identity/statistical summed, dbt's start and parse
+   excluded), scored with `cdp evaluate`'s pairwise figures; those models run again alone (their wall clock, as
+   Splink runs alone); then the stage once more with the setting address_needs_personal_evidence at 1 (less
+   recall, more precision);
 3. Splink (DuckDB backend) on the same file with bench/splink_match.py, in the virtualenv `--splink-python` names:
    `make bench` creates it (.build/splink-venv); Splink is never a dependency of cdp. Without it this step is
    skipped and said so.
@@ -26,14 +27,15 @@ import time
 from pathlib import Path
 
 from bench.person_records import person_records
-from bench.scale import IDENTITY_MODELS, STAGING_SELECTION, _build
+from bench.scale import IDENTITY_MODELS, STAGING_SELECTION, _build, _model_seconds, _run
 from cdp_runner.config import PROJECT_DIR
 from cdp_runner.evaluation.identity import evaluate_identity
 from cdp_runner.ingest.loader import load_path
 from cdp_runner.warehouse import connect
 
 THRESHOLD_SETTING = "person_record_min_probability"
-STATISTICAL_MODELS = {path.stem for path in (PROJECT_DIR / "models/intermediate/identity/statistical").glob("*.sql")}
+STATISTICAL_PATH = "models/intermediate/identity/statistical"
+STATISTICAL_MODELS = {path.stem for path in (PROJECT_DIR / STATISTICAL_PATH).glob("*.sql")}
 
 
 def _cdp(data_dir: Path, warehouse: Path) -> dict:
@@ -44,6 +46,7 @@ def _cdp(data_dir: Path, warehouse: Path) -> dict:
     _build(["path:seeds"], warehouse, "seed")
     _build(STAGING_SELECTION, warehouse)
     figures = {"default": _identity_stage(data_dir, warehouse)}
+    figures["default"]["seconds"]["statistical_models_alone"] = _statistical_alone(warehouse)
     # the same records with the one setting that trades recall for precision (docs/identity.md, "Tuning the
     # thresholds"), changed in the warehouse's copy of the seed
     with connect(warehouse) as con:
@@ -61,7 +64,7 @@ def _identity_stage(data_dir: Path, warehouse: Path) -> dict:
     started = time.perf_counter()
     seconds_by_model = _build(IDENTITY_MODELS, warehouse, "run")
     stage_seconds = time.perf_counter() - started
-    statistical_seconds = sum(seconds for name, seconds in seconds_by_model.items() if name in STATISTICAL_MODELS)
+    statistical = {name: seconds for name, seconds in seconds_by_model.items() if name in STATISTICAL_MODELS}
     quality = evaluate_identity(data_dir, warehouse=warehouse)
     return {
         "precision": quality.precision,
@@ -69,10 +72,18 @@ def _identity_stage(data_dir: Path, warehouse: Path) -> dict:
         "f1": quality.f1,
         "recall_ceiling": quality.recall_ceiling,
         "seconds": {
-            "statistical_models": round(statistical_seconds, 2),
+            "statistical_models": round(sum(statistical.values()), 2),
             "identity_stage": round(stage_seconds, 2),
+            "by_statistical_model": {name: round(seconds, 2) for name, seconds in sorted(statistical.items())},
         },
     }
+
+
+def _statistical_alone(warehouse: Path) -> dict:
+    """The statistical models built again on their own, as Splink runs on its own: inside the identity stage other
+    models share the two cores with them and their seconds, summed, count the time they overlap twice."""
+    outcome = _run(["run", "--select", f"path:{STATISTICAL_PATH}"], warehouse)
+    return {"wall_clock": round(outcome.seconds, 2), "summed": round(sum(_model_seconds(outcome).values()), 2)}
 
 
 def _splink(splink_python: Path, data_dir: Path, out: Path, threshold: float) -> dict:
@@ -140,6 +151,17 @@ def run(records: int, seed: int, workdir: Path, splink_python: Path | None) -> d
         print(
             f"    {'Splink, best threshold':<34}{best['precision']:>10.4f}{best['recall']:>9.4f}{best['f1']:>8.4f}"
             f"{'':>9}   (threshold {best_threshold}, chosen with the truth)"
+        )
+        # the same run's figures only: the machine's load moves both
+        figures["cdp_over_splink_seconds"] = round(
+            figures["cdp"]["default"]["seconds"]["statistical_models"] / splink["seconds"]["total"], 2
+        )
+        alone = figures["cdp"]["default"]["seconds"]["statistical_models_alone"]
+        figures["cdp_alone_over_splink_seconds"] = round(alone["wall_clock"] / splink["seconds"]["total"], 2)
+        print(
+            f"    cdp's seconds / Splink's: {figures['cdp_over_splink_seconds']:.2f} in the identity stage;"
+            f" {figures['cdp_alone_over_splink_seconds']:.2f} for the statistical models run alone"
+            f" ({alone['wall_clock']:.1f} s wall clock, {alone['summed']:.1f} s summed over the models)"
         )
     ceiling = figures["cdp"]["default"]["recall_ceiling"]
     print(f"    recall ceiling (cdp's candidate pairs and shared identifiers): {ceiling:.4f}")

@@ -26,10 +26,16 @@
     {{ return(rules) }}
 {%- endmacro %}
 
-{#- The settings of identity_match_settings as a dict of numbers, read while the model compiles; at parse time (or
-    before the seed exists) the defaults given. -#}
-{% macro cdp_identity_match_setting(name) -%}
-    {%- set rows = cdp_identity_seed_rows(ref('identity_match_settings'), ['setting', 'value'], 'setting') -%}
+{#- The rows of identity_match_settings, read while the model compiles: a model that needs several settings reads
+    them once and passes them to cdp_identity_match_setting (each read is a query). -#}
+{% macro cdp_identity_match_settings() -%}
+    {{ return(cdp_identity_seed_rows(ref('identity_match_settings'), ['setting', 'value'], 'setting')) }}
+{%- endmacro %}
+
+{#- One setting of identity_match_settings as a number, from `settings` (cdp_identity_match_settings) or read now;
+    at parse time (or before the seed exists) none, and the caller's default applies. -#}
+{% macro cdp_identity_match_setting(name, settings=none) -%}
+    {%- set rows = cdp_identity_match_settings() if settings is none else settings -%}
     {%- for row in rows if row.setting == name -%}
         {{ return(row.value | float) }}
     {%- endfor -%}

@@ -44,52 +44,70 @@
                     {%- do m[index].update({level: 0.7 if loop.first else 0.3 / (levels | length - 1)}) -%}
                 {%- endfor -%}
             {%- endfor -%}
-            {%- set state = namespace(prior=0.3, done=false) -%}
-            {#- expected matches with each comparison known, in the last round (a dict: a loop cannot rebind) -#}
+            {#- Jinja's sandbox makes every attribute read and call slow, so each vector is prepared once: its pair
+                count and, per trained comparison it knows, that comparison's m (a dict updated in place), its level,
+                its u and the two sums its weight goes to (at its level, with the comparison known). A round then
+                only multiplies and adds, in the same order as before (the same floats). -#}
+            {%- set at_level = {} -%}
             {%- set known = {} -%}
-            {%- for iteration in range(max_iterations) if not state.done -%}
-                {%- set expected = namespace(matches=0.0, pairs=0.0) -%}
-                {%- set at_level = {} -%}
-                {%- for index in trained -%}
-                    {%- do at_level.update({index: {}}) -%}
-                    {%- do known.update({index: 0.0}) -%}
-                    {%- for level in m[index] -%}{%- do at_level[index].update({level: 0.0}) -%}{%- endfor -%}
+            {%- set tallies = [] -%}
+            {%- for index in trained -%}
+                {%- do known.update({index: namespace(total=0.0)}) -%}
+                {%- do at_level.update({index: {}}) -%}
+                {%- do tallies.append(known[index]) -%}
+                {%- for level in m[index] -%}
+                    {%- do at_level[index].update({level: namespace(total=0.0)}) -%}
+                    {%- do tallies.append(at_level[index][level]) -%}
                 {%- endfor -%}
-                {%- for row in rows -%}
-                    {%- set odds = namespace(match=state.prior, other=1 - state.prior) -%}
-                    {%- for index in trained -%}
-                        {%- set level = row[index + 1] | int -%}
-                        {%- if level >= 0 -%}
-                            {%- set odds.match = odds.match * m[index][level] -%}
-                            {%- set odds.other = odds.other * u[comparisons[index].name].get(level, floor) -%}
-                        {%- endif -%}
+            {%- endfor -%}
+            {%- set vectors = [] -%}
+            {%- set pairs = namespace(total=0.0) -%}
+            {%- for row in rows -%}
+                {%- set factors = [] -%}
+                {%- for index in trained -%}
+                    {%- set level = row[index + 1] | int -%}
+                    {%- if level >= 0 -%}
+                        {%- do factors.append([m[index], level, u[comparisons[index].name].get(level, floor),
+                                               at_level[index][level], known[index]]) -%}
+                    {%- endif -%}
+                {%- endfor -%}
+                {%- do vectors.append([row[-1] | float, factors]) -%}
+                {%- set pairs.total = pairs.total + row[-1] | float -%}
+            {%- endfor -%}
+            {%- set state = namespace(prior=0.3, done=false) -%}
+            {%- set odds = namespace(match=0.0, other=0.0) -%}
+            {%- for iteration in range(max_iterations) if not state.done -%}
+                {%- for tally in tallies -%}{%- set tally.total = 0.0 -%}{%- endfor -%}
+                {%- set prior = state.prior -%}
+                {%- set expected = namespace(matches=0.0) -%}
+                {%- for count, factors in vectors -%}
+                    {%- set odds.match = prior -%}
+                    {%- set odds.other = 1 - prior -%}
+                    {%- for m_of, level, u_level, level_sum, known_sum in factors -%}
+                        {%- set odds.match = odds.match * m_of[level] -%}
+                        {%- set odds.other = odds.other * u_level -%}
                     {%- endfor -%}
-                    {%- set count = row[-1] | float -%}
                     {%- set weight = count * odds.match / (odds.match + odds.other) -%}
                     {%- set expected.matches = expected.matches + weight -%}
-                    {%- set expected.pairs = expected.pairs + count -%}
-                    {%- for index in trained -%}
-                        {%- set level = row[index + 1] | int -%}
-                        {%- if level >= 0 -%}
-                            {%- do at_level[index].update({level: at_level[index][level] + weight}) -%}
-                            {%- do known.update({index: known[index] + weight}) -%}
-                        {%- endif -%}
+                    {%- for m_of, level, u_level, level_sum, known_sum in factors -%}
+                        {%- set level_sum.total = level_sum.total + weight -%}
+                        {%- set known_sum.total = known_sum.total + weight -%}
                     {%- endfor -%}
                 {%- endfor -%}
                 {%- set moved = namespace(most=0.0) -%}
-                {%- for index in trained if known[index] > 0 -%}
+                {%- for index in trained if known[index].total > 0 -%}
                     {%- for level in m[index] -%}
-                        {%- set new_m = [at_level[index][level] / known[index], floor] | max -%}
+                        {%- set new_m = [at_level[index][level].total / known[index].total, floor] | max -%}
                         {%- set moved.most = [moved.most, (new_m - m[index][level]) | abs] | max -%}
                         {%- do m[index].update({level: new_m}) -%}
                     {%- endfor -%}
                 {%- endfor -%}
-                {%- set state.prior = [[expected.matches / expected.pairs, floor] | max, 1 - floor] | min -%}
+                {%- set state.prior = [[expected.matches / pairs.total, floor] | max, 1 - floor] | min -%}
                 {%- set state.done = moved.most < 0.0001 -%}
             {%- endfor -%}
-            {%- for index in trained if known[index] > 0 -%}
+            {%- for index in trained if known[index].total > 0 -%}
                 {%- for level in m[index] -%}
-                    {%- do estimates[comparisons[index].name][level].append([m[index][level], known[index]]) -%}
+                    {%- do estimates[comparisons[index].name][level].append([m[index][level], known[index].total]) -%}
                 {%- endfor -%}
             {%- endfor -%}
         {%- endif -%}
@@ -109,28 +127,32 @@
         {%- endfor -%}
     {%- endfor -%}
 
-    {#- the prior among all candidates, every m fixed -#}
+    {#- the prior among all candidates, every m fixed: each vector's products of m and of u once, then one
+        expression per vector and round -#}
     {%- set state = namespace(prior=0.3) -%}
-    {%- set all_pairs = patterns | selectattr(0, 'equalto', 0) | list -%}
-    {%- for iteration in range(max_iterations) -%}
-        {%- set expected = namespace(matches=0.0, pairs=0.0) -%}
-        {%- for row in all_pairs -%}
-            {%- set odds = namespace(match=state.prior, other=1 - state.prior) -%}
-            {%- for comparison in comparisons -%}
-                {%- set level = row[loop.index] | int -%}
-                {%- set m_level = result.m[comparison.name].get(level) -%}
-                {%- if level >= 0 and m_level is not none -%}
-                    {%- set odds.match = odds.match * m_level -%}
-                    {%- set odds.other = odds.other * u[comparison.name].get(level, floor) -%}
-                {%- endif -%}
-            {%- endfor -%}
-            {%- set count = row[-1] | float -%}
-            {%- set expected.matches = expected.matches + count * odds.match / (odds.match + odds.other) -%}
-            {%- set expected.pairs = expected.pairs + count -%}
+    {%- set vectors = [] -%}
+    {%- set pairs = namespace(total=0.0) -%}
+    {%- for row in patterns if row[0] == 0 -%}
+        {%- set odds = namespace(match=1.0, other=1.0) -%}
+        {%- for comparison in comparisons -%}
+            {%- set level = row[loop.index] | int -%}
+            {%- set m_level = result.m[comparison.name].get(level) -%}
+            {%- if level >= 0 and m_level is not none -%}
+                {%- set odds.match = odds.match * m_level -%}
+                {%- set odds.other = odds.other * u[comparison.name].get(level, floor) -%}
+            {%- endif -%}
         {%- endfor -%}
-        {%- if expected.pairs > 0 -%}
-            {%- set state.prior = [[expected.matches / expected.pairs, floor] | max, 1 - floor] | min -%}
-        {%- endif -%}
+        {%- do vectors.append([row[-1] | float, odds.match, odds.other]) -%}
+        {%- set pairs.total = pairs.total + row[-1] | float -%}
+    {%- endfor -%}
+    {%- for iteration in range(max_iterations) if pairs.total > 0 -%}
+        {%- set prior = state.prior -%}
+        {%- set expected = namespace(matches=0.0) -%}
+        {%- for count, match, other in vectors -%}
+            {%- set expected.matches = expected.matches
+                + count * (prior * match) / (prior * match + (1 - prior) * other) -%}
+        {%- endfor -%}
+        {%- set state.prior = [[expected.matches / pairs.total, floor] | max, 1 - floor] | min -%}
     {%- endfor -%}
     {%- do result.update({'prior': state.prior}) -%}
     {{ return(result) }}

@@ -63,18 +63,36 @@
     comparison. -#}
 {% macro cdp_identity_match_levels_sql(l, r) -%}
     {%- for comparison in cdp_identity_match_comparisons() %}
-        case
-            when
-                {% for column in comparison.columns -%}
-                    {{ l }}.{{ column }} is null or {{ r }}.{{ column }} is null{% if not loop.last %} or {% endif %}
-                {%- endfor %}
-                then -1
-            {%- for level in comparison.levels %}
-            when {{ level.sql | replace('{l}', l) | replace('{r}', r) }} then {{ level.level }}
-            {%- endfor %}
-            else 0
-        end as {{ comparison.name }}_level{% if not loop.last %},{% endif %}
+        {{ cdp_identity_match_level_sql(comparison, l, r) }} as {{ comparison.name }}_level
+        {%- if not loop.last %},{% endif %}
     {%- endfor %}
+{%- endmacro %}
+
+{#- The level of one comparison for a pair of person records `l` and `r`. Every level's condition is symmetric (which
+    record of a pair is `l` is arbitrary). -#}
+{% macro cdp_identity_match_level_sql(comparison, l, r) -%}
+    case
+        when
+            {% for column in comparison.columns -%}
+                {{ l }}.{{ column }} is null or {{ r }}.{{ column }} is null{% if not loop.last %} or {% endif %}
+            {%- endfor %}
+            then -1
+        {%- for level in comparison.levels %}
+        when {{ level.sql | replace('{l}', l) | replace('{r}', r) }} then {{ level.level }}
+        {%- endfor %}
+        else 0
+    end
+{%- endmacro %}
+
+{#- The person-record columns a comparison reads: those it needs and those its levels' conditions name. -#}
+{% macro cdp_identity_match_columns(comparison) -%}
+    {%- set columns = comparison.columns | list -%}
+    {%- for level in comparison.levels -%}
+        {%- for column in modules.re.findall('[{][lr][}][.]([a-z_]+)', level.sql) if column not in columns -%}
+            {%- do columns.append(column) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(columns) }}
 {%- endmacro %}
 
 {#- What a pair of person records must show, besides its match probability, before it may link: first names that do

@@ -12,8 +12,9 @@
       are one person, 36-60% when others use the address too), and each further supporting address halves the doubt.
       Decided on the deterministic profiles (int_identity_resolution). -#}
 -- depends_on: {{ ref('identity_match_settings') }}
-{%- set window_days = (cdp_identity_match_setting('behaviour_window_days') or 30) | int -%}
-{%- set max_profiles = (cdp_identity_match_setting('behaviour_max_profiles_per_ip') or 6) | int %}
+{%- set settings = cdp_identity_match_settings() -%}
+{%- set window_days = (cdp_identity_match_setting('behaviour_window_days', settings) or 30) | int -%}
+{%- set max_profiles = (cdp_identity_match_setting('behaviour_max_profiles_per_ip', settings) or 6) | int %}
 
 with
 

@@ -11,9 +11,10 @@
     var cdp_identity_statistical_links is true. is_confirmed: deterministic links alone already put both ends in
     one profile. -#}
 -- depends_on: {{ ref('identity_match_settings') }}
-{%- set review = cdp_identity_match_setting('review_min_probability') or 0.5 -%}
-{%- set record_threshold = cdp_identity_match_setting('person_record_min_probability') or 0.995 -%}
-{%- set behaviour_threshold = cdp_identity_match_setting('behaviour_min_confidence') or 0.995 %}
+{%- set settings = cdp_identity_match_settings() -%}
+{%- set review = cdp_identity_match_setting('review_min_probability', settings) or 0.5 -%}
+{%- set record_threshold = cdp_identity_match_setting('person_record_min_probability', settings) or 0.995 -%}
+{%- set behaviour_threshold = cdp_identity_match_setting('behaviour_min_confidence', settings) or 0.995 %}
 
 with
 
