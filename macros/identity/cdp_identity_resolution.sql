@@ -96,8 +96,9 @@
 
         {% do cdp.cdp_identity_create_work_table(level_identifiers,
             cdp.cdp_identity_resolution_sql_level_identifiers(nodes, priority)) %}
-        {% do cdp.cdp_identity_create_work_table(links,
-            cdp.cdp_identity_resolution_sql_level_links(edges, w.assigned, priority)) %}
+        {#- the level's links, new keys and connectors are each read at most twice (cdp_identity_cheap_step) -#}
+        {%- set links = cdp.cdp_identity_cheap_step(links,
+            cdp.cdp_identity_resolution_sql_level_links(edges, w.assigned, priority)) -%}
         {% do cdp.cdp_identity_create_work_table(too_many,
             cdp.cdp_identity_resolution_sql_too_many_profiles(links, level_identifiers)) %}
         {%- set n_kept = cdp.cdp_identity_create_work_table(kept,
@@ -129,10 +130,10 @@
         {% do cdp.cdp_identity_create_work_table(unmergeable,
             cdp.cdp_identity_resolution_sql_unmergeable_components(nodes, w.assigned, splits, profile_components,
                                                                    identifier_components, rule_type)) %}
-        {% do cdp.cdp_identity_create_work_table(new_keys,
-            cdp.cdp_identity_resolution_sql_new_keys(profile_components, unmergeable)) %}
-        {% do cdp.cdp_identity_create_work_table(connectors,
-            cdp.cdp_identity_resolution_sql_cut_connectors(identifier_components, unmergeable)) %}
+        {%- set new_keys = cdp.cdp_identity_cheap_step(new_keys,
+            cdp.cdp_identity_resolution_sql_new_keys(profile_components, unmergeable)) -%}
+        {%- set connectors = cdp.cdp_identity_cheap_step(connectors,
+            cdp.cdp_identity_resolution_sql_cut_connectors(identifier_components, unmergeable)) -%}
         {% do cdp.cdp_identity_create_work_table(assigned_before_limits,
             cdp.cdp_identity_resolution_sql_assigned_before_limits(w.assigned, level_identifiers, kept,
                                                                    profile_components, identifier_components,

@@ -105,6 +105,23 @@
 {%- endmacro %}
 
 
+{#- A step whose result is cheap to compute again and read at most twice: created as a work table, or, on Spark,
+    where each work table is a job of its own (about 0.5 s even for a few rows), returned as a parenthesised query
+    to be read in its place. Either way the result can follow FROM (with an alias). -#}
+{% macro cdp_identity_cheap_step(relation, sql) -%}
+    {{ return(adapter.dispatch('cdp_identity_cheap_step', 'cdp')(relation, sql)) }}
+{%- endmacro %}
+
+{% macro default__cdp_identity_cheap_step(relation, sql) -%}
+    {% do cdp.cdp_identity_create_work_table(relation, sql) %}
+    {{ return(relation) }}
+{%- endmacro %}
+
+{% macro spark__cdp_identity_cheap_step(relation, sql) -%}
+    {{ return('(' ~ sql ~ ')') }}
+{%- endmacro %}
+
+
 {% macro cdp_identity_drop_work_tables_sql(relations) -%}
     {{ return(adapter.dispatch('cdp_identity_drop_work_tables_sql', 'cdp')(relations)) }}
 {%- endmacro %}
