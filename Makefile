@@ -37,10 +37,12 @@ test: $(STAMP)
 
 # Three workers, one test file each (module fixtures build their warehouse once), on two cores: a worker often waits
 # (on the shared session build, on Spark's fixed cost per query, on a dbt subprocess), and with two workers a clean
-# run used 1.4 cores on average; the third takes that idle core time. The browser tests of cdp serve drive Debian's
-# Chromium (make browser).
+# run used 1.4 cores on average; the third takes that idle core time. --no-loadscope-reorder keeps the files in the
+# order conftest.py gives them (the Spark file last): xdist otherwise hands them out by number of tests, so the Spark
+# file's worker sat waiting for the Spark run (280 s) while files were left, and a one-test file of 108 s ran last.
+# The browser tests of cdp serve drive Debian's Chromium (make browser).
 pytest: $(STAMP) browser
-	$(BIN)/pytest -q -n 3 --dist loadfile --durations=25
+	$(BIN)/pytest -q -n 3 --dist loadfile --no-loadscope-reorder --durations=25
 
 # The Spark run with two builds, the second incremental (tests/python/spark_run.py): the incremental paths on Spark.
 # About 25 minutes on 2 cores, so not part of `make test`, whose Spark run builds once.
