@@ -60,7 +60,11 @@ def _redeliver(history: Path, day: Path, file_name: str, key: str, change: dict[
 
 
 def test_daily_builds_equal_a_full_rebuild(built_warehouse, tmp_path):
-    history, daily = built_warehouse.data_dir, built_warehouse.warehouse
+    # never change the session's warehouse: the worker's other test files read it. Same file name in another folder,
+    # so dbt reuses its parse.
+    history, daily = built_warehouse.data_dir, tmp_path / "daily" / "warehouse.duckdb"
+    daily.parent.mkdir()
+    shutil.copy(built_warehouse.warehouse, daily)
     day1, day2 = tmp_path / "day1", tmp_path / "day2"
     continue_world(history, 1, day1)
     continue_world(day1, 1, day2)
@@ -97,7 +101,8 @@ def test_daily_builds_equal_a_full_rebuild(built_warehouse, tmp_path):
     timeline_loads = {load_id for (load_id,) in _rows(daily, "select distinct load_id from marts.customer_timeline")}
     assert day2_loads & timeline_loads
 
-    rebuilt = tmp_path / "rebuilt.duckdb"
+    rebuilt = tmp_path / "rebuilt" / "warehouse.duckdb"
+    rebuilt.parent.mkdir()
     shutil.copy(daily, rebuilt)
     build_warehouse(warehouse=rebuilt, dbt_args=["--full-refresh", *MODELS_ONLY])
 
