@@ -1,6 +1,7 @@
 {#-
     Work tables of the identity materializations: the clustering rounds (cdp_identity_connected_components) and the
-    resolution levels (cdp_identity_resolution). Engine-specific; the SQL that fills them is the same everywhere. Every work table of a build has a name of its own and is written once.
+    resolution levels (cdp_identity_resolution). Engine-specific; the SQL that fills them is the same everywhere.
+    Every work table of a build has a name of its own and is written once.
 
       duckdb  - TEMP tables: in memory, private to dbt's connection, gone when it closes; each dropped as soon as
                 it is no longer read, to free the memory.
