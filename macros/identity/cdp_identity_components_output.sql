@@ -23,9 +23,15 @@
 {%- endmacro %}
 
 {% macro spark__cdp_identity_components_output(relation, nonroot_sql, selfroot_sql, work_prefix, base_relation) -%}
-    {#- Spark inlines a CTE at every reference, so the non-root rows are materialised once as a work table -#}
-    {% do cdp.default__cdp_identity_components_output(relation, nonroot_sql, selfroot_sql, work_prefix,
-                                                      base_relation) %}
+    {#- Spark inlines a CTE at every reference, so the non-root rows are materialised once as a work table; the
+        minima, a DISTINCT of them, are read in place (each work table is a job of its own; the work database goes
+        with all its tables when the build ends) -#}
+    {% set nonroot = cdp.cdp_identity_work_relation(base_relation, work_prefix ~ 'nonroot') %}
+    {% do cdp.cdp_identity_run_statements(cdp.cdp_identity_work_table_sql(nonroot, nonroot_sql)) %}
+    {% call statement('main') -%}
+        {{ get_create_table_as_sql(False, relation, cdp.cdp_identity_components_sql_output(
+            nonroot, '(select distinct nr.component_id as node_id from ' ~ nonroot ~ ' as nr)', selfroot_sql)) }}
+    {%- endcall %}
 {%- endmacro %}
 
 {% macro duckdb__cdp_identity_components_output(relation, nonroot_sql, selfroot_sql, work_prefix, base_relation) -%}

@@ -9,7 +9,7 @@
       P_r     (node, parent)  parent = smallest neighbour of node, parent <= node (parent = node only in round 0,
                                               for a self-edge node without a smaller neighbour) (hooks<r>)
       J_r     (node, parent, ptr, fin)         pointer-jumping state: ptr = current pointer, fin = ptr is a root
-                                              (jumps<r>_<pass>; active<r>: its rows with fin false)
+                                              (jumps<r>_<pass>; the active nodes: its rows with fin false)
       labels  (node, label)                    final label of the nodes that left in round r or later (labels<r>)
 -#}
 
@@ -48,18 +48,15 @@
         on x.parent = y.node
 {%- endmacro %}
 
-{#- Nodes whose pointer may not be a root yet. -#}
-{% macro cdp_identity_components_sql_active(jumps) -%}
-    select
-        j.node,
-        j.parent,
-        j.ptr
+{#- How many nodes are active: their pointer may not be a root yet. -#}
+{% macro cdp_identity_components_sql_count_active(jumps) -%}
+    select count(*) as n
     from {{ jumps }} as j
     where not j.fin
 {%- endmacro %}
 
 {#- Further jump: only the active nodes move (pointer = pointer of the pointer); the finished rows are copied. -#}
-{% macro cdp_identity_components_sql_jump_next(jumps, active) -%}
+{% macro cdp_identity_components_sql_jump_next(jumps) -%}
     select
         j.node,
         j.parent,
@@ -73,9 +70,10 @@
         x.parent,
         coalesce(y.ptr, x.ptr) as ptr,
         (y.node is null or y.fin) as fin
-    from {{ active }} as x
+    from {{ jumps }} as x
     left join {{ jumps }} as y
         on x.ptr = y.node
+    where not x.fin
 {%- endmacro %}
 
 {#- Contraction: every edge that is not a node's own hook edge becomes an edge between the roots of its ends;

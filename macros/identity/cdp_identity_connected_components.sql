@@ -18,24 +18,23 @@
     {#- round 0 reads the model's SELECT; later rounds read the contracted edge table E_r (a < b) -#}
     {%- set hooks0 = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'hooks0') -%}
     {%- set ns = namespace(edges_sql=edges_sql, col_a=node_a, col_b=node_b, edges=none, hooks=hooks0,
-                           rounds=0, converged=false, jumps=none, active=none, passes=0, left=none, labels=none,
-                           n_active=none,
+                           hooks_read=hooks0, rounds=0, converged=false, jumps=none, passes=0, left=none,
+                           labels=none, n_active=none,
                            first=cdp.cdp_identity_work_table_sql(
                                hooks0, cdp.cdp_identity_components_sql_hook_input(edges_sql, node_a, node_b))) -%}
     {% do live.append(hooks0) %}
     {%- set jump_tables = [] -%}
 
     {% for r in range(max_rounds) %}
-        {#- pointer jumping on the hook forest until every pointer is a root -#}
+        {#- pointer jumping on the hook forest until every pointer is a root. The active rows (pointer maybe not a
+            root yet) are a filter of the jump table, read in place: as a table of its own each pass cost one more
+            statement, a job of its own on Spark. -#}
         {%- set ns.jumps = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'jumps' ~ r ~ '_0') -%}
-        {%- set ns.active = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'active' ~ r ~ '_0') -%}
         {% do live.append(ns.jumps) %}
-        {% do live.append(ns.active) %}
         {%- set ns.n_active = cdp.cdp_identity_run_statements(
                 ns.first
-                + cdp.cdp_identity_work_table_sql(ns.jumps, cdp.cdp_identity_components_sql_jump_first(ns.hooks))
-                + cdp.cdp_identity_work_table_sql(ns.active, cdp.cdp_identity_components_sql_active(ns.jumps))
-                + [cdp.cdp_identity_count_sql(ns.active)]) | int -%}
+                + cdp.cdp_identity_work_table_sql(ns.jumps, cdp.cdp_identity_components_sql_jump_first(ns.hooks_read))
+                + [cdp.cdp_identity_components_sql_count_active(ns.jumps)]) | int -%}
         {%- set ns.passes = ns.passes + 1 -%}
         {#- a pointer doubles its reach every pass: 64 passes cover any depth -#}
         {% for k in range(1, 65) %}
@@ -48,20 +47,13 @@
             {%- endif -%}
             {#- every step writes a table of its own name: Spark's Parquet tables cannot be replaced in place -#}
             {%- set next_jumps = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'jumps' ~ r ~ '_' ~ k) -%}
-            {%- set next_active = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'active' ~ r ~ '_' ~ k) -%}
             {% do live.append(next_jumps) %}
-            {% do live.append(next_active) %}
             {%- set ns.n_active = cdp.cdp_identity_run_statements(
-                    cdp.cdp_identity_work_table_sql(next_jumps,
-                                                    cdp.cdp_identity_components_sql_jump_next(ns.jumps, ns.active))
-                    + cdp.cdp_identity_drop_work_tables_sql([ns.jumps, ns.active])
-                    + cdp.cdp_identity_work_table_sql(next_active,
-                                                      cdp.cdp_identity_components_sql_active(next_jumps))
-                    + [cdp.cdp_identity_count_sql(next_active)]) | int -%}
+                    cdp.cdp_identity_work_table_sql(next_jumps, cdp.cdp_identity_components_sql_jump_next(ns.jumps))
+                    + cdp.cdp_identity_drop_work_tables_sql([ns.jumps])
+                    + [cdp.cdp_identity_components_sql_count_active(next_jumps)]) | int -%}
             {% do live.remove(ns.jumps) %}
-            {% do live.remove(ns.active) %}
             {%- set ns.jumps = next_jumps -%}
-            {%- set ns.active = next_active -%}
             {%- set ns.passes = ns.passes + 1 -%}
         {% endfor %}
         {% do jump_tables.append(ns.jumps) %}
@@ -69,14 +61,17 @@
         {#- contraction onto the roots, and the hooks of the next round -#}
         {%- set next_edges = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'edges' ~ (r + 1)) -%}
         {%- set next_hooks = cdp.cdp_identity_work_relation(base_relation, prefix ~ 'hooks' ~ (r + 1)) -%}
-        {%- set done_with = [ns.active] + ([ns.hooks, ns.edges] if r > 0 else []) -%}
+        {%- set done_with = [ns.hooks, ns.edges] if r > 0 else [] -%}
         {% do live.append(next_edges) %}
         {% do live.append(next_hooks) %}
+        {#- the next round's hooks are read only by its first jump (cdp_identity_cheap_step) -#}
+        {%- set hooks_step = cdp.cdp_identity_cheap_step_sql(next_hooks,
+                                                             cdp.cdp_identity_components_sql_hook(next_edges)) -%}
         {%- set ns.left = cdp.cdp_identity_run_statements(
                 cdp.cdp_identity_work_table_sql(next_edges, cdp.cdp_identity_components_sql_contract(
                     ns.edges_sql, ns.col_a, ns.col_b, ns.jumps))
                 + cdp.cdp_identity_drop_work_tables_sql(done_with)
-                + cdp.cdp_identity_work_table_sql(next_hooks, cdp.cdp_identity_components_sql_hook(next_edges))
+                + hooks_step[0]
                 + [cdp.cdp_identity_count_sql(next_edges)]) | int -%}
         {% for relation in done_with %}
             {% do live.remove(relation) %}
@@ -91,6 +86,7 @@
         {% endif %}
         {%- set ns.edges = next_edges -%}
         {%- set ns.hooks = next_hooks -%}
+        {%- set ns.hooks_read = hooks_step[1] -%}
         {%- set ns.edges_sql = 'select e.a, e.b from ' ~ next_edges ~ ' as e' -%}
         {%- set ns.col_a = 'a' -%}
         {%- set ns.col_b = 'b' -%}

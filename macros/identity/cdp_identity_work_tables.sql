@@ -119,7 +119,21 @@
 {%- endmacro %}
 
 {% macro spark__cdp_identity_cheap_step(relation, sql) -%}
-    {{ return('(' ~ sql ~ ')') }}
+    {{ return(cdp.spark__cdp_identity_cheap_step_sql(relation, sql)[1]) }}
+{%- endmacro %}
+
+{#- The same for a caller that runs its statements in batches: [the statements that make the step readable, what
+    to read it as]. -#}
+{% macro cdp_identity_cheap_step_sql(relation, sql) -%}
+    {{ return(adapter.dispatch('cdp_identity_cheap_step_sql', 'cdp')(relation, sql)) }}
+{%- endmacro %}
+
+{% macro default__cdp_identity_cheap_step_sql(relation, sql) -%}
+    {{ return([cdp.cdp_identity_work_table_sql(relation, sql), relation]) }}
+{%- endmacro %}
+
+{% macro spark__cdp_identity_cheap_step_sql(relation, sql) -%}
+    {{ return([[], '(' ~ sql ~ ')']) }}
 {%- endmacro %}
 
 
