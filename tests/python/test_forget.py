@@ -26,6 +26,8 @@ from cdp_runner.ingest.loader import load_path
 from cdp_runner.pipeline import build_warehouse
 from cdp_runner.privacy.suppression import IDENTIFIER_COLUMNS
 
+UUID = re.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
 
 def _rows(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
     con = duckdb.connect(str(warehouse), read_only=True)
@@ -90,8 +92,22 @@ def _pick_person(warehouse: Path) -> SimpleNamespace:
 
 def _traces(warehouse: Path, values: list[str]) -> dict[str, int]:
     """Rows per `schema.table.column`, over every text column of every table and view in every schema, holding
-    one of `values` (case-insensitive, as a whole token: inside JSON, CSV text or a longer string too)."""
-    pattern = "(?i)(^|[^0-9a-z_])(" + "|".join(re.escape(value) for value in values) + ")($|[^0-9a-z_])"
+    one of `values` (case-insensitive, as a whole token: inside JSON, CSV text or a longer string too; a value shaped
+    like a UUID, as most record keys are, anywhere in the text)."""
+    # Hundreds of record keys in one alternation put the regular expression past what its engine keeps as a fast
+    # automaton (a scan took 50 s); the UUIDs are matched as a set instead, against every UUID-shaped piece of text.
+    uuids = sorted({value.lower() for value in values if UUID.fullmatch(value.lower())})
+    others = [value for value in values if not UUID.fullmatch(value.lower())]
+    tests: list[str] = []
+    parameters: dict[str, object] = {}
+    if others:
+        tests.append('regexp_matches(lower("{name}"), $pattern)')
+        parameters["pattern"] = (
+            "(^|[^0-9a-z_])(" + "|".join(re.escape(value.lower()) for value in others) + ")($|[^0-9a-z_])"
+        )
+    if uuids:
+        tests.append('list_has_any(regexp_extract_all(lower("{name}"), $uuid), $uuids)')
+        parameters.update(uuid=UUID.pattern, uuids=uuids)
     columns = _rows(
         warehouse,
         """select table_schema, table_name, column_name from information_schema.columns
@@ -106,8 +122,11 @@ def _traces(warehouse: Path, values: list[str]) -> dict[str, int]:
     try:
         for (schema, table), names in tables.items():
             # one scan per table, a count per column
-            counts = ", ".join(f'count(*) filter (where regexp_matches("{name}", $pattern))' for name in names)
-            row = con.execute(f'select {counts} from "{schema}"."{table}"', {"pattern": pattern}).fetchall()[0]
+            counts = ", ".join(
+                "count(*) filter (where " + " or ".join(test.format(name=name) for test in tests) + ")"
+                for name in names
+            )
+            row = con.execute(f'select {counts} from "{schema}"."{table}"', parameters).fetchall()[0]
             found.update((f"{schema}.{table}.{name}", count) for name, count in zip(names, row, strict=True) if count)
     finally:
         con.close()
