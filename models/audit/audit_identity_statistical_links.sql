@@ -42,10 +42,7 @@ statuses as (
             when links.is_above_threshold and {{ 'false' if var('cdp_identity_statistical_links', true) else 'true' }}
                 then 'disabled'
             when links.is_above_threshold then 'vetoed'
-            when
-                not scores.has_required_evidence
-                and links.confidence >= {{ cdp_identity_match_setting('person_record_min_probability') or 0.995 }}
-                then 'missing_evidence'
+            when links.is_probable then 'missing_evidence'
             else 'below_threshold'
         end as link_status,
         end_a.identifier_type as identifier_type_a,

@@ -6,9 +6,10 @@
     - behaviour: an anonymous-only profile seen on a known customer's IP address (int_identity_behaviour_scores);
       its ends are the two deterministic profiles' keys (the id of one member each).
 
-    is_above_threshold: the confidence reaches person_record_min_probability (and the pair shows the evidence
-    cdp_identity_match_evidence_sql requires) or behaviour_min_confidence (identity_match_settings); only those may build profiles (int_identity_statistical_merges), and only while the
-    var cdp_identity_statistical_links is true. is_confirmed: deterministic links alone already put both ends in
+    is_probable: the confidence reaches person_record_min_probability or behaviour_min_confidence
+    (identity_match_settings). is_above_threshold: probable, and a pair of person records shows the evidence
+    cdp_identity_match_evidence_sql requires; only those may build profiles (int_identity_statistical_merges), and
+    only while the var cdp_identity_statistical_links is true. is_confirmed: deterministic links alone already put both ends in
     one profile. -#}
 -- depends_on: {{ ref('identity_match_settings') }}
 {%- set settings = cdp_identity_match_settings() -%}
@@ -24,7 +25,8 @@ record_pairs as (
         identifier_id_r as identifier_id_b,
         'person_record' as link_source,
         match_probability as confidence,
-        match_probability >= {{ record_threshold }} and has_required_evidence as is_above_threshold
+        match_probability >= {{ record_threshold }} as is_probable,
+        has_required_evidence
     from {{ ref('int_identity_match_scores') }}
     where match_probability >= {{ review }}
 ),
@@ -35,7 +37,8 @@ behaviour_pairs as (
         known_profile_key as identifier_id_b,
         'behaviour' as link_source,
         confidence,
-        confidence >= {{ behaviour_threshold }} as is_above_threshold
+        confidence >= {{ behaviour_threshold }} as is_probable,
+        true as has_required_evidence
     from {{ ref('int_identity_behaviour_scores') }}
     where confidence >= {{ review }}
 ),
@@ -60,7 +63,8 @@ final as (
         'statistical' as link_kind,
         links.link_source,
         links.confidence,
-        links.is_above_threshold,
+        links.is_probable,
+        links.is_probable and links.has_required_evidence as is_above_threshold,
         coalesce(end_a.profile_key = end_b.profile_key, false) as is_confirmed
     from links
     left join resolution as end_a
