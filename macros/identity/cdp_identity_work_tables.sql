@@ -110,16 +110,9 @@
     where each work table is a job of its own (about 0.5 s even for a few rows), returned as a parenthesised query
     to be read in its place. Either way the result can follow FROM (with an alias). -#}
 {% macro cdp_identity_cheap_step(relation, sql) -%}
-    {{ return(adapter.dispatch('cdp_identity_cheap_step', 'cdp')(relation, sql)) }}
-{%- endmacro %}
-
-{% macro default__cdp_identity_cheap_step(relation, sql) -%}
-    {% do cdp.cdp_identity_create_work_table(relation, sql) %}
-    {{ return(relation) }}
-{%- endmacro %}
-
-{% macro spark__cdp_identity_cheap_step(relation, sql) -%}
-    {{ return(cdp.spark__cdp_identity_cheap_step_sql(relation, sql)[1]) }}
+    {%- set statements, readable = cdp.cdp_identity_cheap_step_sql(relation, sql) -%}
+    {%- if statements %}{% do cdp.cdp_identity_run_statements(statements) %}{% endif -%}
+    {{ return(readable) }}
 {%- endmacro %}
 
 {#- The same for a caller that runs its statements in batches: [the statements that make the step readable, what

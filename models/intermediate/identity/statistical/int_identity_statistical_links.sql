@@ -9,8 +9,8 @@
     is_probable: the confidence reaches person_record_min_probability or behaviour_min_confidence
     (identity_match_settings). is_above_threshold: probable, and a pair of person records shows the evidence
     cdp_identity_match_evidence_sql requires; only those may build profiles (int_identity_statistical_merges), and
-    only while the var cdp_identity_statistical_links is true. is_confirmed: deterministic links alone already put both ends in
-    one profile. -#}
+    only while the var cdp_identity_statistical_links is true. is_confirmed: deterministic links alone already put
+    both ends in one profile. -#}
 -- depends_on: {{ ref('identity_match_settings') }}
 {%- set settings = cdp_identity_match_settings() -%}
 {%- set review = cdp_identity_match_setting('review_min_probability', settings) or 0.5 -%}
