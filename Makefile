@@ -14,7 +14,7 @@ BENCH_CUSTOMERS ?= 1000000
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: setup demo test test-spark-incremental pytest lint lint-python bench bench-statistical browser contracts clean
+.PHONY: setup demo test pytest lint lint-python bench bench-statistical browser contracts clean
 
 setup: $(STAMP)
 
@@ -44,11 +44,6 @@ test: $(STAMP)
 pytest: $(STAMP) browser
 	$(BIN)/pytest -q -n 3 --dist loadfile --no-loadscope-reorder --durations=25
 
-# The Spark run with two builds, the second incremental (tests/python/spark_run.py): the incremental paths on Spark.
-# About 25 minutes on 2 cores, so not part of `make test`, whose Spark run builds once.
-test-spark-incremental: $(STAMP)
-	CDP_TEST_SPARK_INCREMENTAL=1 $(BIN)/pytest -q tests/python/test_spark.py
-
 # Debian's Chromium (and a font for its pages) for the browser tests, installed with apt-get when missing (as root,
 # else through sudo). Playwright drives it; Playwright's own browser download is never used.
 browser:
@@ -59,10 +54,11 @@ browser:
 	}
 	@test -x $(CHROMIUM) || { echo "$(CHROMIUM) is missing: install Debian's chromium package"; exit 1; }
 
-# Beside pytest in make test, the SQL linter takes the CPU its tests leave (it is not what make test waits for). One
-# process: with two, the parent renders every file through dbt and the workers parse and lint, and the whole used 239
-# CPU-seconds against 185 in one process (alone on the 2-core machine); in make test the cores are busy anyway.
-LINT_NICENESS ?= 10
+# Beside pytest in make test, the SQL linter runs just below the test workers (niceness 5, tests/python/conftest.py).
+# One process: with two, the parent renders every file through dbt and the workers parse and lint, and the whole used
+# 239 CPU-seconds against 185 in one process (alone on the 2-core machine); in make test the cores are busy anyway. At
+# niceness 10 the one process was left with 85 s of work when pytest ended.
+LINT_NICENESS ?= 7
 lint: $(STAMP)
 	mkdir -p .build
 	CDP_WAREHOUSE=$(CURDIR)/.build/lint.duckdb nice -n $(LINT_NICENESS) $(BIN)/sqlfluff lint $(wildcard models tests/data analyses snapshots) --processes 1
