@@ -6,12 +6,15 @@
    person's second or third account, with the truth;
 2. cdp: loaded into a fresh warehouse, staging built, then the identity stage in full (timed: the whole stage, and
    the seconds of the statistical models of models/intermediate/identity/statistical summed, dbt's start and parse
-   excluded), scored with `cdp evaluate`'s pairwise figures; those models run again alone (their wall clock, as
-   Splink runs alone); then the stage once more with the setting address_needs_personal_evidence at 1 (less
-   recall, more precision);
+   excluded), scored with `cdp evaluate`'s pairwise figures;
 3. Splink (DuckDB backend) on the same file with bench/splink_match.py, in the virtualenv `--splink-python` names:
    `make bench` creates it (.build/splink-venv); Splink is never a dependency of cdp. Without it this step is
-   skipped and said so.
+   skipped and said so;
+4. speed: `--repeat` rounds, each cdp's statistical models run alone (their wall clock, as Splink runs alone) and
+   then Splink, so a change in the shared machine's load moves both sides of a round; the ratio of each round, and
+   their median;
+5. cdp's identity stage once more with the setting address_needs_personal_evidence at 1 (less recall, more
+   precision).
 
 Figures go to the console and to <workdir>/statistical-<records>.json.
 """
@@ -22,8 +25,10 @@ import argparse
 import csv
 import json
 import shutil
+import statistics
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.person_records import person_records
@@ -38,17 +43,19 @@ STATISTICAL_PATH = "models/intermediate/identity/statistical"
 STATISTICAL_MODELS = {path.stem for path in (PROJECT_DIR / STATISTICAL_PATH).glob("*.sql")}
 
 
-def _cdp(data_dir: Path, warehouse: Path) -> dict:
+def _cdp_warehouse(data_dir: Path, warehouse: Path) -> None:
+    """A fresh warehouse with the records loaded and staging built."""
     warehouse.unlink(missing_ok=True)
     load_path(data_dir / "crm_customers.csv", warehouse=warehouse)
     with connect(warehouse):
         pass  # the runner's own tables (the identity salt) exist before dbt runs, as `cdp build` ensures
     _build(["path:seeds"], warehouse, "seed")
     _build(STAGING_SELECTION, warehouse)
-    figures = {"default": _identity_stage(data_dir, warehouse)}
-    figures["default"]["seconds"]["statistical_models_alone"] = _statistical_alone(warehouse)
-    # the same records with the one setting that trades recall for precision (docs/identity.md, "Tuning the
-    # thresholds"), changed in the warehouse's copy of the seed
+
+
+def _require_personal_evidence_for_addresses(warehouse: Path) -> None:
+    """The one setting that trades recall for precision (docs/identity.md, "Tuning the thresholds"), changed in the
+    warehouse's copy of the seed."""
     with connect(warehouse) as con:
         (schema,) = con.execute(
             "select table_schema from information_schema.tables where table_name = 'identity_match_settings'"
@@ -56,8 +63,6 @@ def _cdp(data_dir: Path, warehouse: Path) -> dict:
         con.execute(
             f"update {schema}.identity_match_settings set value = 1 where setting = 'address_needs_personal_evidence'"
         )
-    figures["address_needs_personal_evidence_1"] = _identity_stage(data_dir, warehouse)
-    return figures
 
 
 def _identity_stage(data_dir: Path, warehouse: Path) -> dict:
@@ -84,6 +89,19 @@ def _statistical_alone(warehouse: Path) -> dict:
     models share the two cores with them and their seconds, summed, count the time they overlap twice."""
     outcome = _run(["run", "--select", f"path:{STATISTICAL_PATH}"], warehouse)
     return {"wall_clock": round(outcome.seconds, 2), "summed": round(sum(_model_seconds(outcome).values()), 2)}
+
+
+def _speed_rounds(warehouse: Path, splink: Callable[[], dict] | None, repeat: int) -> list[dict]:
+    """`repeat` rounds of cdp's statistical models alone and then Splink (when there is one)."""
+    rounds = []
+    for _ in range(repeat):
+        cdp = _statistical_alone(warehouse)
+        seconds = {"cdp_alone": cdp["wall_clock"], "cdp_alone_summed": cdp["summed"]}
+        if splink is not None:
+            seconds["splink"] = splink()["seconds"]["total"]
+            seconds["cdp_over_splink"] = round(seconds["cdp_alone"] / seconds["splink"], 2)
+        rounds.append(seconds)
+    return rounds
 
 
 def _splink(splink_python: Path, data_dir: Path, out: Path, threshold: float) -> dict:
@@ -115,7 +133,7 @@ def _threshold() -> float:
         return next(float(row["value"]) for row in csv.DictReader(settings) if row["setting"] == THRESHOLD_SETTING)
 
 
-def run(records: int, seed: int, workdir: Path, splink_python: Path | None) -> dict:
+def run(records: int, seed: int, workdir: Path, splink_python: Path | None, repeat: int = 3) -> dict:
     data_dir, warehouse = workdir / f"records-{records}", workdir / f"warehouse-{records}.duckdb"
     shutil.rmtree(data_dir, ignore_errors=True)
     written = person_records(records, seed, data_dir)
@@ -123,11 +141,23 @@ def run(records: int, seed: int, workdir: Path, splink_python: Path | None) -> d
         f"    {written['records']:,} person records of {written['people']:,} people"
         f" ({written['duplicates']:,} duplicates)"
     )
-    figures: dict = {"records": written, "cdp": _cdp(data_dir, warehouse)}
+    _cdp_warehouse(data_dir, warehouse)
+    figures: dict = {"records": written, "cdp": {"default": _identity_stage(data_dir, warehouse)}}
+    splink = None
     if splink_python is not None and splink_python.exists():
-        figures["splink"] = _splink(splink_python, data_dir, workdir / f"splink-{records}.json", _threshold())
+        splink_out = workdir / f"splink-{records}.json"
+        threshold = _threshold()
+
+        def splink() -> dict:
+            return _splink(splink_python, data_dir, splink_out, threshold)
+
+        figures["splink"] = splink()
     else:
         print(f"    Splink: skipped (no interpreter at {splink_python}; `make bench` creates it)")
+    figures["speed_rounds"] = _speed_rounds(warehouse, splink, repeat)
+    _require_personal_evidence_for_addresses(warehouse)
+    figures["cdp"]["address_needs_personal_evidence_1"] = _identity_stage(data_dir, warehouse)
+
     print(f"    {'':<34}{'precision':>10}{'recall':>9}{'F1':>8}{'seconds':>9}")
     for label, cdp in (
         ("cdp (statistical models)", figures["cdp"]["default"]),
@@ -139,29 +169,27 @@ def run(records: int, seed: int, workdir: Path, splink_python: Path | None) -> d
             f"   (whole identity stage {cdp['seconds']['identity_stage']:.1f} s)"
         )
     if "splink" in figures:
-        splink = figures["splink"]
+        first = figures["splink"]
         print(
-            f"    {'Splink, same threshold':<34}{splink['precision']:>10.4f}{splink['recall']:>9.4f}"
-            f"{splink['f1']:>8.4f}"
-            f"{splink['seconds']['total']:>9.1f}"
-            f"   (train {splink['seconds']['train']:.1f} s, predict and cluster"
-            f" {splink['seconds']['predict_and_cluster']:.1f} s)"
+            f"    {'Splink, same threshold':<34}{first['precision']:>10.4f}{first['recall']:>9.4f}"
+            f"{first['f1']:>8.4f}"
+            f"{first['seconds']['total']:>9.1f}"
+            f"   (train {first['seconds']['train']:.1f} s, predict and cluster"
+            f" {first['seconds']['predict_and_cluster']:.1f} s)"
         )
-        best_threshold, best = max(splink["by_threshold"].items(), key=lambda item: item[1]["f1"])
+        best_threshold, best = max(first["by_threshold"].items(), key=lambda item: item[1]["f1"])
         print(
             f"    {'Splink, best threshold':<34}{best['precision']:>10.4f}{best['recall']:>9.4f}{best['f1']:>8.4f}"
             f"{'':>9}   (threshold {best_threshold}, chosen with the truth)"
         )
-        # the same run's figures only: the machine's load moves both
-        figures["cdp_over_splink_seconds"] = round(
-            figures["cdp"]["default"]["seconds"]["statistical_models"] / splink["seconds"]["total"], 2
-        )
-        alone = figures["cdp"]["default"]["seconds"]["statistical_models_alone"]
-        figures["cdp_alone_over_splink_seconds"] = round(alone["wall_clock"] / splink["seconds"]["total"], 2)
+        # the same round's figures only: the machine's load moves both
+        ratios = [round_["cdp_over_splink"] for round_ in figures["speed_rounds"]]
+        figures["cdp_alone_over_splink_seconds_median"] = statistics.median(ratios)
         print(
-            f"    cdp's seconds / Splink's: {figures['cdp_over_splink_seconds']:.2f} in the identity stage;"
-            f" {figures['cdp_alone_over_splink_seconds']:.2f} for the statistical models run alone"
-            f" ({alone['wall_clock']:.1f} s wall clock, {alone['summed']:.1f} s summed over the models)"
+            f"    cdp's seconds / Splink's, statistical models run alone, {len(ratios)} rounds:"
+            f" median {statistics.median(ratios):.2f} ("
+            + ", ".join(f"{round_['cdp_alone']:.1f} s / {round_['splink']:.1f} s" for round_ in figures["speed_rounds"])
+            + ")"
         )
     ceiling = figures["cdp"]["default"]["recall_ceiling"]
     print(f"    recall ceiling (cdp's candidate pairs and shared identifiers): {ceiling:.4f}")
@@ -172,11 +200,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.statistical", description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of the speed comparison (cdp, then Splink)")
     parser.add_argument("--workdir", type=Path, default=PROJECT_DIR / ".build" / "bench" / "statistical")
     parser.add_argument("--splink-python", type=Path, default=PROJECT_DIR / ".build" / "splink-venv" / "bin" / "python")
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
-    figures = run(args.records, args.seed, args.workdir, args.splink_python)
+    figures = run(args.records, args.seed, args.workdir, args.splink_python, args.repeat)
     out = args.workdir / f"statistical-{args.records}.json"
     out.write_text(json.dumps(figures, indent=2))
     print(f"figures written to {out}")
