@@ -13,10 +13,16 @@ normalised as (
     select
         *,
         {{ cdp_normalize_email('email_delivered') }} as email_address,
-        {{ cdp_canonical_email('email_delivered') }} as email_canonical,
         -- a phone written without an international prefix is taken to be of the customer's country
         {{ cdp_normalize_phone('phone_delivered', country_expression='country_code') }} as phone_e164
     from latest_delivery
+),
+
+canonical as (
+    select
+        *,
+        {{ cdp_email_identity_form('email_address') }} as email_canonical
+    from normalised
 ),
 
 final as (
@@ -53,7 +59,7 @@ final as (
             phone='phone_e164',
             user_id='user_id'
         ) }}
-    from normalised
+    from canonical
 )
 
 select * from final

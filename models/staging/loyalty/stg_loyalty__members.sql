@@ -9,12 +9,27 @@ latest_delivery as (
     where rejection_reason is null and delivery_rank = 1
 ),
 
+normalised as (
+    select
+        *,
+        {{ cdp_normalize_email('email_delivered') }} as email_address,
+        {{ cdp_normalize_phone('phone_delivered') }} as phone_e164
+    from latest_delivery
+),
+
+canonical as (
+    select
+        *,
+        {{ cdp_email_identity_form('email_address') }} as email_canonical
+    from normalised
+),
+
 final as (
     select
         loyalty_card_number,
-        {{ cdp_normalize_email('email_delivered') }} as email_address,
-        {{ cdp_canonical_email('email_delivered') }} as email_canonical,
-        {{ cdp_normalize_phone('phone_delivered') }} as phone_e164,
+        email_address,
+        email_canonical,
+        phone_e164,
         first_name,
         last_name,
         tier,
@@ -28,11 +43,11 @@ final as (
             source_name='loyalty_members',
             record_key='loyalty_card_number',
             observed_at='joined_at',
-            email=cdp_canonical_email('email_delivered'),
-            phone=cdp_normalize_phone('phone_delivered'),
+            email='email_canonical',
+            phone='phone_e164',
             loyalty_card='loyalty_card_number'
         ) }}
-    from latest_delivery
+    from canonical
 )
 
 select * from final

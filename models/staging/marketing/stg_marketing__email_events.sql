@@ -9,12 +9,26 @@ latest_delivery as (
     where rejection_reason is null and delivery_rank = 1
 ),
 
+normalised as (
+    select
+        *,
+        {{ cdp_normalize_email('email_delivered') }} as email_address
+    from latest_delivery
+),
+
+canonical as (
+    select
+        *,
+        {{ cdp_email_identity_form('email_address') }} as email_canonical
+    from normalised
+),
+
 final as (
     select
         email_event_id,
         event_type,
-        {{ cdp_normalize_email('email_delivered') }} as email_address,
-        {{ cdp_canonical_email('email_delivered') }} as email_canonical,
+        email_address,
+        email_canonical,
         campaign_id,
         bounce_type,
         link_url,
@@ -25,9 +39,9 @@ final as (
             source_name='email_events',
             record_key='email_event_id',
             observed_at='occurred_at',
-            email=cdp_canonical_email('email_delivered')
+            email='email_canonical'
         ) }}
-    from latest_delivery
+    from canonical
 )
 
 select * from final

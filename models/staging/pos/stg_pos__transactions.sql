@@ -9,14 +9,28 @@ latest_delivery as (
     where rejection_reason is null and delivery_rank = 1
 ),
 
+normalised as (
+    select
+        *,
+        {{ cdp_normalize_email('receipt_email_delivered') }} as email_address
+    from latest_delivery
+),
+
+canonical as (
+    select
+        *,
+        {{ cdp_email_identity_form('email_address') }} as email_canonical
+    from normalised
+),
+
 final as (
     select
         transaction_id,
         store_id,
         occurred_at,
         loyalty_card_number,
-        {{ cdp_normalize_email('receipt_email_delivered') }} as email_address,
-        {{ cdp_canonical_email('receipt_email_delivered') }} as email_canonical,
+        email_address,
+        email_canonical,
         transaction_type,
         payment_method,
         currency as currency_code,
@@ -28,11 +42,11 @@ final as (
             source_name='pos_transactions',
             record_key='transaction_id',
             observed_at='occurred_at',
-            email=cdp_canonical_email('receipt_email_delivered'),
+            email='email_canonical',
             loyalty_card='loyalty_card_number',
             pos_transaction='transaction_id'
         ) }}
-    from latest_delivery
+    from canonical
 )
 
 select * from final

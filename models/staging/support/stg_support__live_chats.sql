@@ -9,12 +9,26 @@ latest_delivery as (
     where rejection_reason is null and delivery_rank = 1
 ),
 
+normalised as (
+    select
+        *,
+        {{ cdp_normalize_email('visitor_email_delivered') }} as email_address
+    from latest_delivery
+),
+
+canonical as (
+    select
+        *,
+        {{ cdp_email_identity_form('email_address') }} as email_canonical
+    from normalised
+),
+
 final as (
     select
         chat_id,
         anonymous_id,
-        {{ cdp_normalize_email('visitor_email_delivered') }} as email_address,
-        {{ cdp_canonical_email('visitor_email_delivered') }} as email_canonical,
+        email_address,
+        email_canonical,
         visitor_name,
         {{ cdp_typed_first_name('visitor_name') }} as visitor_first_name,
         {{ cdp_typed_last_name('visitor_name') }} as visitor_last_name,
@@ -30,9 +44,9 @@ final as (
             record_key='chat_id',
             observed_at='started_at',
             anonymous_id='anonymous_id',
-            email=cdp_canonical_email('visitor_email_delivered')
+            email='email_canonical'
         ) }}
-    from latest_delivery
+    from canonical
 )
 
 select * from final

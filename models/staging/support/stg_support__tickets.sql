@@ -9,12 +9,27 @@ latest_delivery as (
     where rejection_reason is null and delivery_rank = 1
 ),
 
+normalised as (
+    select
+        *,
+        {{ cdp_normalize_email('requester_email_delivered') }} as email_address,
+        {{ cdp_normalize_phone('requester_phone_delivered') }} as phone_e164
+    from latest_delivery
+),
+
+canonical as (
+    select
+        *,
+        {{ cdp_email_identity_form('email_address') }} as email_canonical
+    from normalised
+),
+
 final as (
     select
         ticket_id,
-        {{ cdp_normalize_email('requester_email_delivered') }} as email_address,
-        {{ cdp_canonical_email('requester_email_delivered') }} as email_canonical,
-        {{ cdp_normalize_phone('requester_phone_delivered') }} as phone_e164,
+        email_address,
+        email_canonical,
+        phone_e164,
         requester_name,
         {{ cdp_typed_first_name('requester_name') }} as requester_first_name,
         {{ cdp_typed_last_name('requester_name') }} as requester_last_name,
@@ -30,10 +45,10 @@ final as (
             source_name='support_tickets',
             record_key='ticket_id',
             observed_at='created_at',
-            email=cdp_canonical_email('requester_email_delivered'),
-            phone=cdp_normalize_phone('requester_phone_delivered')
+            email='email_canonical',
+            phone='phone_e164'
         ) }}
-    from latest_delivery
+    from canonical
 )
 
 select * from final

@@ -17,7 +17,6 @@ normalised as (
         anonymous_id,
         user_id,
         {{ cdp_normalize_email('email_delivered') }} as email_address,
-        {{ cdp_canonical_email('email_delivered') }} as email_canonical,
         session_id,
         page_url,
         product_sku,
@@ -31,6 +30,13 @@ normalised as (
         load_id,
         source_row_number
     from latest_delivery
+),
+
+canonical as (
+    select
+        *,
+        {{ cdp_email_identity_form('email_address') }} as email_canonical
+    from normalised
 ),
 
 final as (
@@ -64,7 +70,7 @@ final as (
             email='case when not is_bot then email_canonical end',
             ip_address='case when not is_bot then ip_address end'
         ) }}
-    from normalised
+    from canonical
 )
 
 select * from final

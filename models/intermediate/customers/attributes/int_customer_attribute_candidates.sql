@@ -73,7 +73,7 @@ checked as (
             offered.attribute_name = linked_identifiers.identifier_type
             and offered.customer_id = linked_identifiers.customer_id
             and linked_identifiers.identifier_value = case
-                when offered.attribute_name = 'email' then {{ cdp_canonical_email('offered.attribute_value') }}
+                when offered.attribute_name = 'email' then {{ cdp_email_identity_form('offered.attribute_value') }}
                 else offered.attribute_value
             end
     left join deliverability
