@@ -99,13 +99,13 @@
     not disagree outright (twins and other household members share a surname, an address and sometimes a birth
     date), and, for two records at one address, agreement on something personal beyond name and address (birth
     date, phone or e-mail): the weights take shared fields as independent evidence, but members of a household share
-    surname and address together, and two of them may share a first name. By default (the setting
-    address_needs_personal_evidence at 0, identity_match_settings) first names that agree (exactly, as nicknames or
-    one edit apart) stand in for that personal evidence when a birth date is missing; at 1 they do not. Measured
-    in docs/identity.md, "Tuning the thresholds". -#}
+    surname and address together, and two of them may share a first name. With the setting
+    address_needs_personal_evidence at 0 (the default, identity_match_settings) first names that agree (exactly, as
+    nicknames or one edit apart) stand in for that personal evidence when a birth date is missing, unless the data
+    shows people of one name at one address to be common at that first-name level (address_homonym_share above
+    address_homonym_max_share); at 1 they never do. `pair` carries the levels, address_homonym_share and both
+    settings as columns (int_identity_match_scores). Measured in docs/identity.md, "Tuning the thresholds". -#}
 {% macro cdp_identity_match_evidence_sql(pair) -%}
-    {%- set setting = cdp_identity_match_setting('address_needs_personal_evidence') -%}
-    {%- set strict = setting is none or setting | int == 1 %}
     (
         {{ pair }}.first_name_level <> 0
         and (
@@ -113,9 +113,12 @@
             or {{ pair }}.birth_date_level > 0
             or {{ pair }}.phone_level > 0
             or {{ pair }}.email_level > 0
-            {%- if not strict %}
-                or ({{ pair }}.first_name_level >= 2 and {{ pair }}.birth_date_level = -1)
-            {%- endif %}
+            or (
+                {{ pair }}.address_needs_personal_evidence = 0
+                and {{ pair }}.first_name_level >= 2
+                and {{ pair }}.birth_date_level = -1
+                and coalesce({{ pair }}.address_homonym_share, 0) <= {{ pair }}.address_homonym_max_share
+            )
         )
     )
 {%- endmacro %}

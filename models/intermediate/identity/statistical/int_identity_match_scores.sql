@@ -4,13 +4,19 @@
     weight plus every comparison's) and its match probability 2^w / (1 + 2^w), and whether it shows the evidence a
     link needs besides its probability (cdp_identity_match_evidence_sql). The explanation of every statistical link
     between person records. -#}
--- depends_on: {{ ref('identity_match_settings') }}
 {%- set comparisons = cdp_identity_match_comparisons() %}
 
 with
 
 candidates as (
     select * from {{ ref('int_identity_match_candidates') }}
+),
+
+settings as (
+    select
+        setting,
+        value
+    from {{ ref('identity_match_settings') }}
 ),
 
 weights as (
@@ -24,6 +30,22 @@ weights as (
 
 records as (
     select * from {{ ref('int_identity_person_records') }}
+),
+
+{#- Per first-name level: of the pairs at one address whose surnames agree exactly and whose birth dates both
+    records give, the share that disagree on the birth date: different people of one name under one roof (a
+    father and son, or the generator's hard negatives). A missing birth date says nothing either way, so at a level
+    where that share is high, such a pair may be two people however well its names agree. -#}
+address_homonyms as (
+    select
+        first_name_level,
+        avg(case when birth_date_level = 0 then 1.0 else 0.0 end) as address_homonym_share
+    from candidates
+    where
+        address_level >= 2
+        and last_name_level = {{ (comparisons | selectattr('name', 'equalto', 'last_name') | first).levels[0].level }}
+        and birth_date_level >= 0
+    group by first_name_level
 ),
 
 {% for comparison in comparisons if comparison.term_frequency %}
@@ -76,14 +98,27 @@ weighed as (
     where prior_level.comparison_name = 'prior'
 ),
 
+evidence_settings as (
+    select
+        max(case when setting = 'address_needs_personal_evidence' then value end) as address_needs_personal_evidence,
+        max(case when setting = 'address_homonym_max_share' then value end) as address_homonym_max_share
+    from settings
+),
+
 summed as (
     select
-        *,
-        prior_weight
+        weighed.*,
+        address_homonyms.address_homonym_share,
+        evidence_settings.address_needs_personal_evidence,
+        evidence_settings.address_homonym_max_share,
+        weighed.prior_weight
         {% for comparison in comparisons %}
-            + {{ comparison.name }}_weight
+            + weighed.{{ comparison.name }}_weight
         {% endfor %} as match_weight
     from weighed
+    cross join evidence_settings
+    left join address_homonyms
+        on weighed.first_name_level = address_homonyms.first_name_level
 ),
 
 final as (
@@ -98,6 +133,7 @@ final as (
         summed.prior_weight,
         summed.match_weight,
         1 / (1 + power(2, -summed.match_weight)) as match_probability,
+        summed.address_homonym_share,
         {{ cdp_identity_match_evidence_sql('summed') }} as has_required_evidence
     from summed
 )
