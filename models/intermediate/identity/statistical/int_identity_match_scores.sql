@@ -32,10 +32,10 @@ records as (
     select * from {{ ref('int_identity_person_records') }}
 ),
 
-{#- Per first-name level: of the pairs at one address whose surnames agree exactly and whose birth dates both
+{# Per first-name level: of the pairs at one address whose surnames agree exactly and whose birth dates both
     records give, the share that disagree on the birth date: different people of one name under one roof (a
     father and son, or the generator's hard negatives). A missing birth date says nothing either way, so at a level
-    where that share is high, such a pair may be two people however well its names agree. -#}
+    where that share is high, such a pair may be two people however well its names agree. #}
 address_homonyms as (
     select
         first_name_level,
