@@ -5,6 +5,9 @@
     link needs besides its probability (cdp_identity_match_evidence_sql). The explanation of every statistical link
     between person records. -#}
 {%- set comparisons = cdp_identity_match_comparisons() %}
+{#- The evidence settings are read in SQL below; read here too so that a seed without their rows stops the build -#}
+{%- do cdp_identity_match_setting('address_needs_personal_evidence') %}
+{%- do cdp_identity_match_setting('address_homonym_max_share') %}
 
 with
 
