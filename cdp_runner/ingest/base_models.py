@@ -2,10 +2,13 @@
 `models/staging/<system>/base/base_<system>__<entity>.sql`.
 
 A base model keeps every raw row of its source: the loader's columns, each contract column cleaned and typed (the
-delivered text beside every parsed value, `<column>_delivered`), the reason the row cannot be staged (the first
-check that fails: `rejection_reason`) and its delivery rank. What differs between sources is said by the contract's
-columns (type, required, case, accepted values, currency code, bounds, header source) and its sources' version column
-and check order.
+delivered text beside every parsed value, `<column>_delivered`) and the reason the row cannot be staged (the first
+check that fails: `rejection_reason`). Everything in it is a function of the row alone, so it is built incrementally,
+load by load (macros/staging/cdp_loads_to_stage.sql); the staging model picks each record's newest delivery. The
+exception is a source whose rows are checked against another source's staged rows (order lines against orders): a
+line rejected today is staged once its order arrives, so that base model is rebuilt whole. What differs between
+sources is said by the contract's columns (type, required, case, accepted values, currency code, bounds, header
+source) and its check order.
 """
 
 from __future__ import annotations
@@ -33,7 +36,15 @@ def base_model_path(source: Source) -> Path:
 
 def base_model_sql(source: Source, header_comment: str) -> str:
     header = _header_column(source)
-    ctes = [_cte("source", f"    select * from {{{{ source('{source.system}', '{source.name}') }}}}")]
+    raw = f"source('{source.system}', '{source.name}')"
+    source_sql = f"    select * from {{{{ {raw} }}}}"
+    if not header:
+        source_sql += (
+            "\n    {% if is_incremental() %}\n"
+            f"        where _load_id in ({{{{ cdp_loads_to_stage({raw}, this) }}}})\n"
+            "    {% endif %}"
+        )
+    ctes = [_cte("source", source_sql)]
     if header:
         parent = SOURCES_BY_NAME[header.header_source or ""]
         ctes.append(
@@ -73,18 +84,24 @@ def base_model_sql(source: Source, header_comment: str) -> str:
             f"    from {checked_from}",
         )
     )
-    rank_arguments = ", ".join(f"'{column}'" for column in (source.key, source.version_column) if column)
-    ctes.append(
-        _cte(
-            "final",
-            "    select\n"
-            "        *,\n"
-            f"        {{{{ cdp_delivery_rank({rank_arguments}) }}}} as delivery_rank\n"
-            "    from checked",
-            last=True,
-        )
+    ctes.append(_cte("final", "    select * from checked", last=True))
+    config = "" if header else _incremental_config(raw)
+    return header_comment + config + "with\n\n" + "\n\n".join(ctes) + "\n\nselect * from final\n"
+
+
+def _incremental_config(raw: str) -> str:
+    """Incremental by load; the post-hook removes the loads an erasure emptied."""
+    return (
+        "{{ config(\n"
+        "    on_schema_change='fail',\n"
+        "    post_hook=[\n"
+        '        "{% if is_incremental() %}"\n'
+        f'        ~ "{{{{ cdp_prune_unloaded(this, {raw}) }}}}"\n'
+        '        ~ "{% endif %}"\n'
+        "    ],\n"
+        "    **cdp_incremental_by_load_config('load_id')\n"
+        ") }}\n\n"
     )
-    return header_comment + "with\n\n" + "\n\n".join(ctes) + "\n\nselect * from final\n"
 
 
 def _cte(name: str, body: str, last: bool = False) -> str:
@@ -205,7 +222,6 @@ def base_yml_path(system: str) -> Path:
 def base_model_entry(source: Source) -> dict:
     """The base model's dbt properties: its description and every column's."""
     header = _header_column(source)
-    newest = f"the newest {source.version_column}, then the newest load" if source.version_column else "the newest load"
     lines = (
         f" A line whose {header.name} is not in {SOURCES_BY_NAME[header.header_source or ''].staged_model} is rejected "
         "too, so every staged line has a staged header."
@@ -226,18 +242,18 @@ def base_model_entry(source: Source) -> dict:
         _entry(
             "rejection_reason", f"Why the row cannot be staged, the first that applies of: {reasons}; null when it can."
         ),
-        _entry(
-            "delivery_rank",
-            f"1 for the newest valid delivery of the {source.key} ({newest}); higher numbers are older or repeated "
-            "deliveries.",
-        ),
     ]
+    built = (
+        " Rebuilt whole on every build, since a line's check depends on the staged headers."
+        if header
+        else " Built incrementally, load by load: a build takes in the new loads and rewrites those an erasure changed."
+    )
     return {
         "name": source.base_model,
         "description": (
             f"{source.description} Every raw row of {source.name}, typed, with the reason it cannot be staged (null "
-            f"when it can) and its delivery rank.{lines} Feeds {source.staged_model}, the quarantine and the "
-            "reconciliation."
+            f"when it can).{lines}{built} Feeds {source.staged_model} (which keeps each {source.key}'s newest valid "
+            "delivery), the quarantine and the reconciliation."
         ),
         "columns": columns,
     }

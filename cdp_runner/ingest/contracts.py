@@ -229,8 +229,6 @@ class Source:
     # fingerprint hashes that list, so a new order makes the next identity build a full one).
     markers: tuple[str, ...] = ()
     columns: tuple[Column, ...] = field(default_factory=tuple)
-    # The column whose newest value wins among the deliveries of one key (else the newest load wins).
-    version_column: str | None = None
     # The order of the base model's checks (the first that fails is the record's rejection reason), as
     # "<check> <column>", when it is not the usual one: every required column's presence and parsing first, then
     # the values (see base_models.checks).
@@ -577,7 +575,6 @@ SOURCES: tuple[Source, ...] = (
             _c("created_at", "timestamp", "When the account was created.", required=True),
             _c("updated_at", "timestamp", "When the account was last changed.", required=True),
         ),
-        version_column="updated_at",
         check_order=(
             "missing crm_customer_id",
             "unparsed created_at",
@@ -808,9 +805,6 @@ def check_sources(sources: tuple[Source, ...]) -> None:
             "a column name is used twice" if len(set(names)) != len(names) else "",
             f"markers {', '.join(source.markers)} are not the identifier types of its columns ({', '.join(carried)})"
             if source.markers and sorted(source.markers) != sorted(carried)
-            else "",
-            f"version column {source.version_column!r} is not a column"
-            if source.version_column and source.version_column not in names
             else "",
             f"check_order must name each of its checks once: {', '.join(source.usual_checks)}"
             if source.check_order and sorted(source.check_order) != sorted(source.usual_checks)

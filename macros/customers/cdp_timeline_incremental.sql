@@ -1,4 +1,5 @@
-{#- How customer_timeline builds incrementally, per engine (the model and its post-hook call these three).
+{#- How customer_timeline builds incrementally, per engine (its config is cdp_incremental_by_load_config; the model and
+    its post-hook call these two).
     DuckDB: delete+insert on interaction_key of the records that are new or differ in any column from the table's row
     (identity resolution moved them to another customer, a later delivery replaced them, their store was renamed);
     the post-hook deletes the records that no longer resolve to any customer.
@@ -7,19 +8,6 @@
     each rewritten whole from int_customer_interactions; the post-hook drops the partitions of loads none of whose
     records resolve any more. Loads are immutable, so a build after new loads rewrites their partitions and
     those of the loads whose customers moved, and leaves the others untouched. -#}
-{% macro cdp_timeline_incremental_config() -%}
-    {{ return(adapter.dispatch('cdp_timeline_incremental_config', 'cdp')()) }}
-{%- endmacro %}
-
-{% macro default__cdp_timeline_incremental_config() -%}
-    {{ return({'materialized': 'incremental', 'incremental_strategy': 'delete+insert', 'unique_key': 'interaction_key'}) }}
-{%- endmacro %}
-
-{% macro spark__cdp_timeline_incremental_config() -%}
-    {#- load_id is the model's last column: Spark puts partition columns last, so the column order stays the same -#}
-    {{ return({'materialized': 'incremental', 'incremental_strategy': 'insert_overwrite', 'partition_by': ['load_id']}) }}
-{%- endmacro %}
-
 
 {#- The filter (joins and where clause) that keeps, of the rows of `interactions` (a CTE name), those an incremental
     run writes into `existing` (the model's table). -#}
@@ -58,17 +46,8 @@
     delete from {{ existing }} where interaction_key not in (select interaction_key from {{ interactions }})
 {%- endmacro %}
 
-{#- Partitions whose load still has records were rewritten whole by the run; the loads left without any are dropped
-    here, one statement each, and nothing is left for the hook to run. -#}
+{#- Partitions whose load still has records were rewritten whole by the run; those left without any are dropped, and
+    nothing is left for the hook to run. -#}
 {% macro spark__cdp_timeline_prune(existing, interactions) -%}
-    {%- if execute -%}
-        {%- set emptied = run_query(
-            'select distinct existing.load_id from ' ~ existing ~ ' as existing left anti join '
-            ~ interactions ~ ' as current_rows on existing.load_id = current_rows.load_id'
-        ) -%}
-        {%- for row in emptied -%}
-            {%- do run_query('alter table ' ~ existing ~ ' drop if exists partition (load_id = '
-                ~ cdp_string_literal(row[0]) ~ ')') -%}
-        {%- endfor -%}
-    {%- endif -%}
+    {{ cdp_drop_load_partitions(existing, 'select load_id from ' ~ interactions) }}
 {%- endmacro %}

@@ -19,8 +19,8 @@ quarantined as (
             (select count(*) from {{ ref(staged.staged) }}) as staged_rows,
             (
                 select count(*) from {{ ref(staged.base) }}
-                where rejection_reason is null and delivery_rank > 1
-            ) as duplicate_rows
+                where rejection_reason is null
+            ) as valid_rows
     ),
 {% endfor %}
 
@@ -37,9 +37,10 @@ final as (
         unioned.raw_rows,
         unioned.staged_rows,
         coalesce(quarantined.quarantined_rows, 0) as quarantined_rows,
-        unioned.duplicate_rows,
-        unioned.raw_rows
-        = unioned.staged_rows + coalesce(quarantined.quarantined_rows, 0) + unioned.duplicate_rows as is_reconciled
+        -- every valid row not staged is an older or repeated delivery of a staged record
+        unioned.valid_rows - unioned.staged_rows as duplicate_rows,
+        -- raw = staged + quarantined + duplicates
+        unioned.raw_rows = unioned.valid_rows + coalesce(quarantined.quarantined_rows, 0) as is_reconciled
     from unioned
     left join quarantined
         on unioned.source_name = quarantined.source_name

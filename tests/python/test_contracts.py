@@ -105,7 +105,6 @@ def test_identity_markers_and_erased_columns_follow_the_columns():
             {"columns": (Column("event_id", "string", "Id.", required=True, country_column="land"),)},
             "country column 'land' is not a column",
         ),
-        ({"version_column": "updated_at"}, "version column 'updated_at' is not a column"),
         ({"check_order": ("missing event_id",)}, "check_order must name each of its checks once"),
         (
             {"columns": (Column("event_id", "string", "Id.", required=True, header="orders"),)},

@@ -33,9 +33,11 @@ ledger as (
     ),
 
     {{ entry.source }}_redelivered_keys as (
-        select distinct {{ entry.key }} as record_key
+        select {{ entry.key }} as record_key
         from {{ entry.source }}_base
-        where rejection_reason is null and delivery_rank > 1
+        where rejection_reason is null
+        group by {{ entry.key }}
+        having count(*) > 1
     ),
 
     -- the first delivery (earliest loaded_at, then load id) of the records delivered more than once

@@ -11,7 +11,7 @@
         ~ "{{ cdp_timeline_prune(this, ref('int_customer_interactions')) }}"
         ~ "{% endif %}"
     ],
-    **cdp_timeline_incremental_config()
+    **cdp_incremental_by_load_config('interaction_key')
 ) }}
 
 with

@@ -5,8 +5,7 @@ base as (
 ),
 
 latest_delivery as (
-    select * from base
-    where rejection_reason is null and delivery_rank = 1
+    {{ cdp_latest_delivery('base', 'chat_id') }}
 ),
 
 normalised as (

@@ -1,6 +1,11 @@
 {#- Fails when the raw table's rows are not all accounted for:
-    raw rows = staged rows + quarantined rows + duplicate deliveries. Each count is taken from its own relation. -#}
+    raw rows = staged rows + quarantined rows + duplicate deliveries. Each count is taken from its own relation; the
+    duplicates are the valid base rows beyond one per record key (the key from the staged-source registry). -#}
 {% test cdp_reconciles_with_raw(model, raw, base, source_name) %}
+{%- set entries = cdp_staged_sources() | selectattr('source', 'equalto', source_name) | list -%}
+{%- if entries | length != 1 -%}
+    {{ exceptions.raise_compiler_error('cdp_reconciles_with_raw: ' ~ source_name ~ ' is not in cdp_staged_sources') }}
+{%- endif %}
 
 with
 
@@ -18,8 +23,8 @@ quarantined_rows as (
 ),
 
 duplicate_rows as (
-    select count(*) as row_count from {{ base }}
-    where rejection_reason is null and delivery_rank > 1
+    select count(*) - count(distinct {{ entries[0].key }}) as row_count from {{ base }}
+    where rejection_reason is null
 ),
 
 final as (

@@ -1,9 +1,22 @@
 {#- Written by `python -m cdp_runner.ingest.contract_files --write` (make contracts) from
     cdp_runner/ingest/contracts.py: change the contract there, not this file. -#}
+{{ config(
+    on_schema_change='fail',
+    post_hook=[
+        "{% if is_incremental() %}"
+        ~ "{{ cdp_prune_unloaded(this, source('catalog', 'products')) }}"
+        ~ "{% endif %}"
+    ],
+    **cdp_incremental_by_load_config('load_id')
+) }}
+
 with
 
 source as (
     select * from {{ source('catalog', 'products') }}
+    {% if is_incremental() %}
+        where _load_id in ({{ cdp_loads_to_stage(source('catalog', 'products'), this) }})
+    {% endif %}
 ),
 
 typed as (
@@ -39,10 +52,7 @@ checked as (
 ),
 
 final as (
-    select
-        *,
-        {{ cdp_delivery_rank('product_sku') }} as delivery_rank
-    from checked
+    select * from checked
 )
 
 select * from final

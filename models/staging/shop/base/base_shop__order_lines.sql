@@ -54,10 +54,7 @@ checked as (
 ),
 
 final as (
-    select
-        *,
-        {{ cdp_delivery_rank('order_line_id') }} as delivery_rank
-    from checked
+    select * from checked
 )
 
 select * from final

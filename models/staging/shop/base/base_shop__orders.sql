@@ -1,9 +1,22 @@
 {#- Written by `python -m cdp_runner.ingest.contract_files --write` (make contracts) from
     cdp_runner/ingest/contracts.py: change the contract there, not this file. -#}
+{{ config(
+    on_schema_change='fail',
+    post_hook=[
+        "{% if is_incremental() %}"
+        ~ "{{ cdp_prune_unloaded(this, source('shop', 'shop_orders')) }}"
+        ~ "{% endif %}"
+    ],
+    **cdp_incremental_by_load_config('load_id')
+) }}
+
 with
 
 source as (
     select * from {{ source('shop', 'shop_orders') }}
+    {% if is_incremental() %}
+        where _load_id in ({{ cdp_loads_to_stage(source('shop', 'shop_orders'), this) }})
+    {% endif %}
 ),
 
 typed as (
@@ -52,10 +65,7 @@ checked as (
 ),
 
 final as (
-    select
-        *,
-        {{ cdp_delivery_rank('order_id') }} as delivery_rank
-    from checked
+    select * from checked
 )
 
 select * from final
