@@ -5,8 +5,8 @@ for the comparison. Runs in the background under xdist (session_build.py DIR spa
 With CDP_TEST_SPARK_INCREMENTAL=1 (`make test-spark-incremental`) it builds twice instead: models only after the first
 load, then the late load and an incremental build with every data test, so the incremental paths (staging base models
 and customer_timeline by partition, histories appended) run on Spark. That nearly doubles the Spark run (the test file
-took 7 minutes alone on a quiet 2-core machine; inside make test, 4 more minutes: too close to its budget), so make test runs the single build
-(docs/spark.md, "Time").
+took 7 minutes alone on a quiet 2-core machine; inside make test, 4 more minutes: too close to its budget), so make
+test runs the single build (docs/spark.md, "Time").
 
 One warehouse serves both engines: the loader's DuckDB file, whose raw layer Spark reads from the raw zone the loader
 publishes beside it. So both see the same loads and the same salt, and so the same customer ids.
