@@ -14,7 +14,7 @@ BENCH_CUSTOMERS ?= 1000000
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: setup demo test test-spark-incremental pytest lint lint-python bench bench-statistical browser contracts clean
+.PHONY: setup demo test pytest lint lint-python bench bench-statistical browser contracts clean
 
 setup: $(STAMP)
 
@@ -43,12 +43,6 @@ test: $(STAMP)
 # The browser tests of cdp serve drive Debian's Chromium (make browser).
 pytest: $(STAMP) browser
 	$(BIN)/pytest -q -n 3 --dist loadfile --no-loadscope-reorder --durations=25
-
-# The Spark run with two builds, the second incremental (tests/python/spark_run.py): the incremental paths on Spark.
-# About 11 minutes alone on 2 cores; inside `make test` it took a clean clone's run to 20 min 50 s, over the budget,
-# so make test's Spark run builds once (docs/spark.md, "Time").
-test-spark-incremental: $(STAMP)
-	CDP_TEST_SPARK_INCREMENTAL=1 $(BIN)/pytest -q tests/python/test_spark.py
 
 # Debian's Chromium (and a font for its pages) for the browser tests, installed with apt-get when missing (as root,
 # else through sudo). Playwright drives it; Playwright's own browser download is never used.

@@ -1,12 +1,9 @@
 """The Spark end-to-end run test_spark.py checks: generated data loaded into one warehouse in two loads (the late
-web events second), built on Spark and on DuckDB with every data test, and Spark's public marts exported as Parquet
-for the comparison. Runs in the background under xdist (session_build.py DIR spark).
-
-With CDP_TEST_SPARK_INCREMENTAL=1 (`make test-spark-incremental`) it builds twice instead: models only after the first
-load, then the late load and an incremental build with every data test, so the incremental paths (staging base models
-and customer_timeline by partition, histories appended) run on Spark. That nearly doubles the Spark run (the test file
-took 7 minutes alone on a quiet 2-core machine; inside make test, 4 more minutes: too close to its budget), so make
-test runs the single build (docs/spark.md, "Time").
+web events second) and built on Spark twice: after the first load, the models the incremental ones stand on; after
+the late load, an incremental build of everything with every data test, so the incremental paths (staging base models
+and customer_timeline by partition, histories appended) run on Spark. DuckDB builds the same beside it, and Spark's
+public marts are exported as Parquet for the comparison. Runs in the background under xdist (session_build.py DIR
+spark).
 
 One warehouse serves both engines: the loader's DuckDB file, whose raw layer Spark reads from the raw zone the loader
 publishes beside it. So both see the same loads and the same salt, and so the same customer ids.
@@ -32,18 +29,20 @@ SPARK_SEED = 16
 FLOAT_TOLERANCE = 1e-6
 # Delivered in the second load: the late web events.
 LATE_FILES = ("web_events_late.jsonl",)
-INCREMENTAL_SWITCH = "CDP_TEST_SPARK_INCREMENTAL"
 # Spark's fixed cost per query (docs/spark.md) makes each of the ~600 data tests 0.3-1 s there, so they run once, on
 # the final build; on DuckDB they run in the session build (session_build.py), and the DuckDB builds here build models
 # only. The unit tests (SQL logic on fixed rows, 3-5 s each on Spark) run in the session build on DuckDB and in
 # `cdp --target spark build` by hand.
 MODELS_ONLY = ["--exclude-resource-type", "unit_test", "test"]
 WITH_DATA_TESTS = ["--exclude-resource-type", "unit_test"]
-
-
-def incremental() -> bool:
-    """Whether this run builds twice (CDP_TEST_SPARK_INCREMENTAL=1)."""
-    return os.environ.get(INCREMENTAL_SWITCH, "") == "1"
+# The first build gives the incremental models (and the identity stage's) a state to build on: models only, those
+# they stand on; the 19 none of them reads (audits, recommendations, profile, lineage) the final build builds anyway.
+FIRST_BUILD = [
+    "--select",
+    "+config.materialized:incremental",
+    "+config.materialized:identity_resolution",
+    *MODELS_ONLY,
+]
 
 
 @contextmanager
@@ -82,30 +81,25 @@ def run(root: Path) -> dict:
     timings: dict[str, float] = {}
     outcomes = {}
     timeline: dict[str, dict[str, list[str]]] = {}
-    # (name, folders loaded before the build, dbt arguments): the last build is the final one, with every data test
-    builds = (
-        [("first", [first], MODELS_ONLY), ("final", [late], WITH_DATA_TESTS)]
-        if incremental()
-        else [("final", [first, late], WITH_DATA_TESTS)]
-    )
     # The DuckDB build runs in a process of its own beside the Spark build, on the loader's file; Spark's build opens
     # only a copy of it (for the raw zone's state and the build report), so neither waits for the other's lock.
     spark_warehouse = root / "spark-build.duckdb"
-    for step, folders, dbt_args in builds:
+    # (name, folder loaded before the build, dbt arguments): both engines build the same twice, since the history
+    # marts (identity_merges, segment_membership_changes) record what changed from one build to the next
+    for step, folder, dbt_args in (("first", first, FIRST_BUILD), ("final", late, WITH_DATA_TESTS)):
         with _target("spark", root / "spark-dbt"):
             started = time.perf_counter()
-            for folder in folders:
-                load_path(folder, warehouse=warehouse)
+            load_path(folder, warehouse=warehouse)
             timings[f"{step} load and publish"] = time.perf_counter() - started
         shutil.copy(warehouse, spark_warehouse)
         duckdb_outcome = root / f"duckdb-{step}.json"
         # models only: the session build runs every data test on DuckDB (session_build.py); here DuckDB's marts are
         # what Spark's are compared with, and its manifest lists the data tests Spark must have run
-        duckdb_build = _start_duckdb_build(warehouse, root / "duckdb-dbt", MODELS_ONLY, duckdb_outcome)
+        duckdb_args = FIRST_BUILD if step == "first" else MODELS_ONLY
+        duckdb_build = _start_duckdb_build(warehouse, root / "duckdb-dbt", duckdb_args, duckdb_outcome)
         with _target("spark", root / "spark-dbt"):
             started = time.perf_counter()
-            outcome = build_warehouse(warehouse=spark_warehouse, dbt_args=dbt_args)
-            outcomes[f"spark {step}"] = asdict(outcome)
+            outcomes[f"spark {step}"] = asdict(build_warehouse(warehouse=spark_warehouse, dbt_args=dbt_args))
             timings[f"spark {step} build"] = time.perf_counter() - started
             timeline[step] = _partition_files(root / "spark" / "tables" / "marts.db" / "customer_timeline")
         started = time.perf_counter()

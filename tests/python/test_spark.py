@@ -1,7 +1,7 @@
-"""The same project on Spark (docs/spark.md): generated data loaded in two loads, built on Spark (dbt-spark session
-mode, local[2]) with every data test and on DuckDB (spark_run.py; with CDP_TEST_SPARK_INCREMENTAL=1 a models-only
-build comes before the late load, and the final build is incremental); every public mart must hold the same rows on
-both engines, except float columns within FLOAT_TOLERANCE (declared in docs/spark.md).
+"""The same project on Spark (docs/spark.md): generated data loaded in two loads and built on Spark (dbt-spark session
+mode, local[2]) after each, the second build incremental and with every data test, and on DuckDB once, in full
+(spark_run.py); every public mart must hold the same rows on both engines, except float columns within
+FLOAT_TOLERANCE (declared in docs/spark.md).
 
 One warehouse serves both engines: the loader's DuckDB file, whose raw layer Spark reads from the raw zone the loader
 publishes beside it. So both see the same loads and the same salt, and so the same customer ids.
@@ -20,7 +20,7 @@ import pytest
 from cdp_runner.config import PROJECT_DIR
 from cdp_runner.dbt import DbtOutcome, NodeResult
 from cdp_runner.spark.raw_zone import MANIFEST, publish_raw_zone
-from spark_run import FLOAT_TOLERANCE, INCREMENTAL_SWITCH
+from spark_run import FLOAT_TOLERANCE
 from warehouse_diff import VOLATILE_COLUMNS
 
 pytestmark = pytest.mark.slow
@@ -31,11 +31,9 @@ def engines(spark_run: dict) -> SimpleNamespace:
     # where the time went, kept for the reader of a make test run (docs/spark.md quotes it)
     (PROJECT_DIR / ".build").mkdir(exist_ok=True)
     report = dict(spark_run["timings"])
-    partitions = spark_run["timeline_partitions"]
-    if "first" in partitions:
-        first, final = partitions["first"], partitions["final"]
-        kept = [name for name in set(first) & set(final) if first[name] == final[name]]
-        report["customer_timeline partitions kept of"] = [len(kept), len(final)]
+    first, final = spark_run["timeline_partitions"]["first"], spark_run["timeline_partitions"]["final"]
+    kept = [name for name in set(first) & set(final) if first[name] == final[name]]
+    report["customer_timeline partitions kept of"] = [len(kept), len(final)]
     (PROJECT_DIR / ".build" / "spark-run-timings.json").write_text(json.dumps(report, indent=1))
     outcomes = {
         name: DbtOutcome(**{**fields, "results": [NodeResult(**result) for result in fields["results"]]})
@@ -117,8 +115,6 @@ def test_the_spark_timeline_is_partitioned_by_load(engines):
 
 
 def test_an_incremental_build_on_spark_gives_the_late_load_a_partition_of_its_own(engines):
-    if "first" not in engines.timeline_partitions:
-        pytest.skip(f"runs with {INCREMENTAL_SWITCH}=1 (make test-spark-incremental): over make test's time budget")
     first, final = engines.timeline_partitions["first"], engines.timeline_partitions["final"]
     assert set(final) - set(first), "the late load has no partition of its own"
     # insert_overwrite rewrites the partitions of the loads holding new or moved records and keeps the others' files:
