@@ -11,8 +11,10 @@ publishes beside it. So both see the same loads and the same salt, and so the sa
 
 from __future__ import annotations
 
+import csv
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -29,6 +31,11 @@ SPARK_SEED = 16
 FLOAT_TOLERANCE = 1e-6
 # Delivered in the second load: the late web events.
 LATE_FILES = ("web_events_late.jsonl",)
+# The first CRM account is delivered once more in a file of its own, and its person is erased before the final build.
+ACCOUNT_APART = "crm_customers_one_account.csv"
+# Spark tables partitioned by load whose partition files the run records after each build: the timeline, and the base
+# model the erasure empties a load of.
+PARTITIONED_TABLES = ("marts.db/customer_timeline", "staging.db/base_crm__customers")
 # Spark's fixed cost per query (docs/spark.md) makes each of the ~600 data tests 0.3-1 s there, so they run once, on
 # the final build; on DuckDB they run in the session build (session_build.py), and the DuckDB builds here build models
 # only. The unit tests (SQL logic on fixed rows, 3-5 s each on Spark) run in the session build on DuckDB and in
@@ -68,7 +75,7 @@ def run(root: Path) -> dict:
     from cdp_runner.config import PROJECT_DIR
     from cdp_runner.generator.generate import generate
     from cdp_runner.ingest.loader import load_path
-    from cdp_runner.pipeline import build_warehouse
+    from cdp_runner.pipeline import build_warehouse, forget_person
 
     data, first, late = root / "data", root / "first", root / "late"
     generate(SPARK_CUSTOMERS, SPARK_SEED, data)
@@ -77,10 +84,12 @@ def run(root: Path) -> dict:
     for file in data.iterdir():
         if file.is_file():
             shutil.copy(file, (late if file.name in LATE_FILES else first) / file.name)
+    erased_email = _deliver_one_account_apart(first)
+    emptied_load = ""
     warehouse = root / "warehouse.duckdb"
     timings: dict[str, float] = {}
     outcomes = {}
-    timeline: dict[str, dict[str, list[str]]] = {}
+    partitions: dict[str, dict[str, dict[str, list[str]]]] = {"first": {}, "final": {}}
     # The DuckDB build runs in a process of its own beside the Spark build, on the loader's file; Spark's build opens
     # only a copy of it (for the raw zone's state and the build report), so neither waits for the other's lock.
     spark_warehouse = root / "spark-build.duckdb"
@@ -89,8 +98,13 @@ def run(root: Path) -> dict:
     for step, folder, dbt_args in (("first", first, FIRST_BUILD), ("final", late, WITH_DATA_TESTS)):
         with _target("spark", root / "spark-dbt"):
             started = time.perf_counter()
-            load_path(folder, warehouse=warehouse)
-            timings[f"{step} load and publish"] = time.perf_counter() - started
+            if step == "final":
+                # the person of the account delivered apart: their own load is left without rows, the CRM load
+                # loses one (DuckDB's first build gave forget the marts it looks the person up in)
+                forget_person(erased_email, warehouse=warehouse, rebuild=False)
+            loaded = load_path(folder, warehouse=warehouse)
+            emptied_load = next((r.load_id for r in loaded if r.file_name == ACCOUNT_APART), emptied_load)
+            timings[f"{step} erasure, load and publish"] = time.perf_counter() - started
         shutil.copy(warehouse, spark_warehouse)
         duckdb_outcome = root / f"duckdb-{step}.json"
         # models only: the session build runs every data test on DuckDB (session_build.py); here DuckDB's marts are
@@ -101,7 +115,8 @@ def run(root: Path) -> dict:
             started = time.perf_counter()
             outcomes[f"spark {step}"] = asdict(build_warehouse(warehouse=spark_warehouse, dbt_args=dbt_args))
             timings[f"spark {step} build"] = time.perf_counter() - started
-            timeline[step] = _partition_files(root / "spark" / "tables" / "marts.db" / "customer_timeline")
+            for table in PARTITIONED_TABLES:
+                partitions[step][table] = _partition_files(root / "spark" / "tables" / table)
         started = time.perf_counter()
         if duckdb_build.wait() != 0:
             raise RuntimeError(f"the DuckDB build failed: {(root / 'duckdb-dbt' / 'build.log').read_text()[-2000:]}")
@@ -134,8 +149,23 @@ def run(root: Path) -> dict:
         "timings": timings,
         "marts": marts,
         "duckdb_data_tests": data_tests,
-        "timeline_partitions": timeline,
+        "partitions": partitions,
+        "erased_email": erased_email,
+        "emptied_load": emptied_load,
     }
+
+
+def _deliver_one_account_apart(folder: Path) -> str:
+    """Copies the first account of folder/crm_customers.csv with a plain e-mail (one its identity form leaves as it is)
+    into a file of its own (a load of one row); its e-mail."""
+    with (folder / "crm_customers.csv").open(newline="") as source:
+        reader = csv.DictReader(source)
+        account = next(row for row in reader if re.fullmatch(r"[a-z0-9]+@[a-z]+\.[a-z]+", row["email"]))
+    with (folder / ACCOUNT_APART).open("w", newline="") as target:
+        writer = csv.DictWriter(target, fieldnames=list(account))
+        writer.writeheader()
+        writer.writerow(account)
+    return account["email"]
 
 
 def _partition_files(table: Path) -> dict[str, list[str]]:

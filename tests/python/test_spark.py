@@ -20,10 +20,11 @@ import pytest
 from cdp_runner.config import PROJECT_DIR
 from cdp_runner.dbt import DbtOutcome, NodeResult
 from cdp_runner.spark.raw_zone import MANIFEST, publish_raw_zone
-from spark_run import FLOAT_TOLERANCE
+from spark_run import FLOAT_TOLERANCE, PARTITIONED_TABLES
 from warehouse_diff import VOLATILE_COLUMNS
 
 pytestmark = pytest.mark.slow
+TIMELINE, BASE_CRM = PARTITIONED_TABLES
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +32,7 @@ def engines(spark_run: dict) -> SimpleNamespace:
     # where the time went, kept for the reader of a make test run (docs/spark.md quotes it)
     (PROJECT_DIR / ".build").mkdir(exist_ok=True)
     report = dict(spark_run["timings"])
-    first, final = spark_run["timeline_partitions"]["first"], spark_run["timeline_partitions"]["final"]
+    first, final = (spark_run["partitions"][step][TIMELINE] for step in ("first", "final"))
     kept = [name for name in set(first) & set(final) if first[name] == final[name]]
     report["customer_timeline partitions kept of"] = [len(kept), len(final)]
     (PROJECT_DIR / ".build" / "spark-run-timings.json").write_text(json.dumps(report, indent=1))
@@ -46,7 +47,10 @@ def engines(spark_run: dict) -> SimpleNamespace:
         marts=spark_run["marts"],
         duckdb_data_tests=spark_run["duckdb_data_tests"],
         timings=spark_run["timings"],
-        timeline_partitions=spark_run["timeline_partitions"],
+        timeline_partitions={step: tables[TIMELINE] for step, tables in spark_run["partitions"].items()},
+        crm_partitions={step: tables[BASE_CRM] for step, tables in spark_run["partitions"].items()},
+        erased_email=spark_run["erased_email"],
+        emptied_load=spark_run["emptied_load"],
     )
 
 
@@ -119,6 +123,25 @@ def test_an_incremental_build_on_spark_gives_the_late_load_a_partition_of_its_ow
     assert set(final) - set(first), "the late load has no partition of its own"
     # insert_overwrite rewrites the partitions of the loads holding new or moved records and keeps the others' files:
     # how many depends on what identity resolution moved, so .build/spark-run-timings.json reports it
+
+
+def test_an_erasure_between_spark_builds_drops_the_load_it_emptied_and_rewrites_the_one_it_thinned(engines):
+    # the erased person's account was delivered twice: alone (a load of one row) and in the CRM file
+    first, final = engines.crm_partitions["first"], engines.crm_partitions["final"]
+    emptied = f"load_id={engines.emptied_load}"
+    assert emptied in first and emptied not in final, (emptied, sorted(first), sorted(final))
+    (thinned,) = set(first) - {emptied}
+    assert final[thinned] != first[thinned], "the load the erasure took a row from was not rewritten"
+    # forget found the person in the first build's marts; Spark's final marts no longer hold them
+    con = duckdb.connect()
+    try:
+        left = con.execute(
+            "select count(*) from read_parquet(?) where identifier_type = 'email' and identifier_value = ?",
+            [str(engines.exported / "identity_map.parquet"), engines.erased_email],
+        ).fetchall()
+    finally:
+        con.close()
+    assert left == [(0,)]
 
 
 def test_publishing_the_raw_zone_again_changes_nothing(engines):
