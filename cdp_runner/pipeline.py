@@ -84,6 +84,12 @@ DEMO_EXPORTS = (
 )
 
 
+# The unit tests check the SQL on fixed rows, whatever the data: as dbt advises for runs on production data, the demo
+# leaves them to `cdp build` and make test. Each model waits for its unit tests, so they cost more than their own time:
+# a build at 100,000 customers took 107.5 s without them, 121.3 s with them (2026-12-06).
+DEMO_BUILD = ["--exclude-resource-type", "unit_test"]
+
+
 def run_demo(*, customers: int, seed: int, data_dir: str | Path | None, warehouse: str | Path | None) -> None:
     folder = Path(data_dir) if data_dir else PROJECT_DIR / "demo_data"
     print_step(f"1/5 generate {customers:,} customers (seed {seed}) into {folder}")
@@ -95,8 +101,8 @@ def run_demo(*, customers: int, seed: int, data_dir: str | Path | None, warehous
         loaded = load_path(folder, warehouse=warehouse, on_progress=on_progress)
     print_load_results(loaded)
     print_value_summary(loaded)
-    print_step("3/5 build")
-    build_warehouse(warehouse=warehouse)
+    print_step("3/5 build (every data test; the unit tests run with 'cdp build')")
+    build_warehouse(warehouse=warehouse, dbt_args=DEMO_BUILD)
     print_step("4/5 export audiences")
     with status("exporting one audience per destination"):
         exports = [export_segment(segment, destination, warehouse=warehouse) for segment, destination in DEMO_EXPORTS]
