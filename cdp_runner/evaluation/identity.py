@@ -238,13 +238,20 @@ def _oracle_pairs(con) -> int | None:
             where not identifiers.is_blocked
         ),
         tied as (
-            select records.node, dense_rank() over (
-                order by usable.identifier_type, usable.identifier_value, records.person_id
-            ) + (select count(*) from records) as evidence
+            select records.node, usable.identifier_type, usable.identifier_value, records.person_id
             from usable
             inner join records using (source_name, record_key)
+        ),
+        -- one node per piece of evidence, numbered after the records' nodes (numbering the distinct keys is faster
+        -- than a dense_rank over every row: 2.8 against 4.4 s at 100,000 customers)
+        evidence as (
+            select identifier_type, identifier_value, person_id,
+                row_number() over () + (select count(*) from records) as evidence
+            from (select distinct identifier_type, identifier_value, person_id from tied)
         )
-        select node, evidence from tied
+        select tied.node, evidence.evidence
+        from tied
+        inner join evidence using (identifier_type, identifier_value, person_id)
     """
     pairs = con.execute(edges).fetchnumpy()
     # numpy arrays throughout: a Python list of millions of numpy integers took most of the evaluation's time
