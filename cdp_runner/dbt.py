@@ -91,15 +91,17 @@ def run_dbt(
     *,
     warehouse: str | Path | None = None,
     on_progress: Callable[[int, int, str], None] | None = None,
+    with_manifest: bool = False,
 ) -> DbtOutcome:
     """Run one dbt command against the warehouse and collect its node results.
 
-    on_progress(done, total, node_name) is called as nodes finish.
+    on_progress(done, total, node_name) is called as nodes finish. with_manifest: the command starts with the last
+    published manifest.json in its target folder (`docs generate --no-compile` reads the last build's from there).
     """
     database = warehouse_path(warehouse)
     make_folder(database.parent)
     make_folder(target_dir() / "runs")
-    run_target = _private_target(target_dir())
+    run_target = _private_target(target_dir(), with_manifest=with_manifest)
     try:
         outcome = _run(args, database, run_target, on_progress)
         _publish(run_target, target_dir())
@@ -178,15 +180,15 @@ def _run(
 
 # Artefacts a dbt command leaves in its target folder that later commands read (the manifest, the docs site) or
 # that speed up the next parse; published into target/ after every invocation.
-def _private_target(shared: Path) -> Path:
-    """A new target folder for one invocation, with the last partial-parse state (so dbt parses only what changed)."""
+def _private_target(shared: Path, *, with_manifest: bool = False) -> Path:
+    """A new target folder for one invocation, with the last partial-parse state (so dbt parses only what changed)
+    and, when asked, the last manifest."""
     private = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=shared / "runs"))
-    state = shared / "partial_parse.msgpack"
-    if state.exists():
+    for name in ("partial_parse.msgpack", *(["manifest.json"] if with_manifest else [])):
         try:
-            shutil.copy2(state, private / state.name)
+            shutil.copy2(shared / name, private / name)
         except OSError:
-            pass  # another invocation is replacing it: this one parses in full
+            pass  # none yet, or another invocation is replacing it: this one parses in full / does without
     return private
 
 

@@ -45,12 +45,15 @@ def build_warehouse(*, warehouse: str | Path | None = None, dbt_args: list[str] 
     return outcome
 
 
-def build_docs(*, warehouse: str | Path | None = None) -> Path:
-    """dbt docs generate --static: one self-contained page a reviewer can open without a server."""
+def build_docs(*, warehouse: str | Path | None = None, after_build: bool = False) -> Path:
+    """dbt docs generate --static: one self-contained page a reviewer can open without a server. after_build: right
+    after `build_warehouse`, whose manifest already holds every node's compiled SQL, so dbt does not compile the
+    project again and reads only the catalog (4.0 s against 11.5 s at 100,000 customers, 2026-12-06)."""
     with connect(warehouse):
         pass
+    command = ["docs", "generate", "--static", *(["--no-compile"] if after_build else [])]
     with status("dbt docs generate"):
-        outcome = run_dbt(["docs", "generate", "--static"], warehouse=warehouse)
+        outcome = run_dbt(command, warehouse=warehouse, with_manifest=after_build)
     page = target_dir() / "static_index.html"
     if not outcome.success or not page.exists():
         raise UserError("dbt docs generate failed: see logs/dbt.log")
@@ -122,5 +125,5 @@ def run_demo(*, customers: int, seed: int, data_dir: str | Path | None, warehous
     with status("exporting one audience per destination"):
         exports = [export_segment(segment, destination, warehouse=warehouse) for segment, destination in DEMO_EXPORTS]
     print_step("5/5 docs")
-    docs_page = build_docs(warehouse=warehouse)
+    docs_page = build_docs(warehouse=warehouse, after_build=True)
     print_demo_report(summarise_warehouse(warehouse, truth_dir=folder), exports=exports, docs_page=docs_page)

@@ -133,3 +133,32 @@ def test_the_demo_report_tells_what_was_loaded_unified_segmented_and_exported(bu
     assert f"export: {result.rows:,} rows of loyal_buyers_email to crm_email:" in text
     assert result.file.name in text.replace(" ", "")
     assert "docs:" in text and "index.html" in text.replace(" ", "")
+
+
+def test_the_docs_page_written_after_a_build_holds_the_builds_compiled_sql_and_the_catalog(
+    built_warehouse, tmp_path, monkeypatch
+):
+    import json
+    import shutil
+
+    from cdp_runner.dbt import run_dbt, target_dir
+    from cdp_runner.pipeline import build_docs
+
+    # a target folder of its own (with the worker's parse, if any): what the build leaves there is what docs reads
+    target = tmp_path / "target"
+    target.mkdir()
+    if (target_dir() / "partial_parse.msgpack").exists():
+        shutil.copy(target_dir() / "partial_parse.msgpack", target)
+    monkeypatch.setenv("DBT_TARGET_PATH", str(target))
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(built_warehouse.warehouse, warehouse)
+    run_dbt(
+        ["build", "--select", "stg_pos__stores", "--exclude-resource-type", "test", "unit_test"], warehouse=warehouse
+    )
+    built = (target / "manifest.json").read_text()
+    assert json.loads(built)["nodes"]["model.cdp.stg_pos__stores"]["compiled_code"].strip()
+    # as the demo writes it: the build's manifest (dbt does not compile again) and a catalog read from the warehouse
+    page = build_docs(warehouse=warehouse, after_build=True).read_text()
+    catalog = json.loads((target / "catalog.json").read_text())
+    assert "store_id" in catalog["nodes"]["model.cdp.stg_pos__stores"]["columns"]
+    assert built in page and (target / "catalog.json").read_text() in page
