@@ -31,7 +31,7 @@ SPARK_SEED = 16
 FLOAT_TOLERANCE = 1e-6
 # Delivered in the second load: the late web events.
 LATE_FILES = ("web_events_late.jsonl",)
-# The first CRM account is delivered once more in a file of its own, and its person is erased before the final build.
+# One CRM account is delivered once more in a file of its own, and its person is erased before the final build.
 ACCOUNT_APART = "crm_customers_one_account.csv"
 # Spark tables partitioned by load whose partition files the run records after each build: the timeline, and the base
 # model the erasure empties a load of.
