@@ -49,6 +49,25 @@ def split_selection(args: Sequence[str]) -> tuple[list[str], list[str], list[str
     return selects, excludes, rest
 
 
+def _flag_values(args: Sequence[str], flag: str) -> list[str]:
+    """The values given after every `flag` in a dbt command line."""
+    values: list[str] = []
+    taking = False
+    for arg in args:
+        if arg.startswith("-"):
+            taking = arg == flag
+        elif taking:
+            values.append(arg)
+    return values
+
+
+def builds_models(args: Sequence[str]) -> bool:
+    """Whether `dbt build` with these arguments builds models at all (`--resource-type test` does not): only then does
+    the lifetime-value step belong to it."""
+    included = _flag_values(args, "--resource-type")
+    return (not included or "model" in included) and "model" not in _flag_values(args, "--exclude-resource-type")
+
+
 def invocations(args: Sequence[str]) -> tuple[list[str], list[str]]:
     """The arguments of the two dbt invocations (`args` are those of `dbt build`): before and after the Python
     models."""
@@ -77,7 +96,7 @@ def main(argv: Sequence[str]) -> int:
     manifest = _manifest()
     selects, excludes, _ = split_selection(args)
     wanted = _selected_models(selects, excludes) if selects or excludes else set(PYTHON_MODELS)
-    if ok and wanted & set(PYTHON_MODELS):
+    if ok and builds_models(args) and wanted & set(PYTHON_MODELS):
         ok = _ltv_step(manifest, results)
     if ok:
         second = dbtRunner().invoke(after)

@@ -12,7 +12,7 @@ import pytest
 
 from cdp_runner.errors import UserError
 from cdp_runner.ingest.loader import load_path
-from cdp_runner.spark.build import invocations, split_selection
+from cdp_runner.spark.build import builds_models, invocations, split_selection
 from cdp_runner.spark.raw_zone import MANIFEST, SCHEMA_FILE, publish_raw_zone
 
 
@@ -137,3 +137,11 @@ def test_the_spark_build_splits_around_the_python_models():
         "int_ltv_model_fit",
         "int_customer_ltv_predictions",
     ]
+
+
+def test_the_spark_build_runs_the_lifetime_value_step_only_when_it_builds_models():
+    assert builds_models(["--full-refresh"]) and builds_models(["--select", "marts"])
+    assert builds_models(["--resource-type", "model", "test"]) and builds_models(["--exclude-resource-type", "test"])
+    assert not builds_models(["--resource-type", "test"])
+    assert not builds_models(["--resource-type", "unit_test", "--select", "customer_rfm"])
+    assert not builds_models(["--exclude-resource-type", "unit_test", "model"])
