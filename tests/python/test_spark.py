@@ -1,7 +1,7 @@
-"""The same project on Spark (docs/spark.md): generated data loaded in two loads and built on Spark (dbt-spark session
-mode, local[2]) after each, the second build incremental and with every data test, and on DuckDB once, in full
-(spark_run.py); every public mart must hold the same rows on both engines, except float columns within
-FLOAT_TOLERANCE (declared in docs/spark.md).
+"""The same project on Spark (docs/spark.md): generated data loaded in two loads with an erasure between them, built
+on Spark (dbt-spark session mode, local[2]) and on DuckDB after each, the second Spark build incremental and with
+every data test (spark_run.py); every public mart must hold the same rows on both engines, except float columns
+within FLOAT_TOLERANCE (declared in docs/spark.md).
 
 One warehouse serves both engines: the loader's DuckDB file, whose raw layer Spark reads from the raw zone the loader
 publishes beside it. So both see the same loads and the same salt, and so the same customer ids.
