@@ -105,7 +105,8 @@ def summarise_warehouse(warehouse: str | Path | None, *, truth_dir: Path | None 
         ).fetchall()
     quality = None
     if truth_dir is not None and (Path(truth_dir) / "_truth").exists():
-        quality = evaluate_identity(Path(truth_dir), warehouse=warehouse)
+        # precision and recall only: the report shows no recall ceiling (4.6 of 8.1 s at 100,000 customers)
+        quality = evaluate_identity(Path(truth_dir), warehouse=warehouse, with_recall_ceiling=False)
     return WarehouseSummary(
         sources_loaded=loaded[0],
         files_loaded=loaded[1],
