@@ -2,23 +2,29 @@
     its rows without a rejection reason, per `key`, the highest `version_column` when given (a source's own version,
     e.g. updated_at), then the newest load, then the last row in the file. The other valid rows of a key are
     duplicate deliveries (audit_source_reconciliation counts them). Ranked here, on every build, and not in the base
-    model, which is built load by load. -#}
+    model, which is built load by load. The ranking sorts only the key and the ordering columns, and the winners
+    are joined back by their row (load_id, source_row_number, which every base row has, unit tests' given rows
+    too): ranking the whole rows cost twice as much (1.8-3.2 against 1.0-1.3 s for the 2.3 M web events of
+    100,000 customers). -#}
 {% macro cdp_latest_delivery(base, key, version_column=none) -%}
     {%- if not base or not key -%}
         {{ exceptions.raise_compiler_error('cdp_latest_delivery: base and key are required') }}
     {%- endif -%}
-    select *
-    from (
+    select valid.*
+    from {{ base }} as valid
+    inner join (
         select
-            valid.*,
+            load_id,
+            source_row_number,
             row_number() over (
-                partition by valid.{{ key }}
+                partition by {{ key }}
                 order by
-                    {% if version_column %}valid.{{ version_column }} desc nulls last, {% endif -%}
-                    valid.loaded_at desc, valid.load_id desc, valid.source_row_number desc
+                    {% if version_column %}{{ version_column }} desc nulls last, {% endif -%}
+                    loaded_at desc, load_id desc, source_row_number desc
             ) as delivery_rank
-        from {{ base }} as valid
-        where valid.rejection_reason is null
+        from {{ base }}
+        where rejection_reason is null
     ) as ranked
-    where delivery_rank = 1
+        on valid.load_id = ranked.load_id and valid.source_row_number = ranked.source_row_number
+    where ranked.delivery_rank = 1
 {%- endmacro %}
