@@ -95,54 +95,35 @@ measured as (
     from per_source
 ),
 
-positioned as (
-    select
-        *,
-        dense_rank() over (partition by customer_id, attribute_name order by trust_rank asc) as trust_position,
-        dense_rank() over (
-            partition by customer_id, attribute_name order by last_observed_at desc nulls last
-        ) as recency_position,
-        dense_rank() over (partition by customer_id, attribute_name order by value_frequency desc) as frequency_position
-    from measured
-),
-
-keyed as (
-    select
-        *,
-        {%- for position in [1, 2, 3] %}
-            case {{ dbt.split_part('rule_order', "','", position) }}
-                when 'trust' then trust_position
-                when 'recency' then recency_position
-                when 'frequency' then frequency_position
-            end as rule_{{ position }}_key,
-        {%- endfor %}
-        case when is_suppressed then 1 else 0 end as suppression_key
-    from positioned
-),
-
+-- Each rule orders the candidates by its own figure: trust_rank ascending, last_observed_at descending (none last),
+-- value_frequency descending. The k-th rule of the attribute's rule_order picks which of the three order keys at
+-- position k applies (the other two are null for every candidate of the attribute), so one sort ranks every
+-- candidate, and the runner-up's figures come from the same window.
 ranked as (
     select
         *,
+        case when is_suppressed then 1 else 0 end as suppression_key,
         -- bigint on every engine (Spark's row_number gives int)
-        cast(row_number() over (
-            partition by customer_id, attribute_name
-            order by
-                suppression_key asc, rule_1_key asc, rule_2_key asc, rule_3_key asc, attribute_value asc,
-                source_name asc
-        ) as bigint) as candidate_rank,
-        count(*) over (partition by customer_id, attribute_name) as candidate_count
-    from keyed
-),
-
-with_runner_up as (
-    select
-        *,
-        lead(suppression_key) over runner_up as next_suppression_key,
-        lead(rule_1_key) over runner_up as next_rule_1_key,
-        lead(rule_2_key) over runner_up as next_rule_2_key,
-        lead(rule_3_key) over runner_up as next_rule_3_key
-    from ranked
-    window runner_up as (partition by customer_id, attribute_name order by candidate_rank)
+        cast(row_number() over candidate_order as bigint) as candidate_rank,
+        count(*) over (partition by customer_id, attribute_name) as candidate_count,
+        lead(case when is_suppressed then 1 else 0 end) over candidate_order as next_suppression_key,
+        lead(trust_rank) over candidate_order as next_trust_rank,
+        lead(last_observed_at) over candidate_order as next_last_observed_at,
+        lead(value_frequency) over candidate_order as next_value_frequency
+    from measured
+    window candidate_order as (
+        partition by customer_id, attribute_name
+        order by
+            case when is_suppressed then 1 else 0 end asc,
+            {%- for position in [1, 2, 3] %}
+                {%- set rule = dbt.split_part('rule_order', "','", position) %}
+                case when {{ rule }} = 'trust' then trust_rank end asc nulls last,
+                case when {{ rule }} = 'recency' then last_observed_at end desc nulls last,
+                case when {{ rule }} = 'frequency' then value_frequency end desc nulls last,
+            {%- endfor %}
+            attribute_value asc,
+            source_name asc
+    )
 ),
 
 final as (
@@ -159,9 +140,16 @@ final as (
             when candidate_rank <> 1 then null
             when candidate_count = 1 then 'only candidate'
             when next_suppression_key <> suppression_key then 'suppression'
-            when next_rule_1_key <> rule_1_key then {{ dbt.split_part('rule_order', "','", 1) }}
-            when next_rule_2_key <> rule_2_key then {{ dbt.split_part('rule_order', "','", 2) }}
-            when next_rule_3_key <> rule_3_key then {{ dbt.split_part('rule_order', "','", 3) }}
+            {%- for position in [1, 2, 3] %}
+                {%- set rule = dbt.split_part('rule_order', "','", position) %}
+                when not (
+                    case {{ rule }}
+                        when 'trust' then next_trust_rank = trust_rank
+                        when 'recency' then {{ cdp_null_safe_equal('next_last_observed_at', 'last_observed_at') }}
+                        when 'frequency' then next_value_frequency = value_frequency
+                    end
+                ) then {{ rule }}
+            {%- endfor %}
             else 'tie-break'
         end as decided_by,
         rule_order,
@@ -173,7 +161,7 @@ final as (
         is_suppressed,
         suppression_reason,
         latest_record_key
-    from with_runner_up
+    from ranked
 )
 
 select * from final
