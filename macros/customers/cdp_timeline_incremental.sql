@@ -43,7 +43,8 @@
 {%- endmacro %}
 
 {% macro default__cdp_timeline_prune(existing, interactions) -%}
-    delete from {{ existing }} where interaction_key not in (select interaction_key from {{ interactions }})
+    delete from {{ existing }}
+    where interaction_key not in (select {{ cdp_interaction_key() }} from {{ interactions }})
 {%- endmacro %}
 
 {#- Partitions whose load still has records were rewritten whole by the run; those left without any are dropped, and

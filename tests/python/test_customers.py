@@ -224,12 +224,16 @@ def test_incremental_timeline_catches_up_with_identity_changes(built_warehouse, 
     assert _scalar(copy, "select count(*) from marts.customer_timeline where load_id = 'an-earlier-delivery'") == 0
     described = _rows(copy, "select column_name from (describe marts.customer_timeline)")
     columns = ", ".join(column for (column,) in described)
+    # the interactions' key as the timeline writes it (cdp_interaction_key)
+    interactions = (
+        "(select source_name || ':' || record_key as interaction_key, * from intermediate.int_customer_interactions)"
+    )
     differences = f"""
         select count(*) from (
             (select {columns} from marts.customer_timeline
-            except all select {columns} from intermediate.int_customer_interactions)
+            except all select {columns} from {interactions})
             union all
-            (select {columns} from intermediate.int_customer_interactions
+            (select {columns} from {interactions}
             except all select {columns} from marts.customer_timeline)
         )
     """

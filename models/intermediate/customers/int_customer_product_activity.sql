@@ -18,7 +18,7 @@ products as (
 views_and_carts as (
     select
         customer_id,
-        interaction_key as activity_key,
+        {{ cdp_interaction_key() }} as activity_key,
         source_name,
         record_key,
         case when event_type = 'product_view' then 'view' else 'cart' end as activity,

@@ -20,12 +20,19 @@ interactions as (
     select * from {{ ref('int_customer_interactions') }}
 ),
 
+keyed as (
+    select
+        {{ cdp_interaction_key() }} as interaction_key,
+        *
+    from interactions
+),
+
 -- on an incremental run, only what is new or moved to another customer since the last run
 changed as (
-    select interactions.*
-    from interactions
+    select keyed.*
+    from keyed
     {% if is_incremental() %}
-        {{ cdp_timeline_increment_filter('interactions', this) }}
+        {{ cdp_timeline_increment_filter('keyed', this) }}
     {% endif %}
 ),
 

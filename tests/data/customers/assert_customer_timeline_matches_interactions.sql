@@ -11,17 +11,24 @@ interactions as (
     select * from {{ ref('int_customer_interactions') }}
 ),
 
+keyed_interactions as (
+    select
+        {{ cdp_interaction_key() }} as interaction_key,
+        *
+    from interactions
+),
+
 final as (
     select
-        coalesce(timeline.interaction_key, interactions.interaction_key) as interaction_key,
+        coalesce(timeline.interaction_key, keyed_interactions.interaction_key) as interaction_key,
         timeline.customer_id as timeline_customer_id,
-        interactions.customer_id as current_customer_id,
+        keyed_interactions.customer_id as current_customer_id,
         timeline.load_id as timeline_load_id,
-        interactions.load_id as current_load_id
+        keyed_interactions.load_id as current_load_id
     from timeline
-    full outer join interactions
-        on timeline.interaction_key = interactions.interaction_key
-    where not ({{ cdp_timeline_rows_match('timeline', 'interactions') }})
+    full outer join keyed_interactions
+        on timeline.interaction_key = keyed_interactions.interaction_key
+    where not ({{ cdp_timeline_rows_match('timeline', 'keyed_interactions') }})
 )
 
 select * from final

@@ -1,8 +1,9 @@
 {#- Every staged person-bearing record that identity resolution gave a customer, in one long shape: when it
     happened, on which channel, what it was, and the few details the traits need. One row per source record
-    (source_name, record_key). Each channel's model (int_customer_interactions_<channel>) says what its records
-    mean; this model unions them by column name (cdp_union_models: a column a channel does not have is null there).
-    The customer timeline, the traits, the consent evidence and the product activity read this one table. -#}
+    (source_name, record_key; customer_timeline adds their interaction_key, cdp_interaction_key). Each channel's
+    model (int_customer_interactions_<channel>) says what its records mean; this model unions them by column name
+    (cdp_union_models: a column a channel does not have is null there). The customer timeline, the traits, the
+    consent evidence and the product activity read this one table. -#}
 with
 
 unioned as (
@@ -23,7 +24,6 @@ unioned as (
 
 final as (
     select
-        source_name || ':' || record_key as interaction_key,
         customer_id,
         occurred_at,
         source_name,
