@@ -91,7 +91,8 @@ measured as (
         *,
         cast(
             sum(record_count) over (partition by customer_id, attribute_name, attribute_value) as bigint
-        ) as value_frequency
+        ) as value_frequency,
+        case when is_suppressed then 1 else 0 end as suppression_key
     from per_source
 ),
 
@@ -102,11 +103,10 @@ measured as (
 ranked as (
     select
         *,
-        case when is_suppressed then 1 else 0 end as suppression_key,
         -- bigint on every engine (Spark's row_number gives int)
         cast(row_number() over candidate_order as bigint) as candidate_rank,
         count(*) over (partition by customer_id, attribute_name) as candidate_count,
-        lead(case when is_suppressed then 1 else 0 end) over candidate_order as next_suppression_key,
+        lead(suppression_key) over candidate_order as next_suppression_key,
         lead(trust_rank) over candidate_order as next_trust_rank,
         lead(last_observed_at) over candidate_order as next_last_observed_at,
         lead(value_frequency) over candidate_order as next_value_frequency
@@ -114,7 +114,7 @@ ranked as (
     window candidate_order as (
         partition by customer_id, attribute_name
         order by
-            case when is_suppressed then 1 else 0 end asc,
+            suppression_key asc,
             {%- for position in [1, 2, 3] %}
                 {%- set rule = dbt.split_part('rule_order', "','", position) %}
                 case when {{ rule }} = 'trust' then trust_rank end asc nulls last,
