@@ -102,7 +102,7 @@ transactions as (
 
 final as (
     select
-        transactions.source_name || ':' || transactions.record_key as purchase_key,
+        {{ cdp_interaction_key('transactions') }} as purchase_key,
         transactions.customer_id,
         transactions.source_name,
         transactions.record_key,
