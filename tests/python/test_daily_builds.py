@@ -3,8 +3,9 @@
 On a copy of the session's built warehouse (its generated history): the next day (`cdp generate --continue-from`)
 with a corrected CRM account (new e-mail) and a corrected order delivered again, a build; a person erased; the day
 after, a build. Then a copy of that warehouse is rebuilt with --full-refresh, and every table of every schema is
-compared. The builds run the models only: data tests never write a table. A second test takes rows out of raw by hand
-(as an erasure does) and checks that the staging base models, incremental by load, follow.
+compared. The builds run the models only: data tests never write a table. Two more tests take rows out of raw (and of
+a staging model) by hand, as an erasure does, and check that the staging base models, incremental by load, and the
+staging models, incremental by key, follow and write nothing else again.
 """
 
 from __future__ import annotations
@@ -148,5 +149,62 @@ def test_base_models_take_in_only_the_loads_raw_changed(built_warehouse, tmp_pat
     ) == [(0,)]
     assert _rows(warehouse, f"select count(*) from staging.base_web__events where load_id = '{small}'") == [(0,)]
     assert _rows(warehouse, "select count(*) from staging.base_app__events where app_version = 'not read again'") == [
+        (1,)
+    ]
+
+
+def test_staging_models_rank_again_only_the_records_that_changed(built_warehouse, tmp_path):
+    """A staging model ranks again only what a build must: a record whose row was deleted (as an erasure deletes it)
+    while its deliveries remain is staged again, one whose staged delivery left raw falls back to its other delivery,
+    and one left without any delivery is removed; no other record's row is written again."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(built_warehouse.warehouse, warehouse)
+    con = duckdb.connect(str(warehouse))
+    try:
+        restored, fallen_back = (
+            event_id
+            for (event_id,) in con.execute(
+                """select event_id from staging.base_web__events where rejection_reason is null
+                   group by event_id having count(*) = 2 order by event_id limit 2"""
+            ).fetchall()
+        )
+        ((removed,),) = con.execute(
+            """select event_id from staging.base_web__events where rejection_reason is null
+               group by event_id having count(*) = 1 order by event_id limit 1"""
+        ).fetchall()
+        restored_row = con.execute("select * from staging.stg_web__events where event_id = ?", [restored]).fetchall()
+        ((fallback,),) = con.execute(
+            """select struct_pack(load_id, source_row_number) from staging.base_web__events
+               where event_id = ? and rejection_reason is null
+                 and (load_id, source_row_number) not in (
+                     select (load_id, source_row_number) from staging.stg_web__events where event_id = ?)""",
+            [fallen_back, fallen_back],
+        ).fetchall()
+        con.execute("delete from staging.stg_web__events where event_id = ?", [restored])
+        con.execute(
+            """delete from raw.web_events where (_load_id, _row_number) in (
+                   select (load_id, source_row_number) from staging.stg_web__events where event_id in (?, ?))""",
+            [fallen_back, removed],
+        )
+        # a mark in a row no change reaches: a build that ranked its record again would undo it
+        con.execute(
+            """update staging.stg_web__events set user_agent = 'not ranked again'
+               where event_id = (select min(event_id) from staging.stg_web__events where event_id not in (?, ?, ?))""",
+            [restored, fallen_back, removed],
+        )
+    finally:
+        con.close()
+
+    outcome = run_dbt(["run", "--select", "base_web__events", "stg_web__events"], warehouse=warehouse)
+
+    assert outcome.success, [result.message for result in outcome.failed]
+    assert _rows(warehouse, f"select * from staging.stg_web__events where event_id = '{restored}'") == restored_row
+    assert _rows(
+        warehouse,
+        f"""select struct_pack(load_id, source_row_number) from staging.stg_web__events
+            where event_id = '{fallen_back}'""",
+    ) == [(fallback,)]
+    assert _rows(warehouse, f"select count(*) from staging.stg_web__events where event_id = '{removed}'") == [(0,)]
+    assert _rows(warehouse, "select count(*) from staging.stg_web__events where user_agent = 'not ranked again'") == [
         (1,)
     ]

@@ -1,3 +1,13 @@
+{{ config(
+    on_schema_change='fail',
+    post_hook=[
+        "{% if is_incremental() %}"
+        ~ "{{ cdp_prune_undelivered(this, ref('base_marketing__messaging_sends')) }}"
+        ~ "{% endif %}"
+    ],
+    **cdp_incremental_by_key_config('message_event_id')
+) }}
+
 with
 
 base as (

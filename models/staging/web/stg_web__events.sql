@@ -1,3 +1,13 @@
+{{ config(
+    on_schema_change='fail',
+    post_hook=[
+        "{% if is_incremental() %}"
+        ~ "{{ cdp_prune_undelivered(this, ref('base_web__events')) }}"
+        ~ "{% endif %}"
+    ],
+    **cdp_incremental_by_key_config('event_id')
+) }}
+
 with
 
 base as (
