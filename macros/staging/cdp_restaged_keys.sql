@@ -1,12 +1,14 @@
 {#- A staging model is incremental by key: a build ranks again only the records whose newest delivery may have
-    changed since its table was written, over all their deliveries, and replaces their rows. Base rows change only
-    by new loads and by erasures (`cdp forget`, which also deletes the person's rows from this table), so those
-    records are the union of:
+    changed since its table was written, over all their deliveries, and replaces their rows. Those records are the
+    union of:
     - the keys delivered by a load newer than every load the table holds a row of (a load whose rows all lost to
       earlier deliveries stays newer and is ranked again by every build, with the same result);
-    - the keys with a valid delivery and no row in the table (an erasure deleted their row, not every delivery);
-    - the keys whose row's delivery is no longer a valid base row (an erasure deleted it).
-    The post-hook (cdp_prune_undelivered) then deletes the rows of records left without any valid delivery. -#}
+    - the keys with a valid delivery and no row in the table: an erasure (`cdp forget`, which deletes the person's
+      rows from this table too) deleted the row and not every delivery, or an older delivery became valid (an order
+      line checked against its order, which came later: those two base models are rebuilt whole);
+    - the keys whose row's delivery is no longer a valid base row (an erasure deleted it, or its check now fails).
+    Base rows change in no other way (loads are immutable), so every other row is what a full rebuild writes. The
+    post-hook (cdp_prune_undelivered) then deletes the rows of records left without any valid delivery. -#}
 
 {#- The keys, as a query: `base` is the base model (CTE or relation), `existing` the model's table. -#}
 {% macro cdp_restaged_keys(base, key, existing) -%}
