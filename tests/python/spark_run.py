@@ -1,7 +1,7 @@
 """The Spark end-to-end run test_spark.py checks: generated data loaded into one warehouse in two loads (the late
 web events second) and built on Spark twice: after the first load, the models the incremental ones stand on; after
 the late load, an incremental build of everything with every data test, so the incremental paths (staging base models
-and customer_timeline by partition, histories appended) run on Spark. DuckDB builds the same beside it, and Spark's
+by partition, histories appended) run on Spark. DuckDB builds the same beside it, and Spark's
 public marts are exported as Parquet for the comparison. Runs in the background under xdist (session_build.py DIR
 spark).
 
@@ -24,6 +24,8 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
+from cdp_runner.lookup.customers import PROFILE_MARTS
+
 SPARK_CUSTOMERS = 300
 SPARK_SEED = 16
 # Relative tolerance of double columns between the engines (docs/spark.md): the lifetime-value fits run the same
@@ -33,21 +35,23 @@ FLOAT_TOLERANCE = 1e-6
 LATE_FILES = ("web_events_late.jsonl",)
 # One CRM account is delivered once more in a file of its own, and its person is erased before the final build.
 ACCOUNT_APART = "crm_customers_one_account.csv"
-# Spark tables partitioned by load whose partition files the run records after each build: the timeline, and the base
-# model the erasure empties a load of.
-PARTITIONED_TABLES = ("marts.db/customer_timeline", "staging.db/base_crm__customers")
+# Spark tables partitioned by load whose partition files the run records after each build: the base model of the late
+# load, and the one the erasure empties a load of.
+PARTITIONED_TABLES = ("staging.db/base_web__events", "staging.db/base_crm__customers")
 # Spark's fixed cost per query (docs/spark.md) makes each of the ~600 data tests 0.3-1 s there, so they run once, on
 # the final build; on DuckDB they run in the session build (session_build.py), and the DuckDB builds here build models
 # only. The unit tests (SQL logic on fixed rows, 3-5 s each on Spark) run in the session build on DuckDB and in
 # `cdp --target spark build` by hand.
 MODELS_ONLY = ["--exclude-resource-type", "unit_test", "test"]
 WITH_DATA_TESTS = ["--exclude-resource-type", "unit_test"]
-# The first build gives the incremental models (and the identity stage's) a state to build on: models only, those
-# they stand on; the 19 none of them reads (audits, recommendations, profile, lineage) the final build builds anyway.
+# The first build gives the incremental models (and the identity stage's) a state to build on, and `cdp forget` the
+# marts it looks people up in (the timeline among them): models only, those they stand on; the 19 none of them reads
+# (audits, recommendations, profile, lineage) the final build builds anyway.
 FIRST_BUILD = [
     "--select",
     "+config.materialized:incremental",
     "+config.materialized:identity_resolution",
+    *(f"+{mart}" for mart in PROFILE_MARTS),
     *MODELS_ONLY,
 ]
 

@@ -3,13 +3,10 @@ the warehouse's own inputs and the generator's ground truth."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
-
-from cdp_runner.dbt import run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -183,48 +180,9 @@ def test_timeline_holds_every_resolved_record_once(built_warehouse):
     )
     sources = {row[0] for row in _rows(warehouse, "select distinct source_name from marts.customer_timeline")}
     assert len(sources) >= 10, sources
-
-
-def test_incremental_timeline_catches_up_with_identity_changes(built_warehouse, tmp_path):
-    """Rows missing from the timeline, filed under a customer identity resolution has since changed, kept from an
-    earlier delivery of their record, or of records that no longer resolve to anyone, are put right by the next
-    incremental run: it then equals the interactions, column by column."""
-    copy = tmp_path / "incremental.duckdb"
-    shutil.copy(built_warehouse.warehouse, copy)
-    con = duckdb.connect(str(copy))
-    try:
-        before = con.execute("select count(*) from marts.customer_timeline").fetchall()[0][0]
-        con.execute(
-            "delete from marts.customer_timeline where interaction_key in "
-            "(select interaction_key from marts.customer_timeline order by interaction_key limit 200)"
-        )
-        con.execute(
-            "update marts.customer_timeline set customer_id = 'stale-customer' where interaction_key in "
-            "(select interaction_key from marts.customer_timeline order by interaction_key desc limit 100)"
-        )
-        con.execute(
-            "update marts.customer_timeline set load_id = 'an-earlier-delivery', description = 'as first delivered' "
-            "where interaction_key in "
-            "(select interaction_key from marts.customer_timeline order by record_key limit 50)"
-        )
-        con.execute(
-            "insert into marts.customer_timeline (interaction_key, customer_id, occurred_at, source_name, record_key, "
-            "channel, event_type, description) values ('web_events:gone', 'c-gone', current_timestamp, 'web_events', "
-            "'gone', 'web', 'page_view', 'a record that no longer resolves')"
-        )
-    finally:
-        con.close()
-    outcome = run_dbt(
-        ["build", "--select", "customer_timeline", "--exclude-resource-type", "unit_test"], warehouse=copy
-    )
-    assert outcome.success, [result.message for result in outcome.failed]
-    assert _scalar(copy, "select count(*) from marts.customer_timeline") == before
-    assert _scalar(copy, "select count(*) from marts.customer_timeline where customer_id = 'stale-customer'") == 0
-    assert _scalar(copy, "select count(*) from marts.customer_timeline where customer_id = 'c-gone'") == 0
-    assert _scalar(copy, "select count(*) from marts.customer_timeline where load_id = 'an-earlier-delivery'") == 0
-    described = _rows(copy, "select column_name from (describe marts.customer_timeline)")
+    # the interactions, column by column, with their key as the timeline writes it (cdp_interaction_key)
+    described = _rows(warehouse, "select column_name from (describe marts.customer_timeline)")
     columns = ", ".join(column for (column,) in described)
-    # the interactions' key as the timeline writes it (cdp_interaction_key)
     interactions = (
         "(select source_name || ':' || record_key as interaction_key, * from intermediate.int_customer_interactions)"
     )
@@ -237,7 +195,7 @@ def test_incremental_timeline_catches_up_with_identity_changes(built_warehouse, 
             except all select {columns} from marts.customer_timeline)
         )
     """
-    assert _scalar(copy, differences) == 0
+    assert _scalar(warehouse, differences) == 0
 
 
 def test_traits_on_generated_data(built_warehouse):

@@ -24,7 +24,7 @@ from spark_run import FLOAT_TOLERANCE, PARTITIONED_TABLES
 from warehouse_diff import VOLATILE_COLUMNS
 
 pytestmark = pytest.mark.slow
-TIMELINE, BASE_CRM = PARTITIONED_TABLES
+BASE_WEB, BASE_CRM = PARTITIONED_TABLES
 
 
 @pytest.fixture(scope="module")
@@ -32,9 +32,9 @@ def engines(spark_run: dict) -> SimpleNamespace:
     # where the time went, kept for the reader of a make test run (docs/spark.md quotes it)
     (PROJECT_DIR / ".build").mkdir(exist_ok=True)
     report = dict(spark_run["timings"])
-    first, final = (spark_run["partitions"][step][TIMELINE] for step in ("first", "final"))
+    first, final = (spark_run["partitions"][step][BASE_WEB] for step in ("first", "final"))
     kept = [name for name in set(first) & set(final) if first[name] == final[name]]
-    report["customer_timeline partitions kept of"] = [len(kept), len(final)]
+    report["base_web__events partitions kept of"] = [len(kept), len(final)]
     (PROJECT_DIR / ".build" / "spark-run-timings.json").write_text(json.dumps(report, indent=1))
     outcomes = {
         name: DbtOutcome(**{**fields, "results": [NodeResult(**result) for result in fields["results"]]})
@@ -47,7 +47,7 @@ def engines(spark_run: dict) -> SimpleNamespace:
         marts=spark_run["marts"],
         duckdb_data_tests=spark_run["duckdb_data_tests"],
         timings=spark_run["timings"],
-        timeline_partitions={step: tables[TIMELINE] for step, tables in spark_run["partitions"].items()},
+        web_partitions={step: tables[BASE_WEB] for step, tables in spark_run["partitions"].items()},
         crm_partitions={step: tables[BASE_CRM] for step, tables in spark_run["partitions"].items()},
         erased_email=spark_run["erased_email"],
         emptied_load=spark_run["emptied_load"],
@@ -108,21 +108,21 @@ def test_the_lifetime_value_fits_agree_to_the_declared_tolerance(engines):
         assert math.isclose(value, spark[name], rel_tol=FLOAT_TOLERANCE), (name, value, spark[name])
 
 
-def test_the_spark_timeline_is_partitioned_by_load(engines):
+def test_a_spark_base_model_is_partitioned_by_load(engines):
     con = duckdb.connect(str(engines.warehouse), read_only=True)
     try:
-        loads = {row[0] for row in con.execute("select distinct load_id from marts.customer_timeline").fetchall()}
+        loads = {row[0] for row in con.execute("select distinct load_id from staging.base_web__events").fetchall()}
     finally:
         con.close()
     assert len(loads) > 1
-    assert set(engines.timeline_partitions["final"]) == {f"load_id={load_id}" for load_id in loads}
+    assert set(engines.web_partitions["final"]) == {f"load_id={load_id}" for load_id in loads}
 
 
 def test_an_incremental_build_on_spark_gives_the_late_load_a_partition_of_its_own(engines):
-    first, final = engines.timeline_partitions["first"], engines.timeline_partitions["final"]
+    first, final = engines.web_partitions["first"], engines.web_partitions["final"]
     assert set(final) - set(first), "the late load has no partition of its own"
-    # insert_overwrite rewrites the partitions of the loads holding new or moved records and keeps the others' files:
-    # how many depends on what identity resolution moved, so .build/spark-run-timings.json reports it
+    # insert_overwrite rewrites only the partitions of the new loads and of those an erasure took rows from, and keeps
+    # the others' files: .build/spark-run-timings.json reports how many
 
 
 def test_an_erasure_between_spark_builds_drops_the_load_it_emptied_and_rewrites_the_one_it_thinned(engines):

@@ -1,19 +1,7 @@
 {#- Every interaction of every customer across all sources, one row per source record, to be read in time order
-    (customer_id, occurred_at). Incremental on every engine (see cdp_timeline_incremental): a run writes only the
-    records that are new or differ in any column, e.g. a new customer or a later delivery (DuckDB: by interaction_key;
-    Spark: the partitions of their loads), and the post-hook removes the records that no longer resolve to any
-    customer, so the table always equals int_customer_interactions (assert_customer_timeline_matches_interactions
-    checks it). -#}
-{{ config(
-    on_schema_change='fail',
-    post_hook=[
-        "{% if is_incremental() %}"
-        ~ "{{ cdp_timeline_prune(this, ref('int_customer_interactions')) }}"
-        ~ "{% endif %}"
-    ],
-    **cdp_incremental_by_load_config('interaction_key')
-) }}
-
+    (customer_id, occurred_at): int_customer_interactions with the record's key. A table rebuilt on every build: an
+    incremental path (rewriting only the records that were new or differed in any column) cost more than the
+    rebuild at 1,000,000 customers (a day's build: 96.6 against 43.5 s), since finding them compares every row. -#}
 with
 
 interactions as (
@@ -27,18 +15,23 @@ keyed as (
     from interactions
 ),
 
--- on an incremental run, only what is new or moved to another customer since the last run
-changed as (
-    select keyed.*
-    from keyed
-    {% if is_incremental() %}
-        {{ cdp_timeline_increment_filter('keyed', this) }}
-    {% endif %}
-),
-
 final as (
-    select {{ cdp_timeline_columns() | join(', ') }}
-    from changed
+    select
+        interaction_key,
+        customer_id,
+        occurred_at,
+        source_name,
+        record_key,
+        channel,
+        event_type,
+        description,
+        is_customer_initiated,
+        product_sku,
+        store_id,
+        amount,
+        currency_code,
+        load_id
+    from keyed
 )
 
 select * from final
