@@ -263,7 +263,9 @@ def test_audit_row_and_suppression_entries_hold_hashes_only(scenario):
     assert removed["intermediate.int_identity_assignments"] == len(person.identifiers)
     assert "marts.identity_map" not in removed
     assert removed["marts.identity_record_map"] == len(person.records)
-    assert removed["marts.customer_timeline"] > 0
+    # and so is marts.customer_timeline, over the interactions
+    assert removed["intermediate.int_customer_interactions"] > 0
+    assert "marts.customer_timeline" not in removed
 
     hashes = json.loads(identifier_hashes)
     entries = dict(
