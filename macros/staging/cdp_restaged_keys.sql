@@ -47,7 +47,8 @@
 
 
 {#- The post-hook's statement after an incremental run: deletes from `existing` the rows whose delivery is no longer
-    a valid row of `base` (a relation); the run replaced those of records that still have one. -#}
+    a valid row of `base` (a relation); the run replaced those of records that still have one. Runs on DuckDB only:
+    on Spark the staging models are tables (cdp_incremental_by_key_config), so no run is incremental. -#}
 {% macro cdp_prune_undelivered(existing, base) -%}
     {%- if not existing or not base -%}
         {{ exceptions.raise_compiler_error('cdp_prune_undelivered: existing and base are required') }}

@@ -1,4 +1,4 @@
-{#- The incremental config of a model rewritten load by load (the staging base models, customer_timeline).
+{#- The incremental config of a model rewritten load by load (the staging base models).
     DuckDB: delete+insert on `unique_key` (load_id for a table rewritten per load).
     Spark (Parquet, no delete or merge): insert_overwrite of the partitions by load_id the run writes; Spark puts
     partition columns last, so such a model's load_id is its last column there. -#}
