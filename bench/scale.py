@@ -17,9 +17,9 @@ second run measures the later stages only; --skip leaves out the optional ones):
    p99 (bench/serve_load.py; target p99 <= 50 ms at 100,000 customers; --skip serve);
 9. when the marts were built, one day after the history (`cdp generate --continue-from`), loaded into a copy of
    that warehouse (--skip day; docs/identity.md, "Builds"): the whole `cdp build` (dbt build, every model and
-   test) taking in the day, then the whole build with --full-refresh on the same data. The copy is deleted;
+   data test) taking in the day, then the whole build with --full-refresh on the same data. The copy is deleted;
 10. statistical matching of person records, cdp against Splink on the same records (bench/statistical.py);
-11. `cdp demo --customers 100000` as a new user runs it (generate, load, build with every test, exports, docs,
+11. `cdp demo --customers 100000` as a new user runs it (generate, load, build with every data test, exports, docs,
     report) in a folder of its own, deleted after (--demo-customers; 0 leaves it out; target 2 minutes).
 
 Figures go to the console and to <workdir>/bench-<customers>.json. The machine's load average is printed with
@@ -45,6 +45,7 @@ from cdp_runner.dbt import DbtOutcome, run_dbt
 from cdp_runner.generator.days import continue_world
 from cdp_runner.generator.generate import generate
 from cdp_runner.ingest.loader import load_path
+from cdp_runner.pipeline import WITHOUT_UNIT_TESTS
 from cdp_runner.warehouse import connect
 
 # cautious: only the tests of staging and audit models, not the tests that also read marts (not built yet); the
@@ -100,8 +101,9 @@ def _print_models(seconds_by_model: dict[str, float], top: int | None = None) ->
 
 
 def _whole_build(warehouse: Path, flags: list[str]) -> dict:
-    """`cdp build`'s dbt build of every node (and its threads): the models' and data tests' seconds (run_results)."""
-    outcome = _run(["build", *flags], warehouse)
+    """`cdp build`'s dbt build (every node but the unit tests, on its threads): the models' and data tests' seconds
+    (run_results)."""
+    outcome = _run(["build", *flags, *WITHOUT_UNIT_TESTS], warehouse)
     models = _model_seconds(outcome)
     _print_models(models, top=10)
     tests = sum(result.seconds for result in outcome.results if result.resource_type == "test")

@@ -179,12 +179,18 @@ def load(path: str, source_name: str | None, mapping_file: str | None, warehouse
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @_warehouse_option
+@click.option(
+    "--unit-tests",
+    is_flag=True,
+    help="Run dbt's unit tests too (they check the SQL on fixed rows: after changing a model, and in CI).",
+)
 @click.argument("dbt_args", nargs=-1, type=click.UNPROCESSED)
-def build(warehouse: str | None, dbt_args: tuple[str, ...]) -> None:
-    """Run `dbt build` (models, seeds, snapshots and all tests); extra arguments go to dbt, e.g. --select staging."""
+def build(warehouse: str | None, unit_tests: bool, dbt_args: tuple[str, ...]) -> None:
+    """Run `dbt build`: models, seeds, snapshots and every data test; extra arguments go to dbt, e.g. --select
+    staging."""
     from .pipeline import build_warehouse
 
-    build_warehouse(warehouse=warehouse, dbt_args=list(dbt_args))
+    build_warehouse(warehouse=warehouse, dbt_args=list(dbt_args), unit_tests=unit_tests)
 
 
 @main.command()

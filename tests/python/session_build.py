@@ -34,7 +34,8 @@ PID_FILE = "builder.pid"
 
 
 def build(root: Path) -> SimpleNamespace:
-    """Generate, load and `dbt build` (every test) into root; the outcome as the fixture returns it."""
+    """Generate, load and `dbt build` (every data test and unit test) into root; the outcome as the fixture returns
+    it."""
     from cdp_runner.generator.generate import generate
     from cdp_runner.ingest.loader import load_path
     from cdp_runner.pipeline import build_warehouse
@@ -42,7 +43,7 @@ def build(root: Path) -> SimpleNamespace:
     data_dir, warehouse = root / "data", root / "warehouse.duckdb"
     generate(BUILT_CUSTOMERS, BUILT_SEED, data_dir)
     load_path(data_dir, warehouse=warehouse)
-    outcome = build_warehouse(warehouse=warehouse)
+    outcome = build_warehouse(warehouse=warehouse, unit_tests=True)
     return SimpleNamespace(data_dir=data_dir, warehouse=warehouse, outcome=outcome, truth_dir=data_dir / "_truth")
 
 

@@ -25,7 +25,7 @@ from warehouse_diff import VOLATILE_COLUMNS, compare
 
 pytestmark = pytest.mark.slow
 
-MODELS_ONLY = ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
+MODELS_ONLY = ["--exclude-resource-type", "test"]
 # Histories: their rows record what each build saw, so daily builds and one rebuild differ by design. The identity
 # history keeps its rows through --full-refresh; the audience history starts over with it, and so do the marts read
 # from it: the membership changes, and the reference date of the build that recorded each entry into a segment.

@@ -35,6 +35,31 @@ def test_build_runs_every_model_and_test(built_warehouse):
     assert sum(result.resource_type == "test" for result in outcome.results) > 100
 
 
+def test_cdp_build_runs_unit_tests_only_when_asked(built_warehouse, tmp_path, monkeypatch):
+    import json
+    import shutil
+
+    from click.testing import CliRunner
+
+    from cdp_runner.cli import main
+
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(built_warehouse.warehouse, warehouse)
+
+    def kinds_built(*flags: str) -> set[str]:
+        outcome = CliRunner().invoke(
+            main, ["build", "--warehouse", str(warehouse), *flags, "--select", "stg_pos__stores"]
+        )
+        assert outcome.exit_code == 0, outcome.output
+        results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+        # the project's on-run-end hook runs with every build
+        return {result["unique_id"].split(".")[0] for result in results} - {"operation"}
+
+    assert kinds_built() == {"model", "test"}
+    assert kinds_built("--unit-tests") == {"model", "test", "unit_test"}
+
+
 def test_every_raw_row_is_staged_quarantined_or_a_duplicate(built_warehouse):
     with connect(built_warehouse.warehouse, read_only=True) as con:
         rows = con.execute(
@@ -81,18 +106,9 @@ def test_reloading_every_file_changes_no_table(built_warehouse):
     before = _fingerprints(built_warehouse.warehouse, ("raw", "cdp_meta", "staging", "audit"))
     results = load_path(built_warehouse.data_dir, warehouse=built_warehouse.warehouse)
     assert results and all(result.status == "already_loaded" for result in results)
-    # unit tests need no data: the session's build ran them
     build_warehouse(
         warehouse=built_warehouse.warehouse,
-        dbt_args=[
-            "--select",
-            "staging",
-            "audit",
-            "--exclude",
-            "audit_identity_*",
-            "--exclude-resource-type",
-            "unit_test",
-        ],
+        dbt_args=["--select", "staging", "audit", "--exclude", "audit_identity_*"],
     )
     after = _fingerprints(built_warehouse.warehouse, ("raw", "cdp_meta", "staging", "audit"))
     assert before == after

@@ -161,9 +161,8 @@ def _redeliver(data_dir: Path, out_dir: Path) -> None:
 
 
 def _rebuild(warehouse: Path) -> None:
-    """What `cdp forget` runs after an erasure (its rebuild step): every model and snapshot, and every data test.
-    Unit tests are left out: they run on crafted inputs and say nothing about the warehouse."""
-    build_warehouse(warehouse=warehouse, dbt_args=["--exclude", "test_type:unit"])
+    """What `cdp forget` runs after an erasure (its rebuild step): every model and snapshot, and every data test."""
+    build_warehouse(warehouse=warehouse)
 
 
 @pytest.fixture(scope="module")

@@ -72,7 +72,7 @@ def crm_only(tmp_path_factory) -> SimpleNamespace:
     warehouse = root / "warehouse.duckdb"
     runner = CliRunner()
     loaded = runner.invoke(main, ["load", str(crm), "--warehouse", str(warehouse)])
-    built = runner.invoke(main, ["build", "--warehouse", str(warehouse), "--exclude", "test_type:unit"])
+    built = runner.invoke(main, ["build", "--warehouse", str(warehouse)])
     return SimpleNamespace(warehouse=warehouse, loaded=loaded, built=built)
 
 
@@ -142,8 +142,7 @@ def test_a_warehouse_without_orders_builds_with_its_value_marts_saying_why(crm_o
 def _value_build(warehouse: Path, *extra: str):
     return CliRunner().invoke(
         main,
-        ["build", "--warehouse", str(warehouse), "--select", "int_customer_purchases+", "--exclude", "test_type:unit"]
-        + list(extra),
+        ["build", "--warehouse", str(warehouse), "--select", "int_customer_purchases+"] + list(extra),
     )
 
 
