@@ -4,6 +4,7 @@ A call works in two passes, so that a bad file stops the call before anything is
 
 1. check: for every file, find its source and format, hash it and - unless the ledger already
    holds the same content - read it completely inside DuckDB into temp tables (reading.py), writing nothing.
+   The hashes are computed ahead, on a thread of their own, while DuckDB reads the files before them.
 2. load: per file, one transaction inserts its rows, from its temp tables, and its ledger row.
 
 Each file is read once: the temp tables hold its rows from the check to the load (so a call holds its files' rows,
@@ -16,6 +17,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,7 +30,7 @@ from ..errors import UserError
 from ..privacy.suppression import suppression_filter
 from ..spark.publish import publish_for_target
 from ..warehouse import connect, drop_temp_tables, scalar, utc_now
-from .delivery import DeliveredFile, SkippedFile, files_in, fingerprint_file, identify, source_named
+from .delivery import DeliveredFile, Fingerprint, SkippedFile, files_in, fingerprint_file, identify, source_named
 from .ledger import LedgerEntry, earlier_load, write_ledger
 from .mapping import ColumnError, read_mapping
 from .reading import Content, read_content
@@ -95,7 +97,11 @@ def load_path(
         if on_progress:
             on_progress(step, file.name, done, total_bytes)
 
-    with connect(warehouse, create=True) as con, _scratch(warehouse) as scratch:
+    with (
+        connect(warehouse, create=True) as con,
+        _scratch(warehouse) as scratch,
+        _fingerprints_ahead(files) as fingerprints,
+    ):
         con.execute("set enable_progress_bar = false")  # DuckDB's own bar would write over ours
         plans: list[_Plan] = []
         seen: set[tuple[str, str]] = set()
@@ -104,7 +110,17 @@ def load_path(
         con.execute("set preserve_insertion_order = true")
         for index, file in enumerate(files):
             progress("checking", file, done)
-            plans.append(_check(con, file, renames.get(file.source.name, {}), f"_cdp_load_{index}", seen, scratch))
+            plans.append(
+                _check(
+                    con,
+                    file,
+                    fingerprints[index],
+                    renames.get(file.source.name, {}),
+                    f"_cdp_load_{index}",
+                    seen,
+                    scratch,
+                )
+            )
             done += file.size
             progress("checking", file, done)
         results = [_skipped(file) for file in skipped]
@@ -120,6 +136,18 @@ def load_path(
         # new, so that a call interrupted after its loads publishes when run again.
         publish_for_target(con, warehouse_path(warehouse))
         return results
+
+
+@contextmanager
+def _fingerprints_ahead(files: list[DeliveredFile]) -> Iterator[list[Future[Fingerprint]]]:
+    """Each file's fingerprint (fingerprint_file), computed in file order on one thread while the caller has DuckDB
+    read the files before it: hashing and counting lines run without the GIL, and DuckDB's reads release it. A call
+    that stops early waits only for the file being hashed."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cdp-fingerprint")
+    try:
+        yield [pool.submit(fingerprint_file, file.path) for file in files]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 @contextmanager
@@ -158,13 +186,14 @@ class _Plan:
 def _check(
     con,
     file: DeliveredFile,
+    fingerprinted: Future[Fingerprint],
     renames: Mapping[str, str],
     prefix: str,
     seen: set[tuple[str, str]],
     scratch: Callable[[], Path],
 ) -> _Plan:
     started, started_at = time.perf_counter(), utc_now()
-    fingerprint = fingerprint_file(file.path)
+    fingerprint = fingerprinted.result()
     plan = _Plan(file=file, sha256=fingerprint.sha256, prefix=prefix, started_at=started_at)
     key = (file.source.name, fingerprint.sha256)
     if key not in seen and earlier_load(con, *key) is None:
