@@ -334,11 +334,15 @@ def test_jsonl_lines_that_are_not_objects_are_kept_with_their_text(tmp_path, war
         + b'{"chat_id": "\xff"}\n'  # not UTF-8: DuckDB holds the line back, shows the byte as '?'
         + b"   \n"
         + (good % 6 + "\x1f" + good % 7 + "\n").encode()  # control characters are not JSON
-        + (good % 8 + "\n").encode(),
+        + (good % 8 + "\n").encode()
+        + (good % 9 + " x\n").encode()  # one object, then more
+        + b"null\n"
+        + (" " + good % 11 + "\n").encode(),
     )
     [result] = load_path(file, warehouse=warehouse)
 
-    assert (result.rows_read, result.rows_accepted, result.rows_rejected) == (6, 2, 4)
+    # the counts come from the check's parse, the rows from the insert's: they agree
+    assert (result.rows_read, result.rows_accepted, result.rows_rejected) == (9, 3, 6)
     assert query("select _row_number, chat_id, _parse_error, _raw_record from raw.live_chats order by 1") == [
         (1, "c1", None, None),
         (2, None, "malformed JSON", "{not json"),
@@ -346,6 +350,9 @@ def test_jsonl_lines_that_are_not_objects_are_kept_with_their_text(tmp_path, war
         (4, None, "invalid UTF-8", '{"chat_id": "?"}'),
         (5, None, "malformed JSON", good % 6 + "\x1f" + good % 7),
         (6, "c8", None, None),
+        (7, None, "malformed JSON", good % 9 + " x"),
+        (8, None, "not a JSON object", "null"),
+        (9, "c11", None, None),
     ]
 
 
