@@ -46,7 +46,7 @@ def build_warehouse(
         publish_for_target(con, warehouse_path(warehouse))
     with dbt_progress("dbt build") as on_progress:
         outcome = run_dbt(["build", *dbt_args], warehouse=warehouse, on_progress=on_progress)
-    print_build_summary(outcome)
+    print_build_summary(outcome, unit_tests_left_out=not unit_tests)
     print_build_report(build_report(warehouse))
     if not outcome.success:
         failed = ", ".join(result.unique_id.split(".")[-1] for result in outcome.failed[:5])
@@ -123,7 +123,7 @@ def run_demo(*, customers: int, seed: int, data_dir: str | Path | None, warehous
         print_load_results(loaded)
         print_value_summary(loaded)
         parsed.result()
-    print_step("3/5 build (every data test; dbt's unit tests run with 'cdp build --unit-tests')")
+    print_step("3/5 build (every model and data test)")
     build_warehouse(warehouse=warehouse)
     print_step("4/5 export audiences")
     with status("exporting one audience per destination"):

@@ -31,7 +31,7 @@ def print_docs_page(page: Path) -> None:
     console.print(f"docs: {page}")
 
 
-def print_build_summary(outcome: DbtOutcome) -> None:
+def print_build_summary(outcome: DbtOutcome, *, unit_tests_left_out: bool = False) -> None:
     if not outcome.results:
         console.print("dbt build: nothing was selected")
         return
@@ -43,6 +43,8 @@ def print_build_summary(outcome: DbtOutcome) -> None:
     for resource_type, statuses in sorted(by_type.items()):
         counted = ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
         parts.append(f"{resource_type}s: {counted}")
+    if unit_tests_left_out:
+        parts.append("unit tests: left out (--unit-tests runs them)")
     console.print(f"dbt build in {outcome.seconds:.1f} s - " + "; ".join(parts))
     for result in outcome.failed:
         message = " ".join((result.message or "").split())

@@ -52,6 +52,9 @@ def test_cdp_build_runs_unit_tests_only_when_asked(built_warehouse, tmp_path, mo
             main, ["build", "--warehouse", str(warehouse), *flags, "--select", "stg_pos__stores"]
         )
         assert outcome.exit_code == 0, outcome.output
+        # the summary says when they were left out (the console wraps long lines)
+        said = "unit tests: left out (--unit-tests runs them)" in " ".join(outcome.output.split())
+        assert said == ("--unit-tests" not in flags)
         results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
         # the project's on-run-end hook runs with every build
         return {result["unique_id"].split(".")[0] for result in results} - {"operation"}
