@@ -1,23 +1,38 @@
 {#- A staging base model is incremental by load: a build takes in only the loads whose rows differ from what the
-    table holds, found by row (load id and position in the file) in both directions: new loads, and loads that lost
-    rows to an erasure (`cdp forget`), which are rewritten whole. Loads are otherwise immutable, so every other
-    load's rows are what a full rebuild would write. -#}
+    table holds: new loads, and loads that lost rows to an erasure (`cdp forget`), which are rewritten whole. Loads are
+    otherwise immutable (a load id names a file's content, and a content is loaded once), so rows can only leave a
+    load: per load, the number of rows and a sum of their rows' hashes tell whether raw and the table hold the same
+    rows, without comparing the rows themselves (at 1,000,000 customers 0.13 s against 2.3 s for the 22 M web events
+    of raw and the base model). Every other load's rows are what a full rebuild would write. -#}
 
 {#- The ids of those loads, as a query: `raw` is the source table, `existing` the model's table. -#}
 {% macro cdp_loads_to_stage(raw, existing) -%}
-    select unstaged.load_id
+    {%- if not raw or not existing -%}
+        {{ exceptions.raise_compiler_error('cdp_loads_to_stage: raw and existing are required') }}
+    {%- endif -%}
+    select coalesce(delivered.load_id, staged.load_id) as load_id
     from (
-        select _load_id as load_id, _row_number as source_row_number from {{ raw }}
-        except
-        select load_id, source_row_number from {{ existing }}
-    ) as unstaged
-    union
-    select gone.load_id
-    from (
-        select load_id, source_row_number from {{ existing }}
-        except
-        select _load_id as load_id, _row_number as source_row_number from {{ raw }}
-    ) as gone
+        select
+            _load_id as load_id,
+            count(*) as row_count,
+            sum(hash(cast(_row_number as bigint))) as row_hash_sum
+        from {{ raw }}
+        group by _load_id
+    ) as delivered
+    full outer join (
+        select
+            load_id,
+            count(*) as row_count,
+            sum(hash(cast(source_row_number as bigint))) as row_hash_sum
+        from {{ existing }}
+        group by load_id
+    ) as staged
+        on delivered.load_id = staged.load_id
+    where
+        delivered.load_id is null
+        or staged.load_id is null
+        or delivered.row_count <> staged.row_count
+        or delivered.row_hash_sum <> staged.row_hash_sum
 {%- endmacro %}
 
 
