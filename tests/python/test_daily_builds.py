@@ -4,8 +4,9 @@ On a copy of the session's built warehouse (its generated history): the next day
 with a corrected CRM account (new e-mail) and a corrected order delivered again, a build; a person erased; the day
 after, a build. Then a copy of that warehouse is rebuilt with --full-refresh, and every table of every schema is
 compared. The builds run the models only: data tests never write a table. Two more tests take rows out of raw (and of
-a staging model) by hand, as an erasure does, and check that the staging base models, incremental by load, and the
-staging models, incremental by key, follow and write nothing else again.
+a staging model) by hand, as an erasure does (the staging models' test logs it, as `cdp forget` does), and check that
+the staging base models, incremental by load, and the staging models, incremental by key, follow and write nothing
+else again.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from cdp_runner.dbt import run_dbt
 from cdp_runner.generator.days import continue_world
 from cdp_runner.ingest.loader import load_path
 from cdp_runner.pipeline import build_warehouse, forget_person
+from cdp_runner.warehouse import utc_now
 from warehouse_diff import VOLATILE_COLUMNS, compare
 
 pytestmark = pytest.mark.slow
@@ -154,9 +156,12 @@ def test_base_models_take_in_only_the_loads_raw_changed(built_warehouse, tmp_pat
 
 
 def test_staging_models_rank_again_only_the_records_that_changed(built_warehouse, tmp_path):
-    """A staging model ranks again only what a build must: a record whose row was deleted (as an erasure deletes it)
-    while its deliveries remain is staged again, one whose staged delivery left raw falls back to its other delivery,
-    and one left without any delivery is removed; no other record's row is written again."""
+    """A staging model ranks again only what a build must. After an erasure (rows deleted as `cdp forget` deletes
+    them, and its entry in the erasure log): a record whose row was deleted while its deliveries remain is staged
+    again, one whose staged delivery left raw falls back to its other delivery, and one left without any delivery is
+    removed; no other record's row is written again. Without an erasure logged since the newest load the table holds,
+    a build reads only newer loads and does not compare the table with its base model, so it does not see those
+    deletions."""
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy(built_warehouse.warehouse, warehouse)
     con = duckdb.connect(str(warehouse))
@@ -195,6 +200,21 @@ def test_staging_models_rank_again_only_the_records_that_changed(built_warehouse
     finally:
         con.close()
 
+    outcome = run_dbt(["run", "--select", "base_web__events", "stg_web__events"], warehouse=warehouse)
+
+    assert outcome.success, [result.message for result in outcome.failed]
+    assert _rows(warehouse, f"select count(*) from staging.stg_web__events where event_id = '{restored}'") == [(0,)]
+    assert _rows(warehouse, f"select count(*) from staging.stg_web__events where event_id = '{removed}'") == [(1,)]
+
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute(
+            """insert into cdp_meta.erasure_log values
+               ('by-hand', ?, 'email', '[]', 0, 0, '{}', 0)""",
+            [utc_now()],
+        )
+    finally:
+        con.close()
     outcome = run_dbt(["run", "--select", "base_web__events", "stg_web__events"], warehouse=warehouse)
 
     assert outcome.success, [result.message for result in outcome.failed]

@@ -1,6 +1,6 @@
 {{ config(
     on_schema_change='fail',
-    post_hook=[
+    pre_hook=[
         "{% if is_incremental() %}"
         ~ "{{ cdp_prune_undelivered(this, ref('base_marketing__email_events')) }}"
         ~ "{% endif %}"
@@ -10,7 +10,7 @@
 
 with
 
-base as (
+base as {{ cdp_inline_cte() }} (
     select * from {{ ref('base_marketing__email_events') }}
 ),
 
