@@ -3,7 +3,8 @@
     and brand from the catalogue. One row per event or order line. -#}
 with
 
-interactions as (
+-- inlined (cdp_inline_cte): three CTEs read it, each a few of its columns and rows
+interactions as {{ cdp_inline_cte() }} (
     select * from {{ ref('int_customer_interactions') }}
 ),
 

@@ -28,7 +28,8 @@ ledger as (
         select * from {{ ref(entry.staged) }}
     ),
 
-    {{ entry.source }}_base as (
+    -- inlined (cdp_inline_cte): two CTEs read it, and DuckDB would otherwise store every base row first
+    {{ entry.source }}_base as {{ cdp_inline_cte() }} (
         select * from {{ ref(entry.base) }}
     ),
 
