@@ -1,9 +1,11 @@
 """Daily builds give what one full rebuild of the same data gives, table by table, row by row.
 
 On a copy of the session's built warehouse (its generated history): the next day (`cdp generate --continue-from`)
-with a corrected CRM account (new e-mail) and a corrected order delivered again, a build; a person erased; the day
-after, a build. Then a copy of that warehouse is rebuilt with --full-refresh, and every table of every schema is
-compared. The builds run the models only: data tests never write a table. Two more tests take rows out of raw (and of
+with a corrected CRM account (new e-mail) and a corrected order delivered again; a person erased; the day after; then
+one build. A copy of that warehouse is rebuilt with --full-refresh, and every table of every schema is compared. One
+daily build is enough: a build that leaves every table as a full rebuild would is a state like the session's, so the
+next day's build starts where this one did (the histories, which are left out of the comparison, aside). The builds
+run the models only: data tests never write a table. Two more tests take rows out of raw (and of
 a staging model) by hand, as an erasure does (the staging models' test logs it, as `cdp forget` does), and check that
 the staging base models, incremental by load, and the staging models, incremental by key, follow and write nothing
 else again.
@@ -64,7 +66,7 @@ def _redeliver(history: Path, day: Path, file_name: str, key: str, change: dict[
     return record[key]
 
 
-def test_daily_builds_equal_a_full_rebuild(built_warehouse, tmp_path):
+def test_a_daily_build_equals_a_full_rebuild(built_warehouse, tmp_path):
     # never change the session's warehouse: the worker's other test files read it. Same file name in another folder,
     # so dbt reuses its parse.
     history, daily = built_warehouse.data_dir, tmp_path / "daily" / "warehouse.duckdb"
@@ -83,11 +85,10 @@ def test_daily_builds_equal_a_full_rebuild(built_warehouse, tmp_path):
     order = _redeliver(history, day1, "shop_orders.csv", "order_id", {"status": "refunded"})
 
     load_path(day1, warehouse=daily)
-    build_warehouse(warehouse=daily, dbt_args=MODELS_ONLY)
     ((erased_email,),) = _rows(
         daily,
         """select min(map.identifier_value) from marts.identity_map as map
-           where map.identifier_type = 'email' and map.identifier_value <> 'corrected.address@example.org'
+           where map.identifier_type = 'email'
              and map.customer_id in (select customer_id from marts.identity_record_map
                                      group by customer_id having count(distinct source_name) >= 2)""",
     )
