@@ -31,11 +31,13 @@ BUILT_SEED = 11
 OUTCOME_FILE = "outcome.json"
 ERROR_FILE = "error.txt"
 PID_FILE = "builder.pid"
+MANIFEST_FILE = "manifest.json"
 
 
 def build(root: Path) -> SimpleNamespace:
     """Generate, load and `dbt build` (every data test and unit test) into root; the outcome as the fixture returns
     it."""
+    from cdp_runner.dbt import target_dir
     from cdp_runner.generator.generate import generate
     from cdp_runner.ingest.loader import load_path
     from cdp_runner.pipeline import build_warehouse
@@ -44,7 +46,9 @@ def build(root: Path) -> SimpleNamespace:
     generate(BUILT_CUSTOMERS, BUILT_SEED, data_dir)
     load_path(data_dir, warehouse=warehouse)
     outcome = build_warehouse(warehouse=warehouse, unit_tests=True)
-    return SimpleNamespace(data_dir=data_dir, warehouse=warehouse, outcome=outcome, truth_dir=data_dir / "_truth")
+    # the build's own manifest, kept beside its warehouse: the dbt target folder is the next dbt run's to overwrite
+    shutil.copy(target_dir() / "manifest.json", root / MANIFEST_FILE)
+    return _namespace(root, warehouse, outcome)
 
 
 def build_in_background(root: Path, work: Callable[[Path], dict] | None = None) -> None:
@@ -86,8 +90,18 @@ def take_copy(root: Path, into: Path, timeout_seconds: float = 1800) -> SimpleNa
     into.mkdir(parents=True, exist_ok=True)
     warehouse = into / "warehouse.duckdb"
     shutil.copy(root / "warehouse.duckdb", warehouse)
+    return _namespace(root, warehouse, outcome)
+
+
+def _namespace(root: Path, warehouse: Path, outcome) -> SimpleNamespace:
     data_dir = root / "data"
-    return SimpleNamespace(data_dir=data_dir, warehouse=warehouse, outcome=outcome, truth_dir=data_dir / "_truth")
+    return SimpleNamespace(
+        data_dir=data_dir,
+        warehouse=warehouse,
+        outcome=outcome,
+        truth_dir=data_dir / "_truth",
+        manifest=root / MANIFEST_FILE,
+    )
 
 
 def _builder_alive(root: Path) -> bool:

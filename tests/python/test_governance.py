@@ -16,8 +16,6 @@ import re
 import duckdb
 import pytest
 
-from cdp_runner.dbt import target_dir
-
 # Words that make a column personal, and words that make it a fact *about* personal data (its source, time,
 # count, rate, consent flag) rather than the data itself.
 PERSONAL = re.compile(
@@ -72,7 +70,7 @@ def test_the_personal_column_rule_on_known_names():
 
 @pytest.fixture(scope="module")
 def manifest(built_warehouse) -> dict:
-    return json.loads((target_dir() / "manifest.json").read_text())
+    return json.loads(built_warehouse.manifest.read_text())
 
 
 @pytest.fixture(scope="module")
