@@ -163,7 +163,7 @@ def _run(
     outcome = DbtOutcome(command=list(args), success=return_code == 0, errors=errors)
     run_results = run_target / "run_results.json"
     if args and args[0] in RESULT_COMMANDS and run_results.exists():
-        outcome.results, outcome.seconds = _read_run_results(run_results)
+        outcome.results, outcome.seconds = read_run_results(run_results)
     if return_code != 0:
         # Another process had the warehouse open: the same message as the runner's own connections give.
         busy = next(
@@ -219,7 +219,7 @@ def _parse_event(line: str) -> dict | None:
         return None
 
 
-def _read_run_results(path: Path) -> tuple[list[NodeResult], float]:
+def read_run_results(path: Path) -> tuple[list[NodeResult], float]:
     payload = json.loads(path.read_text())
     results = [
         NodeResult(

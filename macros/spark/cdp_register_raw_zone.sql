@@ -1,9 +1,10 @@
 {#- Run at the start of every dbt invocation (on-run-start). On engines that read the loader's tables where the loader
     writes them (DuckDB) there is nothing to do. On Spark every source in schema raw or cdp_meta is an external
     Parquet table over its folder of the raw zone, which the loader publishes (cdp_runner/spark/raw_zone.py) at
-    spark.cdp.raw_zone (profiles.yml). Tables already registered at that place are left as they are (Spark lists a
-    table's files when a query reads it, so new loads are seen); a missing one is created, and when the zone has
-    moved every one is created again (dropping an external table leaves its files). -#}
+    spark.cdp.raw_zone (profiles.yml). Tables already registered at that place are refreshed: a Spark session keeps
+    the file list of a table it has read, so a session that outlives a load (a cluster's Thrift server, or several
+    builds in one process) would not see the files the loader published since. A missing one is created, and when the
+    zone has moved every one is created again (dropping an external table leaves its files). -#}
 {% macro cdp_register_raw_zone() -%}
     {{ return(adapter.dispatch('cdp_register_raw_zone', 'cdp')()) }}
 {%- endmacro %}
@@ -37,10 +38,14 @@
         {%- set location = cdp_spark_table_location(schema ~ '.' ~ table) -%}
         {%- set check.moved = location.rstrip('/') != cdp_spark_qualified_path(zone ~ '/' ~ schema ~ '/' ~ table) -%}
     {%- endfor -%}
-    {%- for schema, table in tables | unique | sort if check.moved or (schema, table) not in registered -%}
-        {%- do run_query('drop table if exists ' ~ schema ~ '.' ~ table) -%}
-        {%- do run_query('create table ' ~ schema ~ '.' ~ table ~ " using parquet location '"
-            ~ zone ~ '/' ~ schema ~ '/' ~ table ~ "'") -%}
+    {%- for schema, table in tables | unique | sort -%}
+        {%- if check.moved or (schema, table) not in registered -%}
+            {%- do run_query('drop table if exists ' ~ schema ~ '.' ~ table) -%}
+            {%- do run_query('create table ' ~ schema ~ '.' ~ table ~ " using parquet location '"
+                ~ zone ~ '/' ~ schema ~ '/' ~ table ~ "'") -%}
+        {%- else -%}
+            {%- do run_query('refresh table ' ~ schema ~ '.' ~ table) -%}
+        {%- endif -%}
     {%- endfor -%}
 {%- endmacro %}
 
