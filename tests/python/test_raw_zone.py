@@ -145,3 +145,22 @@ def test_the_spark_build_runs_the_lifetime_value_step_only_when_it_builds_models
     assert not builds_models(["--resource-type", "test"])
     assert not builds_models(["--resource-type", "unit_test", "--select", "customer_rfm"])
     assert not builds_models(["--exclude-resource-type", "unit_test", "model"])
+
+
+def test_cdp_build_on_spark_runs_the_spark_build_step_in_a_process_of_its_own(tmp_path, monkeypatch):
+    # make test's Spark run calls the step in its own process (spark_run.py); this is the path a user's `cdp --target
+    # spark build` takes: the runner's subprocess, whose merged run_results.json the runner reads. Nothing selected, so
+    # no Spark session starts (no JVM): the step's dbt invocations and the runner's reading of them are what runs.
+    from click.testing import CliRunner
+
+    from cdp_runner.cli import main
+
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
+    arguments = ["--target", "spark", "build", "--warehouse", str(tmp_path / "warehouse.duckdb")]
+    result = CliRunner().invoke(main, [*arguments, "--select", "no_model_has_this_name"])
+    assert result.exit_code == 0, result.output
+    assert "nothing was selected" in result.output
+    written = json.loads((tmp_path / "target" / "run_results.json").read_text())
+    # the step's own file (dbt's carries its metadata and arguments), published by the runner from the run's folder
+    assert written["results"] == [] and "metadata" not in written
+    assert (tmp_path / "raw_zone").is_dir()  # the build published the raw zone first, as on every Spark build
