@@ -6,11 +6,12 @@ process, which would lock the warehouse against the runner's own connections (lo
 Every invocation writes its artefacts into a target folder of its own (target/runs/<id>/, seeded with the last
 partial-parse state), reads its own run_results.json there, then publishes the artefacts into target/ (each file
 by an atomic rename): two dbt commands running at once in one project folder, against two warehouses, never read
-each other's results.
+each other's results. The partial-parse state is kept per dbt target and `--vars` value (_parse_state_name).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -21,11 +22,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import PROJECT_DIR, dbt_environment, is_spark, warehouse_path
+from .config import DEFAULT_TARGET, PROJECT_DIR, dbt_environment, is_spark, target_name, warehouse_path
 from .errors import UserError, make_folder
 from .warehouse import is_lock_conflict, warehouse_problem
 
 RESULT_COMMANDS = {"build", "run", "test", "seed", "snapshot"}
+# dbt's partial-parse state, in the target folder dbt writes it to
+PARSE_STATE = "partial_parse.msgpack"
 FAILED_STATUSES = {"error", "fail", "runtime error"}
 # The info-level events dbt emits once per node that finished (ran, failed or was skipped), each with `index` and
 # `total`: what the progress bar counts. NodeFinished says the same but only at debug level, so dbt does not emit it
@@ -101,10 +104,11 @@ def run_dbt(
     database = warehouse_path(warehouse)
     make_folder(database.parent)
     make_folder(target_dir() / "runs")
-    run_target = _private_target(target_dir(), with_manifest=with_manifest)
+    state = _parse_state_name(args)
+    run_target = _private_target(target_dir(), state, with_manifest=with_manifest)
     try:
         outcome = _run(args, database, run_target, on_progress)
-        _publish(run_target, target_dir())
+        _publish(run_target, target_dir(), state)
     finally:
         shutil.rmtree(run_target, ignore_errors=True)
     return outcome
@@ -180,22 +184,40 @@ def _run(
 
 # Artefacts a dbt command leaves in its target folder that later commands read (the manifest, the docs site) or
 # that speed up the next parse; published into target/ after every invocation.
-def _private_target(shared: Path, *, with_manifest: bool = False) -> Path:
-    """A new target folder for one invocation, with the last partial-parse state (so dbt parses only what changed)
-    and, when asked, the last manifest."""
+def _parse_state_name(args: Sequence[str]) -> str:
+    """The name the partial-parse state of an invocation with these arguments is kept under in target/: one state per
+    dbt target and `--vars` value. dbt parses the whole project again (10-25 s) when the target or the vars differ
+    from its state's, so a command with vars of its own (an as-of date, a switch) or on the other engine would
+    otherwise cost a full parse twice: its own, and the next ordinary command's."""
+    key = [target_name(), *_vars_values(args)]
+    if key == [DEFAULT_TARGET]:
+        return PARSE_STATE  # where plain dbt finds it too
+    return f"partial_parse.{hashlib.sha256(chr(0).join(key).encode()).hexdigest()[:16]}.msgpack"
+
+
+def _vars_values(args: Sequence[str]) -> list[str]:
+    """The values given with --vars (as `--vars V` or `--vars=V`)."""
+    values = [value for flag, value in zip(args, args[1:], strict=False) if flag == "--vars"]
+    return values + [arg.removeprefix("--vars=") for arg in args if arg.startswith("--vars=")]
+
+
+def _private_target(shared: Path, state: str, *, with_manifest: bool = False) -> Path:
+    """A new target folder for one invocation, with the partial-parse state kept under `state` (so dbt parses only
+    what changed) and, when asked, the last manifest."""
     private = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=shared / "runs"))
-    for name in ("partial_parse.msgpack", *(["manifest.json"] if with_manifest else [])):
+    for source, name in ((state, PARSE_STATE), *([("manifest.json", "manifest.json")] if with_manifest else [])):
         try:
-            shutil.copy2(shared / name, private / name)
+            shutil.copy2(shared / source, private / name)
         except OSError:
             pass  # none yet, or another invocation is replacing it: this one parses in full / does without
     return private
 
 
-def _publish(private: Path, shared: Path) -> None:
-    """Move an invocation's artefacts into target/: files by atomic rename, folders (compiled SQL) replaced whole."""
+def _publish(private: Path, shared: Path, state: str) -> None:
+    """Move an invocation's artefacts into target/ (its partial-parse state as `state`): files by atomic rename,
+    folders (compiled SQL) replaced whole."""
     for entry in private.iterdir():
-        destination = shared / entry.name
+        destination = shared / (state if entry.name == PARSE_STATE else entry.name)
         try:
             if entry.is_dir():
                 retired = shared / "runs" / f".retired-{entry.name}-{private.name}"
