@@ -35,7 +35,7 @@ def test_build_runs_every_model_and_test(built_warehouse):
     assert sum(result.resource_type == "test" for result in outcome.results) > 100
 
 
-def test_cdp_build_runs_unit_tests_only_when_asked(built_warehouse, tmp_path, monkeypatch):
+def test_cdp_build_runs_unit_tests_only_when_asked(built_warehouse, tmp_path, dbt_target):
     import json
     import shutil
 
@@ -43,7 +43,6 @@ def test_cdp_build_runs_unit_tests_only_when_asked(built_warehouse, tmp_path, mo
 
     from cdp_runner.cli import main
 
-    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy(built_warehouse.warehouse, warehouse)
 
@@ -55,7 +54,7 @@ def test_cdp_build_runs_unit_tests_only_when_asked(built_warehouse, tmp_path, mo
         # the summary says when they were left out (the console wraps long lines)
         said = "unit tests: left out (--unit-tests runs them)" in " ".join(outcome.output.split())
         assert said == ("--unit-tests" not in flags)
-        results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+        results = json.loads((dbt_target / "run_results.json").read_text())["results"]
         # the project's on-run-end hook runs with every build
         return {result["unique_id"].split(".")[0] for result in results} - {"operation"}
 
@@ -155,29 +154,24 @@ def test_the_demo_report_tells_what_was_loaded_unified_segmented_and_exported(bu
 
 
 def test_the_docs_page_written_after_a_build_holds_the_builds_compiled_sql_and_the_catalog(
-    built_warehouse, tmp_path, monkeypatch
+    built_warehouse, tmp_path, dbt_target
 ):
     import json
     import shutil
 
-    from cdp_runner.dbt import run_dbt, target_dir
+    from cdp_runner.dbt import run_dbt
     from cdp_runner.pipeline import build_docs
 
-    # a target folder of its own (with the worker's parse, if any): what the build leaves there is what docs reads
-    target = tmp_path / "target"
-    target.mkdir()
-    if (target_dir() / "partial_parse.msgpack").exists():
-        shutil.copy(target_dir() / "partial_parse.msgpack", target)
-    monkeypatch.setenv("DBT_TARGET_PATH", str(target))
+    # the test's own target folder (dbt_target): what the build leaves there is what docs reads
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy(built_warehouse.warehouse, warehouse)
     run_dbt(
         ["build", "--select", "stg_pos__stores", "--exclude-resource-type", "test", "unit_test"], warehouse=warehouse
     )
-    built = (target / "manifest.json").read_text()
+    built = (dbt_target / "manifest.json").read_text()
     assert json.loads(built)["nodes"]["model.cdp.stg_pos__stores"]["compiled_code"].strip()
     # as the demo writes it: the build's manifest (dbt does not compile again) and a catalog read from the warehouse
     page = build_docs(warehouse=warehouse, after_build=True).read_text()
-    catalog = json.loads((target / "catalog.json").read_text())
+    catalog = json.loads((dbt_target / "catalog.json").read_text())
     assert "store_id" in catalog["nodes"]["model.cdp.stg_pos__stores"]["columns"]
-    assert built in page and (target / "catalog.json").read_text() in page
+    assert built in page and (dbt_target / "catalog.json").read_text() in page

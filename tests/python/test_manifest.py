@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from cdp_runner.dbt import PARSE_STATE, run_dbt, target_dir
+from cdp_runner.dbt import run_dbt
 from cdp_runner.errors import UserError
 from cdp_runner.manifest import column_pii_tags, project_models, properties_file
 
 
-def test_a_missing_manifest_is_written_by_dbt_parse_first(tmp_path, monkeypatch):
-    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
+def test_a_missing_manifest_is_written_by_dbt_parse_first(tmp_path, dbt_target):
+    assert not (dbt_target / "manifest.json").exists()
     models = project_models(warehouse=tmp_path / "warehouse.duckdb")
-    assert (tmp_path / "target" / "manifest.json").exists()
+    assert (dbt_target / "manifest.json").exists()
     assert models["customer_profile"]["access"] == "public"
     tags = column_pii_tags(models["customer_profile"])
     assert tags["email"] is True and tags["customer_id"] is False
@@ -34,21 +33,17 @@ def test_an_unreadable_manifest_is_a_one_line_error(tmp_path, monkeypatch):
     assert "\n" not in str(raised.value)
 
 
-def test_a_command_with_vars_of_its_own_costs_the_next_command_no_full_parse(tmp_path, monkeypatch):
+def test_a_command_with_vars_of_its_own_costs_the_next_command_no_full_parse(tmp_path, dbt_target, monkeypatch):
     """dbt parses the whole project again when the vars differ from its saved state's; the runner keeps a state per
     vars value (and dbt target), so that an as-of-date run does not make the next ordinary command parse in full."""
-    target, logs = tmp_path / "target", tmp_path / "logs"
-    target.mkdir()
-    if (target_dir() / PARSE_STATE).exists():  # the worker's parse: the first command need not parse in full
-        shutil.copy(target_dir() / PARSE_STATE, target)
-    monkeypatch.setenv("DBT_TARGET_PATH", str(target))
+    logs = tmp_path / "logs"
     monkeypatch.setenv("DBT_LOG_PATH", str(logs))
     for args in (["parse"], ["parse", "--vars", "{as_of_date: '2025-01-01'}"], ["parse"]):
         assert run_dbt(args, warehouse=tmp_path / "warehouse.duckdb").success, args
     plain, with_vars, plain_again = _events_per_invocation(logs / "dbt.log")
     assert "UnableToPartialParse" in with_vars  # other vars than the saved state's: parsed in full
     assert "PartialParsingSkipParsing" in plain_again and "UnableToPartialParse" not in plain_again
-    assert len(list(target.glob("partial_parse*.msgpack"))) == 2
+    assert len(list(dbt_target.glob("partial_parse*.msgpack"))) == 2
 
 
 def _events_per_invocation(log: Path) -> list[set[str]]:
