@@ -182,8 +182,6 @@ def _run(
     return outcome
 
 
-# Artefacts a dbt command leaves in its target folder that later commands read (the manifest, the docs site) or
-# that speed up the next parse; published into target/ after every invocation.
 def _parse_state_name(args: Sequence[str]) -> str:
     """The name the partial-parse state of an invocation with these arguments is kept under in target/: one state per
     dbt target and `--vars` value. dbt parses the whole project again (10-25 s) when the target or the vars differ
@@ -201,6 +199,8 @@ def _vars_values(args: Sequence[str]) -> list[str]:
     return values + [arg.removeprefix("--vars=") for arg in args if arg.startswith("--vars=")]
 
 
+# Artefacts a dbt command leaves in its target folder that later commands read (the manifest, the docs site) or
+# that speed up the next parse; published into target/ after every invocation.
 def _private_target(shared: Path, state: str, *, with_manifest: bool = False) -> Path:
     """A new target folder for one invocation, with the partial-parse state kept under `state` (so dbt parses only
     what changed) and, when asked, the last manifest."""
