@@ -92,7 +92,9 @@ def _copy_project(root: Path) -> None:
 
 
 def _dbt(root: Path, *args: str) -> tuple[bool, str]:
-    """dbt in a process of its own (an in-process dbt keeps the DuckDB file open, which blocks the readers)."""
+    """dbt in a process of its own (an in-process dbt keeps the DuckDB file open, which blocks the readers). A command
+    with --vars gets a target folder of its own, as the runner keeps a parse state per vars value: dbt parses the
+    whole project when the vars differ from its state's, and the next plain command would parse it all again."""
     dbt = Path(sys.executable).parent / "dbt"
     done = subprocess.run(
         [
@@ -103,7 +105,7 @@ def _dbt(root: Path, *args: str) -> tuple[bool, str]:
             "--profiles-dir",
             str(root),
             "--target-path",
-            str(root / "target"),
+            str(root / ("target-vars" if "--vars" in args else "target")),
             "--log-path",
             str(root / "logs"),
         ],
