@@ -187,16 +187,23 @@ def _parse_state_name(args: Sequence[str]) -> str:
     dbt target and `--vars` value. dbt parses the whole project again (10-25 s) when the target or the vars differ
     from its state's, so a command with vars of its own (an as-of date, a switch) or on the other engine would
     otherwise cost a full parse twice: its own, and the next ordinary command's."""
-    key = [target_name(), *_vars_values(args)]
+    given_as_one = [arg.removeprefix("--vars=") for arg in args if arg.startswith("--vars=")]
+    key = [target_name(), *flag_values(args, "--vars"), *given_as_one]
     if key == [DEFAULT_TARGET]:
         return PARSE_STATE  # where plain dbt finds it too
     return f"partial_parse.{hashlib.sha256(chr(0).join(key).encode()).hexdigest()[:16]}.msgpack"
 
 
-def _vars_values(args: Sequence[str]) -> list[str]:
-    """The values given with --vars (as `--vars V` or `--vars=V`)."""
-    values = [value for flag, value in zip(args, args[1:], strict=False) if flag == "--vars"]
-    return values + [arg.removeprefix("--vars=") for arg in args if arg.startswith("--vars=")]
+def flag_values(args: Sequence[str], flag: str) -> list[str]:
+    """The values given after every `flag` in a dbt command line."""
+    values: list[str] = []
+    taking = False
+    for arg in args:
+        if arg.startswith("-"):
+            taking = arg == flag
+        elif taking:
+            values.append(arg)
+    return values
 
 
 # Artefacts a dbt command leaves in its target folder that later commands read (the manifest, the docs site) or

@@ -21,7 +21,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from ..dbt import target_dir
+from ..dbt import flag_values, target_dir
 from .ltv_step import FIT_MODEL, PYTHON_MODELS, SUMMARY_MODEL, LtvSettings, run_ltv_step
 
 # dbt's JSON log lines, which the runner reads for its progress bar
@@ -49,23 +49,11 @@ def split_selection(args: Sequence[str]) -> tuple[list[str], list[str], list[str
     return selects, excludes, rest
 
 
-def _flag_values(args: Sequence[str], flag: str) -> list[str]:
-    """The values given after every `flag` in a dbt command line."""
-    values: list[str] = []
-    taking = False
-    for arg in args:
-        if arg.startswith("-"):
-            taking = arg == flag
-        elif taking:
-            values.append(arg)
-    return values
-
-
 def builds_models(args: Sequence[str]) -> bool:
     """Whether `dbt build` with these arguments builds models at all (`--resource-type test` does not): only then does
     the lifetime-value step belong to it."""
-    included = _flag_values(args, "--resource-type")
-    return (not included or "model" in included) and "model" not in _flag_values(args, "--exclude-resource-type")
+    included = flag_values(args, "--resource-type")
+    return (not included or "model" in included) and "model" not in flag_values(args, "--exclude-resource-type")
 
 
 def invocations(args: Sequence[str]) -> tuple[list[str], list[str]]:

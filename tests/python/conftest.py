@@ -40,9 +40,9 @@ def warehouse(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def dbt_target(tmp_path: Path, monkeypatch) -> Path:
-    """A dbt target folder of the test's own (DBT_TARGET_PATH), so that what its dbt commands leave there is theirs,
-    holding the worker's partial-parse state, so that the first of them parses only what changed (dbt parse: 12
-    CPU-seconds in full, 4 partially)."""
+    """A dbt target folder of the test's own (DBT_TARGET_PATH): what its dbt commands leave there is theirs. It starts
+    with the worker's partial-parse state, so the first of them parses only what changed (dbt parse: 12 CPU-seconds
+    in full, 4 partially)."""
     target = tmp_path / "target"
     target.mkdir()
     if (target_dir() / PARSE_STATE).exists():
