@@ -114,7 +114,7 @@ def check_values(con: duckdb.DuckDBPyConnection, source: Source, load_id: str) -
     """The load's split records checked against the contract: one scan of its rows, each typed value cleaned once."""
     typed = [column for column in source.columns if column.type != "string"]
     # v<n>: the n-th typed column cleaned; the rules read it and the delivered text (for booleans) by name. p<n>: a
-    # timestamp column's text is plain (_plain_timestamp), and so its own cleaned value.
+    # timestamp column's _plain_timestamp (plain text is its own cleaned value).
     values = {column.name: f"v{index}" for index, column in enumerate(typed)}
     plain = {column.name: f"p{index}" for index, column in enumerate(typed) if column.type == "timestamp"}
 
@@ -140,11 +140,11 @@ def check_values(con: duckdb.DuckDBPyConnection, source: Source, load_id: str) -
     optional = [column for column in typed if not column.required]
     counts = [f"count(*) filter (where {' or '.join(required)})"]
     counts += [f"count(*) filter (where {values[column.name]} is not null and {bad(column)})" for column in optional]
-    # Materialized: the optimizer would otherwise put the cleaning back into every place the rules read its result.
     rows = f"select * from {RAW_SCHEMA}.{source.name} where _load_id = ? and _parse_error is null"
     if plain:  # the flags first, for the cleaning to read
         flags = [f"{_plain_timestamp(quote_identifier(name))} as {flag}" for name, flag in plain.items()]
         rows = f"select *, {', '.join(flags)} from ({rows})"
+    # Materialized: the optimizer would otherwise put the cleaning back into every place the rules read its result.
     row = con.execute(
         f"with checked as materialized (select {', '.join(inner)} from ({rows})) "
         f"select {', '.join(counts)} from checked",
