@@ -20,6 +20,7 @@ delivered, and staging parses them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -797,6 +798,10 @@ def check_sources(sources: tuple[Source, ...]) -> None:
         names = source.column_names
         carried = list(dict.fromkeys(column.identifier for column in source.columns if column.identifier))
         problems = [
+            # it names the raw table, and an interaction key is <source name>:<record key>
+            f"name {source.name!r} is not lower-case letters, digits and underscores"
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", source.name)
+            else "",
             f"unknown system {source.system!r}" if source.system not in systems else "",
             f"default format {source.default_format!r} has no extension"
             if source.default_format not in FORMATS.values()

@@ -106,6 +106,7 @@ def test_identity_markers_and_erased_columns_follow_the_columns():
             "country column 'land' is not a column",
         ),
         ({"check_order": ("missing event_id",)}, "check_order must name each of its checks once"),
+        ({"name": "web:events"}, "is not lower-case letters, digits and underscores"),
         (
             {"columns": (Column("event_id", "string", "Id.", required=True, header="orders"),)},
             "header 'orders' is not a source",
