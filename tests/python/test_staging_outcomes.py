@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from cdp_runner.cli import main
 from cdp_runner.config import PROJECT_DIR
-from cdp_runner.ingest import values
+from cdp_runner.ingest import values as loader_values
 from cdp_runner.ingest.contracts import SOURCES, SOURCES_BY_NAME
 from cdp_runner.ingest.values import cleaned, missing, parses
 
@@ -279,7 +279,7 @@ def test_the_loader_cleans_and_finds_missing_values_as_staging_does():
 def test_the_loaders_shortcut_for_plain_timestamps_gives_its_rules_answer():
     """values.py casts a timestamp written without white space at once (_plain_timestamp); on every kind of text the
     answer is the one its full rule gives after cleaning, which the test above ties to staging."""
-    rule = f"coalesce({values._PARSES['timestamp'].replace('{value}', cleaned('v'))}, false)"
+    rule = f"coalesce({loader_values._PARSES['timestamp'].replace('{value}', cleaned('v'))}, false)"
     texts = ["2024-03-05T08:23:22Z", "2024-03-05T08:23:22+01:00", "2024-03-05 08:23:22-05:30", "2024-03-05T08:23:22"]
     texts += ["2025-02-11T11:32:20.431Z", "2024-03-05 08:23:22.5", "2023-07-13 17:48:44+00:00", "2024-02-30T10:00:00Z"]
     texts += ["2024-03-05T25:00:00Z", "2024-03-05T08:23:22z", "2024-03-05T08:23:22+0100", "2024-03-05T08:23:22 Z"]
