@@ -171,6 +171,25 @@ def test_every_not_null_constraint_is_also_checked_as_data(manifest):
     assert not [unique_id for unique_id in constrained if unique_id not in tested]
 
 
+def test_a_staged_record_key_copies_a_column_tested_unique_and_not_null(manifest):
+    """record_key carries no tests of its own in staging: it is a copy of the source's key column
+    (cdp_identity_markers(record_key='<column>')), and that column is the one tested unique and not null."""
+    tested: dict[str, set[tuple[str, str]]] = {}
+    for node in _our_nodes(manifest, "test"):
+        metadata = node.get("test_metadata") or {}
+        if metadata.get("name") in ("unique", "not_null") and node.get("column_name"):
+            tested.setdefault(node["attached_node"], set()).add((node["column_name"], metadata["name"]))
+    copies = {}
+    for node in _our_nodes(manifest, "model"):
+        match = re.search(r"record_key='(\w+)'", node["raw_code"])
+        if node["name"].startswith("stg_") and "record_key" in node["columns"]:
+            assert match, f"{node['name']}: record_key is not a copy of one column"
+            copies[node["unique_id"]] = match.group(1)
+    assert len(copies) >= 10
+    for unique_id, column in copies.items():
+        assert {(column, "unique"), (column, "not_null")} <= tested.get(unique_id, set()), (unique_id, column)
+
+
 def test_the_raw_zone_publishes_every_source_spark_reads(manifest):
     """The loader publishes (cdp_runner/spark/raw_zone.py) exactly the tables Spark registers from the raw zone:
     every source in schema raw or cdp_meta (macros/spark/cdp_register_raw_zone.sql)."""
