@@ -113,10 +113,11 @@ class ValueCheck:
 def check_values(con: duckdb.DuckDBPyConnection, source: Source, load_id: str) -> ValueCheck:
     """The load's split records checked against the contract: one scan of its rows, each typed value cleaned once."""
     typed = [column for column in source.columns if column.type != "string"]
-    # v<n>: the n-th typed column cleaned; the rules read it and the delivered text (for booleans) by name. p<n>: a
-    # timestamp column's _plain_timestamp (plain text is its own cleaned value).
+    # v<n>: the n-th typed column cleaned; the rules read it and the delivered text (for booleans) by name.
+    # _cdp_plain_<n>: a timestamp column's _plain_timestamp (plain text is its own cleaned value), added beside the raw
+    # table's columns under a name no contract column has (the loader's own start with an underscore).
     values = {column.name: f"v{index}" for index, column in enumerate(typed)}
-    plain = {column.name: f"p{index}" for index, column in enumerate(typed) if column.type == "timestamp"}
+    plain = {column.name: f"_cdp_plain_{index}" for index, column in enumerate(typed) if column.type == "timestamp"}
 
     def value(column) -> str:
         if column.name not in plain:

@@ -181,8 +181,8 @@ def test_a_staged_record_key_copies_a_column_tested_unique_and_not_null(manifest
             tested.setdefault(node["attached_node"], set()).add((node["column_name"], metadata["name"]))
     copies = {}
     for node in _our_nodes(manifest, "model"):
-        match = re.search(r"record_key='(\w+)'", node["raw_code"])
         if node["name"].startswith("stg_") and "record_key" in node["columns"]:
+            match = re.search(r"record_key='(\w+)'", node["raw_code"])
             assert match, f"{node['name']}: record_key is not a copy of one column"
             copies[node["unique_id"]] = match.group(1)
     assert len(copies) >= 10
