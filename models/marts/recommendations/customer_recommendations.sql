@@ -8,7 +8,9 @@
     contributions; products the customer already bought and products not on sale are left out; the top
     var('recommendations_per_customer') are kept. Lifts are summed as whole millionths (bigint), which is exact
     and fast, so a rebuild gives the same scores and the same order whatever order the engine adds them in; ties go
-    to the product SKU in alphabetical order. -#}
+    to the product SKU in alphabetical order. The candidates (about 125 M at 1,000,000 customers) are summed and
+    ranked under whole-number stand-ins for the customer id and the SKU, numbered in this query: grouping and sorting
+    on them cost a third less than on the text. -#}
 {%- set per_customer = var('recommendations_per_customer') -%}
 {%- set rules_per_product = var('recommendations_rules_per_product') -%}
 {%- set anchor_products = var('recommendations_anchor_products') -%}
@@ -44,6 +46,14 @@ on_sale as (
     select * from {{ ref('int_recommendable_products_filtered') }}
 ),
 
+-- numbered in SKU order, so ranking ties broken by number are broken by SKU
+product_numbers as (
+    select
+        product_sku,
+        row_number() over (order by product_sku) as product_number
+    from on_sale
+),
+
 as_of as (
     select
         as_of_date,
@@ -77,16 +87,21 @@ rules as (
 
 strongest_rules as (
     select
-        association_type,
-        antecedent_key,
-        consequent_key,
+        rules.association_type,
+        rules.antecedent_key,
+        product_numbers.product_number as consequent_number,
         -- in whole millionths: integer sums are exact (a rebuild adds up to the same score) and cheap
         cast(
-            round(lift * (case when association_type = 'co_view' then {{ co_view_weight }} else 1 end) * 1000000)
+            round(
+                rules.lift * (case when rules.association_type = 'co_view' then {{ co_view_weight }} else 1 end)
+                * 1000000
+            )
             as bigint
         ) as weighted_lift_millionths
     from rules
-    where rule_rank <= {{ rules_per_product }}
+    inner join product_numbers
+        on rules.consequent_key = product_numbers.product_sku
+    where rules.rule_rank <= {{ rules_per_product }}
 ),
 
 -- what each customer did up to the end of the as-of date
@@ -108,28 +123,43 @@ anchor_products as (
     group by customer_id, product_sku, case when activity = 'purchase' then 'co_purchase' else 'co_view' end
 ),
 
+customer_numbers as (
+    select
+        customer_id,
+        row_number() over (order by customer_id) as customer_number
+    from (select distinct customer_id from anchor_products) as customers
+),
+
 ranked_anchors as (
     select
         anchor_products.*,
+        customer_numbers.customer_number,
         row_number() over (
             partition by anchor_products.customer_id, anchor_products.association_type
             order by anchor_products.last_occurred_at desc, anchor_products.product_sku asc
         ) as anchor_rank
     from anchor_products
+    inner join customer_numbers
+        on anchor_products.customer_id = customer_numbers.customer_id
 ),
 
+-- (products not on sale are never candidates, so they are left out here)
 bought as (
     select distinct
-        customer_id,
-        product_sku
+        customer_numbers.customer_number,
+        product_numbers.product_number
     from customer_activity
-    where activity = 'purchase'
+    inner join customer_numbers
+        on customer_activity.customer_id = customer_numbers.customer_id
+    inner join product_numbers
+        on customer_activity.product_sku = product_numbers.product_sku
+    where customer_activity.activity = 'purchase'
 ),
 
 contributions as (
     select
-        ranked_anchors.customer_id,
-        strongest_rules.consequent_key as product_sku,
+        ranked_anchors.customer_number,
+        strongest_rules.consequent_number as product_number,
         strongest_rules.association_type,
         strongest_rules.weighted_lift_millionths
     from ranked_anchors
@@ -142,15 +172,15 @@ contributions as (
 
 scored as (
     select
-        customer_id,
-        product_sku,
+        customer_number,
+        product_number,
         sum(weighted_lift_millionths) as score_millionths,
         sum(
             case when association_type = 'co_purchase' then weighted_lift_millionths else 0 end
         ) as co_purchase_score_millionths,
         count(*) as association_count
     from contributions
-    group by customer_id, product_sku
+    group by customer_number, product_number
 ),
 
 -- (rules only lead to products on sale, so only what the customer bought is left to take out)
@@ -159,9 +189,9 @@ eligible as (
     from scored
     left join bought
         on
-            scored.customer_id = bought.customer_id
-            and scored.product_sku = bought.product_sku
-    where bought.product_sku is null
+            scored.customer_number = bought.customer_number
+            and scored.product_number = bought.product_number
+    where bought.product_number is null
 ),
 
 -- ranked on narrow rows; names are added to the top N only
@@ -169,16 +199,19 @@ ranked as (
     select
         eligible.*,
         row_number()
-            over (partition by eligible.customer_id order by eligible.score_millionths desc, eligible.product_sku asc)
+            over (
+                partition by eligible.customer_number
+                order by eligible.score_millionths desc, eligible.product_number asc
+            )
             as recommendation_rank
     from eligible
 ),
 
 final as (
     select
-        ranked.customer_id,
+        customer_numbers.customer_id,
         cast(ranked.recommendation_rank as integer) as recommendation_rank,
-        ranked.product_sku,
+        on_sale.product_sku,
         on_sale.product_name,
         on_sale.category,
         on_sale.brand,
@@ -191,8 +224,12 @@ final as (
         cast(ranked.association_count as integer) as association_count,
         as_of.as_of_date
     from ranked
+    inner join customer_numbers
+        on ranked.customer_number = customer_numbers.customer_number
+    inner join product_numbers
+        on ranked.product_number = product_numbers.product_number
     inner join on_sale
-        on ranked.product_sku = on_sale.product_sku
+        on product_numbers.product_sku = on_sale.product_sku
     cross join as_of
     where ranked.recommendation_rank <= {{ per_customer }}
 )
