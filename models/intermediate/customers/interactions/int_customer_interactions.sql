@@ -38,13 +38,10 @@ final as (
         store_id,
         store_name,
         campaign_id,
-        email_address,
-        bounce_type,
         status,
         amount,
         currency_code,
         satisfaction_score,
-        qr_code_id,
         linked_transaction_id,
         linked_at,
         load_id

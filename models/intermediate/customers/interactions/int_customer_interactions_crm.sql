@@ -16,7 +16,6 @@ final as (
         'account_created' as event_type,
         true as is_customer_initiated,
         'Created customer account ' || crm_customer_id as description,
-        email_address,
         load_id
     from customer_accounts
 )

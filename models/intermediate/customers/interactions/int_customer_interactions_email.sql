@@ -26,8 +26,6 @@ final as (
             else event_type
         end || coalesce(' - campaign ' || campaign_id, '') as description,
         campaign_id,
-        email_address,
-        bounce_type,
         load_id
     from events
 )

@@ -18,7 +18,6 @@ final as (
         'Live chat' || coalesce(' (' || status || ')', '')
         || coalesce(', ' || cast(message_count as {{ dbt.type_string() }}) || ' messages', '') as description,
         'web:' || anonymous_id as device_key,
-        email_address,
         status,
         cast(satisfaction_score as integer) as satisfaction_score,
         load_id

@@ -17,7 +17,6 @@ final as (
         true as is_customer_initiated,
         'Joined the loyalty programme'
         || coalesce(' (' || tier || ', ' || member_status || ')', '') as description,
-        email_address,
         member_status as status,
         load_id
     from members

@@ -27,7 +27,6 @@ final as (
         || cast(receipts.total_amount as {{ dbt.type_string() }}) || ' ' || receipts.currency_code as description,
         receipts.store_id,
         stores.store_name,
-        receipts.email_address,
         receipts.transaction_type as status,
         receipts.total_amount as amount,
         receipts.currency_code,

@@ -64,7 +64,6 @@ final as (
         scans.product_sku,
         scans.store_id,
         stores.store_name,
-        scans.qr_code_id,
         case
             when scans.scan_type = 'in_store' then scans.transaction_id
             when latest_qr_rescans.scanned_at >= scans.scanned_at then latest_qr_rescans.transaction_id

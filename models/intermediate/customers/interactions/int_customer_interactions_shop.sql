@@ -17,7 +17,6 @@ final as (
         true as is_customer_initiated,
         'Order ' || order_id || ' (' || order_status || '): '
         || cast(total_amount as {{ dbt.type_string() }}) || ' ' || currency_code as description,
-        email_address,
         order_status as status,
         total_amount as amount,
         currency_code,

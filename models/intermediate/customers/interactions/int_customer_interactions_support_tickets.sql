@@ -19,7 +19,6 @@ final as (
         || coalesce(' about ' || category, '')
         || coalesce(' via ' || channel, '')
         || coalesce(' (' || status || ')', '') as description,
-        email_address,
         status,
         cast(satisfaction_score as integer) as satisfaction_score,
         load_id
