@@ -10,7 +10,7 @@
     and fast, so a rebuild gives the same scores and the same order whatever order the engine adds them in; ties go
     to the product SKU in alphabetical order. The candidates (about 125 M at 1,000,000 customers) are summed and
     ranked under whole-number stand-ins for the customer id and the SKU, numbered in this query: grouping and sorting
-    on them cost a third less than on the text. -#}
+    on them costs a quarter less than on the text. -#}
 {%- set per_customer = var('recommendations_per_customer') -%}
 {%- set rules_per_product = var('recommendations_rules_per_product') -%}
 {%- set anchor_products = var('recommendations_anchor_products') -%}
