@@ -8,14 +8,26 @@ product_activity as {{ cdp_inline_cte() }} (
     select * from {{ cdp_up_to_as_of_date(ref('int_customer_product_activity'), 'occurred_at') }}
 ),
 
+-- one row per customer, activity and product first: three distinct counts per customer cost 14% more at 1,000,000
+-- customers (15.6-16.2 s against 13.5-13.9 s)
+customer_products as (
+    select
+        customer_id,
+        activity,
+        product_sku,
+        sum(case when activity = 'purchase' then quantity else 0 end) as units_bought
+    from product_activity
+    group by customer_id, activity, product_sku
+),
+
 products as (
     select
         customer_id,
-        count(distinct case when activity = 'view' then product_sku end) as products_viewed_count,
-        count(distinct case when activity = 'cart' then product_sku end) as products_carted_count,
-        count(distinct case when activity = 'purchase' then product_sku end) as products_bought_count,
-        cast(sum(case when activity = 'purchase' then quantity else 0 end) as bigint) as units_bought
-    from product_activity
+        count(case when activity = 'view' and product_sku is not null then 1 end) as products_viewed_count,
+        count(case when activity = 'cart' and product_sku is not null then 1 end) as products_carted_count,
+        count(case when activity = 'purchase' and product_sku is not null then 1 end) as products_bought_count,
+        cast(sum(units_bought) as bigint) as units_bought
+    from customer_products
     group by customer_id
 ),
 
