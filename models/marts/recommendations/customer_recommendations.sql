@@ -123,6 +123,8 @@ anchor_products as (
     group by customer_id, product_sku, case when activity = 'purchase' then 'co_purchase' else 'co_view' end
 ),
 
+-- numbered in customer_id order, not with cdp_row_id: three CTEs read these numbers, and an engine that inlines the
+-- CTE must give every read the same ones
 customer_numbers as (
     select
         customer_id,
