@@ -1,12 +1,4 @@
-{{ config(
-    on_schema_change='fail',
-    pre_hook=[
-        "{% if is_incremental() %}"
-        ~ "{{ cdp_prune_undelivered(this, ref('base_app__events')) }}"
-        ~ "{% endif %}"
-    ],
-    **cdp_incremental_by_key_config('event_id')
-) }}
+{{ config(**cdp_staging_config('event_id', 'base_app__events')) }}
 
 with
 

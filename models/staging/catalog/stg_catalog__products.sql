@@ -1,12 +1,4 @@
-{{ config(
-    on_schema_change='fail',
-    pre_hook=[
-        "{% if is_incremental() %}"
-        ~ "{{ cdp_prune_undelivered(this, ref('base_catalog__products')) }}"
-        ~ "{% endif %}"
-    ],
-    **cdp_incremental_by_key_config('product_sku')
-) }}
+{{ config(**cdp_staging_config('product_sku', 'base_catalog__products')) }}
 
 with
 

@@ -1,12 +1,4 @@
-{{ config(
-    on_schema_change='fail',
-    pre_hook=[
-        "{% if is_incremental() %}"
-        ~ "{{ cdp_prune_undelivered(this, ref('base_crm__customers')) }}"
-        ~ "{% endif %}"
-    ],
-    **cdp_incremental_by_key_config('crm_customer_id')
-) }}
+{{ config(**cdp_staging_config('crm_customer_id', 'base_crm__customers')) }}
 
 with
 

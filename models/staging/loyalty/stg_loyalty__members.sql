@@ -1,12 +1,4 @@
-{{ config(
-    on_schema_change='fail',
-    pre_hook=[
-        "{% if is_incremental() %}"
-        ~ "{{ cdp_prune_undelivered(this, ref('base_loyalty__members')) }}"
-        ~ "{% endif %}"
-    ],
-    **cdp_incremental_by_key_config('loyalty_card_number')
-) }}
+{{ config(**cdp_staging_config('loyalty_card_number', 'base_loyalty__members')) }}
 
 with
 

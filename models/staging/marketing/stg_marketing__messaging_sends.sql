@@ -1,12 +1,4 @@
-{{ config(
-    on_schema_change='fail',
-    pre_hook=[
-        "{% if is_incremental() %}"
-        ~ "{{ cdp_prune_undelivered(this, ref('base_marketing__messaging_sends')) }}"
-        ~ "{% endif %}"
-    ],
-    **cdp_incremental_by_key_config('message_event_id')
-) }}
+{{ config(**cdp_staging_config('message_event_id', 'base_marketing__messaging_sends')) }}
 
 with
 

@@ -1,12 +1,4 @@
-{{ config(
-    on_schema_change='fail',
-    pre_hook=[
-        "{% if is_incremental() %}"
-        ~ "{{ cdp_prune_undelivered(this, ref('base_pos__transaction_lines')) }}"
-        ~ "{% endif %}"
-    ],
-    **cdp_incremental_by_key_config('transaction_line_id')
-) }}
+{{ config(**cdp_staging_config('transaction_line_id', 'base_pos__transaction_lines')) }}
 
 with
 

@@ -1,12 +1,4 @@
-{{ config(
-    on_schema_change='fail',
-    pre_hook=[
-        "{% if is_incremental() %}"
-        ~ "{{ cdp_prune_undelivered(this, ref('base_qr__scans')) }}"
-        ~ "{% endif %}"
-    ],
-    **cdp_incremental_by_key_config('scan_id')
-) }}
+{{ config(**cdp_staging_config('scan_id', 'base_qr__scans')) }}
 
 with
 

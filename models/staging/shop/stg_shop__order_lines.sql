@@ -1,12 +1,4 @@
-{{ config(
-    on_schema_change='fail',
-    pre_hook=[
-        "{% if is_incremental() %}"
-        ~ "{{ cdp_prune_undelivered(this, ref('base_shop__order_lines')) }}"
-        ~ "{% endif %}"
-    ],
-    **cdp_incremental_by_key_config('order_line_id')
-) }}
+{{ config(**cdp_staging_config('order_line_id', 'base_shop__order_lines')) }}
 
 with
 

@@ -1,12 +1,4 @@
-{{ config(
-    on_schema_change='fail',
-    pre_hook=[
-        "{% if is_incremental() %}"
-        ~ "{{ cdp_prune_undelivered(this, ref('base_support__live_chats')) }}"
-        ~ "{% endif %}"
-    ],
-    **cdp_incremental_by_key_config('chat_id')
-) }}
+{{ config(**cdp_staging_config('chat_id', 'base_support__live_chats')) }}
 
 with
 
