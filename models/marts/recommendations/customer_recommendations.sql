@@ -10,7 +10,9 @@
     and fast, so a rebuild gives the same scores and the same order whatever order the engine adds them in; ties go
     to the product SKU in alphabetical order. The candidates (about 125 M at 1,000,000 customers) are summed and
     ranked under whole-number stand-ins for the customer id and the SKU, numbered in this query: grouping and sorting
-    on them costs a quarter less than on the text. -#}
+    on them costs a quarter less than on the text. The numbers are integers and the sums bigint (DuckDB sums bigint
+    into a 128-bit hugeint): the 124 M summed rows then fit in memory, and the query took 52-56 s alone against
+    70-80 s, with the same rows. -#}
 {%- set per_customer = var('recommendations_per_customer') -%}
 {%- set rules_per_product = var('recommendations_rules_per_product') -%}
 {%- set anchor_products = var('recommendations_anchor_products') -%}
@@ -50,7 +52,7 @@ on_sale as (
 product_numbers as (
     select
         product_sku,
-        row_number() over (order by product_sku) as product_number
+        cast(row_number() over (order by product_sku) as integer) as product_number
     from on_sale
 ),
 
@@ -128,7 +130,7 @@ anchor_products as (
 customer_numbers as (
     select
         customer_id,
-        row_number() over (order by customer_id) as customer_number
+        cast(row_number() over (order by customer_id) as integer) as customer_number
     from (select distinct customer_id from anchor_products) as customers
 ),
 
@@ -176,11 +178,11 @@ scored as (
     select
         customer_number,
         product_number,
-        sum(weighted_lift_millionths) as score_millionths,
-        sum(
-            case when association_type = 'co_purchase' then weighted_lift_millionths else 0 end
+        cast(sum(weighted_lift_millionths) as bigint) as score_millionths,
+        cast(
+            sum(case when association_type = 'co_purchase' then weighted_lift_millionths else 0 end) as bigint
         ) as co_purchase_score_millionths,
-        count(*) as association_count
+        cast(count(*) as integer) as association_count
     from contributions
     group by customer_number, product_number
 ),
