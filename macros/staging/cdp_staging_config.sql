@@ -8,7 +8,9 @@
         {{ exceptions.raise_compiler_error(
             "cdp_staging_config: unique_key and base_model are required, got " ~ unique_key ~ ", " ~ base_model) }}
     {%- endif -%}
-    {%- set prune = "{% if is_incremental() %}{{ cdp_prune_undelivered(this, ref('" ~ base_model ~ "')) }}{% endif %}" -%}
+    {%- set prune = "{% if is_incremental() %}"
+        ~ "{{ cdp_prune_undelivered(this, ref('" ~ base_model ~ "')) }}"
+        ~ "{% endif %}" -%}
     {%- set settings = {'on_schema_change': 'fail', 'pre_hook': [prune]} -%}
     {%- do settings.update(cdp_incremental_by_key_config(unique_key)) -%}
     {{ return(settings) }}
