@@ -255,12 +255,19 @@ def test_the_loader_and_staging_agree_on_what_is_not_of_its_type(built_warehouse
 
 def test_the_loader_cleans_and_finds_missing_values_as_staging_does():
     """values.py's cleaning and its test for a missing value (without cleaning) against cdp_clean_string as the
-    macros define it, on white space of every kind staging trims and the spellings of null."""
+    macros define it, on white space of every kind staging trims and the spellings of null. Both versions of
+    cdp_trim_whitespace run here: DuckDB's and the default, which Spark takes."""
     macro = (PROJECT_DIR / "macros" / "normalize" / "cdp_trim_whitespace.sql").read_text()
-    trimmed = jinja2.Environment().from_string(macro + "{{ cdp_trim_whitespace('v') }}").render().strip()
-    staging = f"case when lower({trimmed}) in ('', 'null', 'nan') then null else {trimmed} end"
+    for version in ("duckdb__", "default__"):
+        template = macro + f"{{{{ {version}cdp_trim_whitespace('v') }}}}"
+        trimmed = jinja2.Environment(extensions=["jinja2.ext.do"]).from_string(template).render().strip()
+        _check_cleaning_against(f"case when lower({trimmed}) in ('', 'null', 'nan') then null else {trimmed} end")
+
+
+def _check_cleaning_against(staging: str) -> None:
     values = ["", " ", "\t", "\xa0", "\r\n", " NULL ", "\tnull\xa0", "NaN", "nan ", "Nan\n", "n a n", "nul", "nulls"]
     values += ["x", "  x  ", "\tx\ty\xa0", "x\xa0y\r\nz", "NULL\x0b", "\x0bnull", "none", "nA\tN"]
+    values += ["x\ty", "x\ny", "x\ry", "x\xa0y"]  # one character inside a value: each must become a space
     values += ["\uff2e\uff35\uff2c\uff2c"]
     values += ["\u2003null\u3000", "\u1680", "\u205fNaN\u202f", "\u200b", "\u2028null", " \u200anull"]
     con = duckdb.connect()
