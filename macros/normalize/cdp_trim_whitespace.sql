@@ -26,5 +26,8 @@
     {%- for code in [9, 10, 13, 160] -%}
         {%- do tests.append("contains(" ~ expression ~ ", chr(" ~ code ~ "))") -%}
     {%- endfor -%}
-    case when {{ tests | join(' or ') }} then {{ default__cdp_trim_whitespace(expression) }} else trim({{ expression }}) end
+    case
+        when {{ tests | join(' or ') }} then {{ default__cdp_trim_whitespace(expression) }}
+        else trim({{ expression }})
+    end
 {%- endmacro %}
