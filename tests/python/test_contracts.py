@@ -8,6 +8,7 @@ import dataclasses
 import pytest
 
 from cdp_runner.config import PROJECT_DIR
+from cdp_runner.ingest import base_models as base_models_module
 from cdp_runner.ingest import contract_files
 from cdp_runner.ingest.contracts import (
     SOURCES,
@@ -35,6 +36,18 @@ def test_every_file_of_the_base_models_is_written_from_the_contracts():
     on_disk = {path.relative_to(PROJECT_DIR) for path in (PROJECT_DIR / "models" / "staging").glob("*/base/*")}
     written = {path for path in contract_files.generated_files() if path.parent.name == "base"}
     assert on_disk == written
+
+
+def test_the_base_models_lines_fit_the_sql_linters_limit():
+    """sqlfluff leaves its layout rules out on the base models (base_models.LAYOUT_RULES, by a line each file starts
+    with), so the line length it would check is checked here."""
+    written = contract_files.generated_files().items()
+    base_models = {path: text for path, text in written if path.parent.name == "base" and path.suffix == ".sql"}
+    assert len(base_models) == len(SOURCES)
+    for path, text in base_models.items():
+        assert text.splitlines()[2] == base_models_module.LINT_DIRECTIVE.strip(), path
+        too_long = [line for line in text.splitlines() if len(line) > base_models_module.MAX_LINE]
+        assert too_long == [], f"{path}: {too_long}"
 
 
 def test_a_base_model_checks_required_columns_first_unless_the_contract_orders_its_checks():

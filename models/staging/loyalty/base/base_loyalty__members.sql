@@ -1,5 +1,6 @@
 {#- Written by `python -m cdp_runner.ingest.contract_files --write` (make contracts) from
     cdp_runner/ingest/contracts.py: change the contract there, not this file. -#}
+-- sqlfluff:exclude_rules:ST06,LT01,LT02,LT05,LT14
 {{ config(
     on_schema_change='fail',
     post_hook=[
