@@ -39,13 +39,13 @@ def test_every_file_of_the_base_models_is_written_from_the_contracts():
 
 
 def test_the_base_models_lines_fit_the_sql_linters_limit():
-    """sqlfluff leaves its layout rules out on the base models (base_models.LAYOUT_RULES, by a line each file starts
-    with), so the line length it would check is checked here."""
+    """sqlfluff leaves its layout rules out on the base models (base_models.LAYOUT_RULES, by a line at the top of each
+    file), so the line length it would check is checked here."""
     written = contract_files.generated_files().items()
     base_models = {path: text for path, text in written if path.parent.name == "base" and path.suffix == ".sql"}
     assert len(base_models) == len(SOURCES)
     for path, text in base_models.items():
-        assert text.splitlines()[2] == base_models_module.LINT_DIRECTIVE.strip(), path
+        assert base_models_module.LINT_DIRECTIVE.strip() in text.splitlines()[:3], path
         too_long = [line for line in text.splitlines() if len(line) > base_models_module.MAX_LINE]
         assert too_long == [], f"{path}: {too_long}"
 
