@@ -27,7 +27,8 @@ def _lint_settings() -> configparser.SectionProxy:
     return config["sqlfluff"]
 
 
-MAX_LINE = int(_lint_settings()["max_line_length"])  # longer checks are wrapped
+_LINT_SETTINGS = _lint_settings()
+MAX_LINE = int(_LINT_SETTINGS["max_line_length"])  # longer checks are wrapped
 # sqlfluff's layout rules, which a base model leaves out (a line at its top says so). sqlfluff lays out the SQL dbt
 # renders, and a base model renders to about ten times its own text (the cleaning and parsing macros of every column):
 # these four rules took three quarters of a base model's lint, and what they find in rendered macro text sqlfluff
@@ -36,7 +37,7 @@ MAX_LINE = int(_lint_settings()["max_line_length"])  # longer checks are wrapped
 LAYOUT_RULES = ("LT01", "LT02", "LT05", "LT14")
 LINT_DIRECTIVE = (
     "-- sqlfluff:exclude_rules:"
-    + ",".join([*(rule.strip() for rule in _lint_settings()["exclude_rules"].split(",")), *LAYOUT_RULES])
+    + ",".join([*(rule.strip() for rule in _LINT_SETTINGS["exclude_rules"].split(",")), *LAYOUT_RULES])
     + "\n"
 )
 # The parsing macro of each contract type other than string, which is cleaned text

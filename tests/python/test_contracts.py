@@ -8,8 +8,8 @@ import dataclasses
 import pytest
 
 from cdp_runner.config import PROJECT_DIR
-from cdp_runner.ingest import base_models as base_models_module
 from cdp_runner.ingest import contract_files
+from cdp_runner.ingest.base_models import LINT_DIRECTIVE, MAX_LINE
 from cdp_runner.ingest.contracts import (
     SOURCES,
     SOURCES_BY_NAME,
@@ -45,8 +45,8 @@ def test_the_base_models_lines_fit_the_sql_linters_limit():
     base_models = {path: text for path, text in written if path.parent.name == "base" and path.suffix == ".sql"}
     assert len(base_models) == len(SOURCES)
     for path, text in base_models.items():
-        assert base_models_module.LINT_DIRECTIVE.strip() in text.splitlines()[:3], path
-        too_long = [line for line in text.splitlines() if len(line) > base_models_module.MAX_LINE]
+        assert LINT_DIRECTIVE.strip() in text.splitlines()[:3], path
+        too_long = [line for line in text.splitlines() if len(line) > MAX_LINE]
         assert too_long == [], f"{path}: {too_long}"
 
 
