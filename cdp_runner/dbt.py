@@ -1,7 +1,9 @@
-"""Running dbt: a subprocess with JSON logs (for a live progress bar), then run_results.json for the outcome.
+"""Running dbt: a process of its own with JSON logs (for a live progress bar), then run_results.json for the outcome.
 
-A subprocess rather than dbtRunner in-process: dbt-duckdb keeps its database handle open for the life of the
-process, which would lock the warehouse against the runner's own connections (loads, look-ups, exports).
+A process of its own rather than dbtRunner in-process: dbt-duckdb keeps its database handle open for the life of the
+process, which would lock the warehouse against the runner's own connections (loads, look-ups, exports). The process
+is forked from one that has already imported dbt (cdp_runner.dbt_forkserver), which saves each command after a
+runner's first the 3.5 CPU-seconds of importing dbt; a Spark build is a subprocess (cdp_runner.spark.build).
 
 Every invocation writes its artefacts into a target folder of its own (target/runs/<id>/, seeded with the last
 partial-parse state), reads its own run_results.json there, then publishes the artefacts into target/ (each file
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import DEFAULT_TARGET, PROJECT_DIR, dbt_environment, is_spark, target_name, warehouse_path
+from .dbt_forkserver import DbtProcess, start_dbt
 from .errors import UserError, make_folder
 from .warehouse import is_lock_conflict, warehouse_problem
 
@@ -79,16 +82,6 @@ def target_dir() -> Path:
     return PROJECT_DIR / "target"
 
 
-def _dbt_executable() -> str:
-    beside_python = Path(sys.executable).with_name("dbt")
-    if beside_python.exists():
-        return str(beside_python)
-    found = shutil.which("dbt")
-    if not found:
-        raise UserError("dbt is not installed in this environment: run 'make setup'")
-    return found
-
-
 def run_dbt(
     args: Sequence[str],
     *,
@@ -118,14 +111,24 @@ def _run(
     args: Sequence[str], database: Path, run_target: Path, on_progress: Callable[[int, int, str], None] | None
 ) -> DbtOutcome:
     environment = dbt_environment(Path(database.name), database.parent)
+    # dbt parses the whole project again (8–12 s) when the profile differs from its last run's, and the warehouse's
+    # path is part of the profile: dbt runs in the warehouse's folder and opens it by file name, so that warehouses of
+    # the same name in different folders (each test's own, a copy) reuse one parse.
+    process: subprocess.Popen[str] | DbtProcess
     if args and args[0] == "build" and is_spark():
         # dbt, the lifetime-value step and dbt again, in one process with one Spark session (cdp_runner.spark.build),
         # which finds its target folder in DBT_TARGET_PATH
-        command = [sys.executable, "-m", "cdp_runner.spark.build", *args[1:]]
         environment["DBT_TARGET_PATH"] = str(run_target)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cdp_runner.spark.build", *args[1:]],
+            cwd=database.parent,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     else:
         command = [
-            _dbt_executable(),
             "--log-format",
             "json",
             "--no-use-colors",
@@ -137,17 +140,10 @@ def _run(
         ]
         if "--target-path" not in args:
             command += ["--target-path", str(run_target)]
-    # dbt parses the whole project again (8–12 s) when the profile differs from its last run's, and the warehouse's
-    # path is part of the profile: dbt runs in the warehouse's folder and opens it by file name, so that warehouses of
-    # the same name in different folders (each test's own, a copy) reuse one parse.
-    process = subprocess.Popen(
-        command,
-        cwd=database.parent,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+        try:
+            process = start_dbt(command, cwd=database.parent, env=environment)
+        except ModuleNotFoundError:
+            raise UserError("dbt is not installed in this environment: run 'make setup'") from None
     errors: list[str] = []
     done = 0
     assert process.stdout is not None

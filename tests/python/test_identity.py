@@ -32,6 +32,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from cdp_runner.dbt_forkserver import start_dbt
 from cdp_runner.evaluation.identity import evaluate_identity
 from cdp_runner.generator.generate import generate
 from cdp_runner.ingest.loader import load_path
@@ -92,13 +93,12 @@ def _copy_project(root: Path) -> None:
 
 
 def _dbt(root: Path, *args: str) -> tuple[bool, str]:
-    """dbt in a process of its own (an in-process dbt keeps the DuckDB file open, which blocks the readers). A command
-    with --vars gets a target folder of its own, as the runner keeps a parse state per vars value: dbt parses the
-    whole project when the vars differ from its state's, and the next plain command would parse it all again."""
-    dbt = Path(sys.executable).parent / "dbt"
-    done = subprocess.run(
+    """dbt in a process of its own (an in-process dbt keeps the DuckDB file open, which blocks the readers), forked
+    as the runner's are (cdp_runner.dbt_forkserver). A command with --vars gets a target folder of its own, as the
+    runner keeps a parse state per vars value: dbt parses the whole project when the vars differ from its state's, and
+    the next plain command would parse it all again."""
+    process = start_dbt(
         [
-            str(dbt),
             *args,
             "--project-dir",
             str(root),
@@ -109,11 +109,11 @@ def _dbt(root: Path, *args: str) -> tuple[bool, str]:
             "--log-path",
             str(root / "logs"),
         ],
-        capture_output=True,
-        text=True,
+        cwd=root,
         env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
     )
-    return done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    output = process.stdout.read()
+    return process.wait() == 0, output[-5000:]
 
 
 def _build(root: Path, *extra: str, restaged: tuple[str, ...] | None = None) -> None:
