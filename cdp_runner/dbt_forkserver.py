@@ -100,8 +100,9 @@ class _Server:
         self.socket.close()  # the server ends when it reads the end of its socket
         try:
             self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
+        except subprocess.TimeoutExpired:  # a command still running: its dbt child carries on without the server
             self.process.kill()
+            self.process.wait()
 
 
 _server: _Server | None = None
@@ -126,7 +127,7 @@ atexit.register(_close_server)
 
 
 def start_server() -> None:
-    """Starts the server now, so that it imports dbt while the caller does other work (idempotent)."""
+    """Starts the server unless one is running (a new one when the last was killed)."""
     global _server
     with _server_lock:
         if _server is None or _server.process.poll() is not None:
