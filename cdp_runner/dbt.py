@@ -2,8 +2,8 @@
 
 A process of its own rather than dbtRunner in-process: dbt-duckdb keeps its database handle open for the life of the
 process, which would lock the warehouse against the runner's own connections (loads, look-ups, exports). The process
-is forked from one that has already imported dbt (cdp_runner.dbt_forkserver), which saves each command after a
-runner's first the 3.5 CPU-seconds of importing dbt; a Spark build is a subprocess (cdp_runner.spark.build).
+is forked from one that has already imported dbt (cdp_runner.dbt_forkserver, which says what that saves); a Spark
+build is a subprocess (cdp_runner.spark.build).
 
 Every invocation writes its artefacts into a target folder of its own (target/runs/<id>/, seeded with the last
 partial-parse state), reads its own run_results.json there, then publishes the artefacts into target/ (each file
